@@ -1,0 +1,44 @@
+package io.lakestream.stream.storage;
+
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Whole objects in a flat key space: S3 ({@code S3ObjectStorage}) or a local directory
+ * ({@code LocalDirectoryObjectStorage}) for the embedded default.
+ *
+ * <p>Implementations are thread-safe. Every method is asynchronous and never blocks the
+ * caller on I/O; futures complete on the implementation's own threads, so callers that
+ * continue with heavy work should hop to their own executor. Failures complete the future
+ * with an {@link ObjectStorageException} whose message names the operation and the key.
+ */
+public interface ObjectStorage extends AutoCloseable {
+
+    /**
+     * Writes an object, replacing any object with the same key. Large objects go up in
+     * parts; the object becomes visible whole or not at all. The caller must not change the
+     * buffer's remaining bytes until the future completes.
+     */
+    CompletableFuture<Void> write(String key, ByteBuffer data);
+
+    /**
+     * Reads the bytes {@code [start, end)} of an object. Completes with
+     * {@link ObjectNotFoundException} if there is no such object, and with an
+     * {@link ObjectStorageException} if the range goes past its end.
+     */
+    CompletableFuture<ByteBuffer> rangeRead(String key, long start, long end);
+
+    /** The objects whose key starts with {@code prefix}, in key order. */
+    CompletableFuture<List<ObjectInfo>> list(String prefix);
+
+    /** Deletes the objects; a key that does not exist is not an error. */
+    CompletableFuture<Void> delete(Collection<String> keys);
+
+    @Override
+    void close();
+
+    /** An object's key and size in bytes. */
+    record ObjectInfo(String key, long size) {}
+}
