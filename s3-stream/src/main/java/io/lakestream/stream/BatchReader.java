@@ -1,0 +1,14 @@
+package io.lakestream.stream;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reads committed batches of a stream from object storage, with the semantics of
+ * {@link Stream#fetch}: consecutive batches from the one holding {@code startOffset}, before
+ * {@code endOffset}, until {@code maxBytes} of payload (at least one batch).
+ */
+@FunctionalInterface
+public interface BatchReader {
+    CompletableFuture<List<StreamRecordBatch>> read(long streamId, long startOffset, long endOffset, int maxBytes);
+}

@@ -1,0 +1,197 @@
+package io.lakestream.stream;
+
+import io.lakestream.stream.cache.LogCache;
+import io.lakestream.stream.metadata.StreamMetadata;
+import io.lakestream.stream.metadata.StreamState;
+import io.lakestream.stream.storage.ObjectStorage;
+import io.lakestream.stream.upload.Uploader;
+import io.lakestream.wal.WriteAheadLog;
+import io.lakestream.wal.WriteAheadLog.WalRecord;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streams of one node: owns the node's write-ahead log, log cache and uploader, and opens
+ * {@link Stream}s over them.
+ *
+ * <p>Life cycle: {@link #start()} recovers the write-ahead log (replays it, uploads what was
+ * not committed, trims it) and starts the upload schedule; then streams are created and
+ * opened; {@link #close()} uploads what is cached and closes the log.
+ *
+ * <p>Thread-safe.
+ */
+public final class StreamStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamStore.class);
+
+    private final StreamStoreConfig config;
+    private final WriteAheadLog wal;
+    private final StreamMetadata metadata;
+    private final BatchReader objectReader;
+    private final LogCache logCache;
+    private final OrderedWalWriter walWriter;
+    private final Uploader uploader;
+    private final ScheduledExecutorService scheduler;
+    private final Map<Long, S3Stream> openStreams = new ConcurrentHashMap<>();
+    private ScheduledFuture<?> uploadTask;
+
+    /**
+     * @param objectReader reads committed data from objects, for fetches the log cache
+     *     cannot serve
+     */
+    public StreamStore(StreamStoreConfig config, WriteAheadLog wal, ObjectStorage storage, StreamMetadata metadata,
+                       BatchReader objectReader, MeterRegistry registry) {
+        this.config = config;
+        this.wal = wal;
+        this.metadata = metadata;
+        this.objectReader = objectReader;
+        this.logCache = new LogCache(config.logCacheCapacityBytes());
+        this.walWriter = new OrderedWalWriter(wal, logCache);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "lakestream-uploader-" + config.nodeId());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.uploader = new Uploader(config, logCache, wal, storage, metadata, scheduler, registry);
+        Gauge.builder("lakestream.stream.log.cache.size", logCache, LogCache::sizeBytes)
+            .baseUnit("bytes")
+            .register(registry);
+    }
+
+    /**
+     * Recovers the write-ahead log and starts uploading. Batches of streams that this node
+     * still has open are uploaded unless already committed, so none is lost or committed
+     * twice; then those streams are closed, ready to be opened again with a new epoch.
+     */
+    public CompletableFuture<Void> start() {
+        Map<Long, StreamState> ownStreams = new HashMap<>();
+        for (StreamState state : metadata.openStreams(config.nodeId()).join()) {
+            ownStreams.put(state.streamId(), state);
+        }
+        RecoveryStats stats = replayWal(ownStreams);
+        LOG.info("Recovered write-ahead log: {} batches ({} bytes) to upload, {} already committed, {} of streams"
+            + " no longer ours", stats.replayed, stats.replayedBytes, stats.alreadyCommitted, stats.notOwned);
+        return uploader.uploadNow()
+            .thenCompose(ignored -> {
+                List<CompletableFuture<Void>> closes = new ArrayList<>();
+                for (StreamState state : ownStreams.values()) {
+                    closes.add(metadata.closeStream(state.streamId(), state.epoch()));
+                }
+                return CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new));
+            })
+            .thenRun(() -> {
+                long intervalMillis = Math.max(1, config.uploadInterval().toMillis() / 4);
+                uploadTask = scheduler.scheduleWithFixedDelay(this::uploadIfDue, intervalMillis, intervalMillis,
+                    TimeUnit.MILLISECONDS);
+            });
+    }
+
+    private RecoveryStats replayWal(Map<Long, StreamState> ownStreams) {
+        RecoveryStats stats = new RecoveryStats();
+        Map<Long, Long> nextOffsets = new HashMap<>();
+        Iterator<WalRecord> records;
+        try {
+            records = wal.recover();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Write-ahead log recovery failed", e);
+        }
+        while (records.hasNext()) {
+            WalRecord record = records.next();
+            StreamRecordBatch batch = StreamRecordBatch.decode(record.payload());
+            StreamState state = ownStreams.get(batch.streamId());
+            if (state == null || state.epoch() != batch.epoch()) {
+                stats.notOwned++;
+                continue;
+            }
+            if (batch.endOffset() <= state.endOffset()) {
+                stats.alreadyCommitted++;
+                continue;
+            }
+            long expected = nextOffsets.getOrDefault(batch.streamId(), state.endOffset());
+            if (batch.baseOffset() != expected) {
+                throw new IllegalStateException("Write-ahead log holds stream " + batch.streamId() + " batch at offset "
+                    + batch.baseOffset() + " but the stream continues at " + expected);
+            }
+            nextOffsets.put(batch.streamId(), batch.endOffset());
+            logCache.put(batch, record.nextPosition());
+            stats.replayed++;
+            stats.replayedBytes += batch.payloadSize();
+        }
+        return stats;
+    }
+
+    private void uploadIfDue() {
+        try {
+            uploader.doWork(System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            LOG.error("Upload schedule failed", e);
+        }
+    }
+
+    public CompletableFuture<Long> createStream() {
+        return metadata.createStream();
+    }
+
+    /** Opens a stream for writing on this node with a new epoch, fencing any earlier owner. */
+    public CompletableFuture<Stream> openStream(long streamId) {
+        return metadata.openStream(streamId, config.nodeId()).thenApply(state -> {
+            S3Stream stream = new S3Stream(state, walWriter, logCache, objectReader, metadata, this);
+            openStreams.put(streamId, stream);
+            return stream;
+        });
+    }
+
+    /** Uploads everything cached now; completes once it is committed and the log trimmed. */
+    public CompletableFuture<Void> uploadNow() {
+        return uploader.uploadNow();
+    }
+
+    /** Starts an upload if one is due; for tests that step the node without waiting. */
+    public int doUploadWork(long nowMillis) {
+        return uploader.doWork(nowMillis);
+    }
+
+    /** Drops uploaded data from the log cache, so reads go to the object store. */
+    public void clearLogCache() {
+        logCache.clearUploaded();
+    }
+
+    void forget(S3Stream stream) {
+        openStreams.remove(stream.streamId(), stream);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (uploadTask != null) {
+            uploadTask.cancel(false);
+        }
+        try {
+            uploader.uploadNow().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Upload at shutdown did not finish; the write-ahead log keeps the data", e);
+        }
+        scheduler.shutdownNow();
+        wal.close();
+    }
+
+    private static final class RecoveryStats {
+        long replayed;
+        long replayedBytes;
+        long alreadyCommitted;
+        long notOwned;
+    }
+}
