@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A stream opened for writing on this node. Appends go through the node's write-ahead log
@@ -26,6 +27,7 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
     private final BatchReader objectReader;
     private final StreamMetadata metadata;
     private final StreamStore store;
+    private final StreamMetrics metrics;
 
     private volatile long startOffset;
     private volatile long confirmOffset;
@@ -37,7 +39,7 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
     private volatile boolean failed;
 
     S3Stream(StreamState state, OrderedWalWriter walWriter, LogCache logCache, BatchReader objectReader,
-             StreamMetadata metadata, StreamStore store) {
+             StreamMetadata metadata, StreamStore store, StreamMetrics metrics) {
         this.streamId = state.streamId();
         this.epoch = state.epoch();
         this.startOffset = state.startOffset();
@@ -48,6 +50,7 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
         this.objectReader = objectReader;
         this.metadata = metadata;
         this.store = store;
+        this.metrics = metrics;
     }
 
     @Override
@@ -90,7 +93,12 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
         }
         StreamRecordBatch batch = new StreamRecordBatch(streamId, epoch, baseOffset, count, payload);
         nextOffset = batch.endOffset();
-        lastAppend = walWriter.append(batch, this);
+        long startNanos = System.nanoTime();
+        int bytes = batch.payloadSize();
+        lastAppend = walWriter.append(batch, this).whenComplete((ignored, error) -> {
+            metrics.appendLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            metrics.appendBytes.increment(bytes);
+        });
         return lastAppend;
     }
 
@@ -123,8 +131,10 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
         }
         List<StreamRecordBatch> cached = logCache.get(streamId, startOffset, end, maxBytes);
         if (!cached.isEmpty()) {
+            metrics.fetchFromLogCache.increment();
             return CompletableFuture.completedFuture(cached);
         }
+        metrics.fetchFromObjects.increment();
         return objectReader.read(streamId, startOffset, end, maxBytes);
     }
 

@@ -46,6 +46,7 @@ public final class StreamStore implements AutoCloseable {
     private final OrderedWalWriter walWriter;
     private final Uploader uploader;
     private final ScheduledExecutorService scheduler;
+    private final StreamMetrics metrics;
     private final Map<Long, S3Stream> openStreams = new ConcurrentHashMap<>();
     private ScheduledFuture<?> uploadTask;
 
@@ -59,6 +60,7 @@ public final class StreamStore implements AutoCloseable {
         this.wal = wal;
         this.metadata = metadata;
         this.objectReader = objectReader;
+        this.metrics = new StreamMetrics(registry);
         this.logCache = new LogCache(config.logCacheCapacityBytes());
         this.walWriter = new OrderedWalWriter(wal, logCache);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -149,7 +151,7 @@ public final class StreamStore implements AutoCloseable {
     /** Opens a stream for writing on this node with a new epoch, fencing any earlier owner. */
     public CompletableFuture<Stream> openStream(long streamId) {
         return metadata.openStream(streamId, config.nodeId()).thenApply(state -> {
-            S3Stream stream = new S3Stream(state, walWriter, logCache, objectReader, metadata, this);
+            S3Stream stream = new S3Stream(state, walWriter, logCache, objectReader, metadata, this, metrics);
             openStreams.put(streamId, stream);
             return stream;
         });
