@@ -1,6 +1,11 @@
 package io.lakestream.stream;
 
+import io.lakestream.stream.cache.BlockCache;
 import io.lakestream.stream.cache.LogCache;
+import io.lakestream.stream.cache.ObjectStreamReader;
+import io.lakestream.stream.compaction.ObjectCleaner;
+import io.lakestream.stream.compaction.StreamObjectCompactor;
+import io.lakestream.stream.compaction.StreamSetObjectCompactor;
 import io.lakestream.stream.metadata.StreamMetadata;
 import io.lakestream.stream.metadata.StreamState;
 import io.lakestream.stream.storage.ObjectStorage;
@@ -22,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,15 +53,26 @@ public final class StreamStore implements AutoCloseable {
     private final Uploader uploader;
     private final ScheduledExecutorService scheduler;
     private final StreamMetrics metrics;
+    private final StreamSetObjectCompactor streamSetCompactor;
+    private final StreamObjectCompactor streamObjectCompactor;
+    private final ObjectCleaner cleaner;
     private final Map<Long, S3Stream> openStreams = new ConcurrentHashMap<>();
-    private ScheduledFuture<?> uploadTask;
+    private final AtomicBoolean maintenanceRunning = new AtomicBoolean();
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
     /**
-     * @param objectReader reads committed data from objects, for fetches the log cache
-     *     cannot serve
+     * A node's streams over its write-ahead log, an object store and the cluster metadata.
+     * Cold reads go through a block cache of {@link StreamStoreConfig#blockCacheCapacityBytes()}.
      */
     public StreamStore(StreamStoreConfig config, WriteAheadLog wal, ObjectStorage storage, StreamMetadata metadata,
-                       BatchReader objectReader, MeterRegistry registry) {
+                       MeterRegistry registry) {
+        this(config, wal, storage, metadata, new ObjectStreamReader(storage, metadata::getObjects,
+            new BlockCache(config.blockCacheCapacityBytes(), registry), registry), registry);
+    }
+
+    /** As above, with the cold read path given: for tests of the write path alone. */
+    StreamStore(StreamStoreConfig config, WriteAheadLog wal, ObjectStorage storage, StreamMetadata metadata,
+                BatchReader objectReader, MeterRegistry registry) {
         this.config = config;
         this.wal = wal;
         this.metadata = metadata;
@@ -69,6 +86,9 @@ public final class StreamStore implements AutoCloseable {
             return thread;
         });
         this.uploader = new Uploader(config, logCache, wal, storage, metadata, scheduler, registry);
+        this.streamSetCompactor = new StreamSetObjectCompactor(config, metadata, storage, registry);
+        this.streamObjectCompactor = new StreamObjectCompactor(config, metadata, storage, registry);
+        this.cleaner = new ObjectCleaner(metadata, storage, registry);
         Gauge.builder("lakestream.stream.log.cache.size", logCache, LogCache::sizeBytes)
             .baseUnit("bytes")
             .register(registry);
@@ -95,11 +115,16 @@ public final class StreamStore implements AutoCloseable {
                 }
                 return CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new));
             })
-            .thenRun(() -> {
-                long intervalMillis = Math.max(1, config.uploadInterval().toMillis() / 4);
-                uploadTask = scheduler.scheduleWithFixedDelay(this::uploadIfDue, intervalMillis, intervalMillis,
-                    TimeUnit.MILLISECONDS);
-            });
+            .thenRun(this::schedule);
+    }
+
+    private synchronized void schedule() {
+        long uploadCheckMillis = Math.max(1, config.uploadInterval().toMillis() / 4);
+        tasks.add(scheduler.scheduleWithFixedDelay(this::uploadIfDue, uploadCheckMillis, uploadCheckMillis,
+            TimeUnit.MILLISECONDS));
+        long compactionMillis = config.compactionInterval().toMillis();
+        tasks.add(scheduler.scheduleWithFixedDelay(this::runMaintenance, compactionMillis, compactionMillis,
+            TimeUnit.MILLISECONDS));
     }
 
     private RecoveryStats replayWal(Map<Long, StreamState> ownStreams) {
@@ -144,6 +169,28 @@ public final class StreamStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Compacts this node's stream-set objects and its open streams' stream objects, then
+     * deletes unreferenced objects. Skipped if the previous run is still going.
+     */
+    public CompletableFuture<Void> runMaintenance() {
+        if (!maintenanceRunning.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<?> run = streamSetCompactor.compact();
+        for (long streamId : openStreams.keySet()) {
+            run = run.thenCompose(ignored -> streamObjectCompactor.compact(streamId));
+        }
+        return run.thenCompose(ignored -> cleaner.clean())
+            .handle((ignored, error) -> {
+                maintenanceRunning.set(false);
+                if (error != null) {
+                    LOG.warn("Compaction run failed; it will be retried", error);
+                }
+                return null;
+            });
+    }
+
     public CompletableFuture<Long> createStream() {
         return metadata.createStream();
     }
@@ -176,11 +223,24 @@ public final class StreamStore implements AutoCloseable {
         openStreams.remove(stream.streamId(), stream);
     }
 
+    /**
+     * Stops as a crash would, for tests: no upload, the log closed as it is. What was not
+     * committed stays in the log for the next start.
+     */
+    void halt() throws IOException {
+        cancelTasks();
+        scheduler.shutdownNow();
+        wal.close();
+    }
+
+    private synchronized void cancelTasks() {
+        tasks.forEach(task -> task.cancel(false));
+        tasks.clear();
+    }
+
     @Override
     public void close() throws IOException {
-        if (uploadTask != null) {
-            uploadTask.cancel(false);
-        }
+        cancelTasks();
         try {
             uploader.uploadNow().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -32,7 +32,7 @@ class StreamStoreTest {
     private final InMemoryStreamMetadata metadata = new InMemoryStreamMetadata();
     private final MemoryObjectStorage storage = new MemoryObjectStorage();
     private final List<StreamStore> stores = new ArrayList<>();
-    private StreamStoreConfig config = StreamStoreConfig.defaults(NODE).withUploadInterval(Duration.ofHours(1));
+    private StreamStoreConfig config = StreamStoreConfig.builder(NODE).uploadInterval(Duration.ofHours(1)).build();
 
     @AfterEach
     void closeStores() throws Exception {
@@ -91,7 +91,7 @@ class StreamStoreTest {
 
     @Test
     void aStreamWithManyBytesInOneUploadGetsItsOwnStreamObject() {
-        config = config.withStreamObjectThresholdBytes(64 << 10);
+        config = config.toBuilder().streamObjectThresholdBytes(64 << 10).build();
         StreamStore store = start(new MemoryWal());
         Stream big = createAndOpen(store);
         Stream small = createAndOpen(store);
@@ -185,7 +185,7 @@ class StreamStoreTest {
 
     @Test
     void uploadStartsEarlyOnceTheThresholdIsReached() {
-        config = config.withUploadThresholdBytes(1024);
+        config = config.toBuilder().uploadThresholdBytes(1024).build();
         StreamStore store = start(new MemoryWal());
         Stream stream = createAndOpen(store);
         stream.append(0, 1, utf8("small")).join();
