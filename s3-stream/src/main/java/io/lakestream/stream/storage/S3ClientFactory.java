@@ -7,6 +7,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -16,12 +17,17 @@ import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 final class S3ClientFactory {
     private S3ClientFactory() {}
 
-    static S3AsyncClient create(ObjectStorageConfig config) {
+    /**
+     * A client whose connections run on {@code eventLoops}. The caller owns the event loops
+     * and shuts them down after closing the client (the SDK leaves a group it was given alone).
+     */
+    static S3AsyncClient create(ObjectStorageConfig config, SdkEventLoopGroup eventLoops) {
         S3AsyncClientBuilder builder = S3AsyncClient.builder()
                 .region(Region.of(config.region()))
                 .forcePathStyle(config.pathStyleAccess())
                 .credentialsProvider(credentials(config))
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        .eventLoopGroup(eventLoops)
                         .maxConcurrency(config.maxConnections())
                         .connectionTimeout(config.connectTimeout())
                         // A request waits for a free connection at most as long as the call may take.

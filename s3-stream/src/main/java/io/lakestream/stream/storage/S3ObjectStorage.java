@@ -10,9 +10,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -40,8 +42,10 @@ import software.amazon.awssdk.services.s3.model.S3Error;
 public final class S3ObjectStorage implements ObjectStorage {
     /** DeleteObjects accepts at most this many keys per request. */
     static final int MAX_KEYS_PER_DELETE = 1000;
+    private static final long EVENT_LOOP_QUIET_MILLIS = 100;
 
     private final ObjectStorageConfig config;
+    private final SdkEventLoopGroup eventLoops;
     private final S3AsyncClient client;
     private final S3MultipartUploader multipart;
     private final S3RequestMetrics metrics;
@@ -57,7 +61,8 @@ public final class S3ObjectStorage implements ObjectStorage {
 
     public S3ObjectStorage(ObjectStorageConfig config, MeterRegistry registry) {
         this.config = Objects.requireNonNull(config, "config");
-        this.client = S3ClientFactory.create(config);
+        this.eventLoops = SdkEventLoopGroup.builder().build();
+        this.client = S3ClientFactory.create(config, eventLoops);
         this.multipart = new S3MultipartUploader(client, config.bucket(),
                 config.multipartPartSize(), config.multipartParallelism());
         this.metrics = new S3RequestMetrics(Objects.requireNonNull(registry, "registry"));
@@ -175,9 +180,15 @@ public final class S3ObjectStorage implements ObjectStorage {
         return config;
     }
 
-    /** Closes the SDK client and its connection pool; pending requests fail. */
+    /**
+     * Closes the SDK client and its connections; pending requests fail. Returns without
+     * waiting for the event loop threads to exit (the SDK's own group would block close for
+     * a two-second quiet period); the short quiet period lets the connection-close tasks
+     * that the client just queued still run.
+     */
     @Override
     public void close() {
         client.close();
+        eventLoops.eventLoopGroup().shutdownGracefully(EVENT_LOOP_QUIET_MILLIS, 5_000, TimeUnit.MILLISECONDS);
     }
 }

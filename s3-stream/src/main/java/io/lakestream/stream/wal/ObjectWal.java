@@ -164,8 +164,9 @@ public final class ObjectWal implements WriteAheadLog {
                 if (state == State.OPEN || state == State.CLOSING) {
                     state = State.FAILED;
                 }
-                log.error("WAL {}: storing the object at position {} failed; the log stops accepting appends",
-                        keys.prefix(), group.start, error);
+                // Every append's future carries the exception; one line here is enough.
+                log.error("WAL {}: storing the object at position {} failed, the log stops accepting appends: {}",
+                        keys.prefix(), group.start, error.getMessage());
             }
             while (!inFlight.isEmpty() && inFlight.peekFirst().stored) {
                 Group head = inFlight.pollFirst();
@@ -290,7 +291,8 @@ public final class ObjectWal implements WriteAheadLog {
         return storage.delete(starts.stream().map(keys::objectKey).toList()).handle((v, error) -> {
             if (error != null) {
                 // The trim point is durable, so recovery skips them; the next trim retries.
-                log.warn("WAL {}: could not delete {} objects below trim point {}", keys.prefix(), starts.size(), point, error);
+                log.warn("WAL {}: could not delete {} objects below trim point {}: {}",
+                        keys.prefix(), starts.size(), point, error.getMessage());
             } else {
                 synchronized (lock) {
                     starts.forEach(liveObjects::remove);

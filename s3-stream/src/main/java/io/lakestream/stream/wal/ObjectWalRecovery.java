@@ -125,12 +125,12 @@ final class ObjectWalRecovery {
             live.put(damaged.start(), cut);
         }
         if (!belowTrim.isEmpty()) {
-            storage.delete(belowTrim).whenComplete((v, e) -> {
-                if (e != null) {
-                    log.warn("WAL {}: could not delete {} objects below the trim point {}; a later trim retries",
-                            keys.prefix(), belowTrim.size(), trimPoint, e);
-                }
-            });
+            try {
+                await(storage.delete(belowTrim), "delete " + belowTrim.size() + " objects below the trim point");
+            } catch (IOException e) {
+                // Harmless: the trim point hides them, and the next recovery tries again.
+                log.warn("{}", e.getMessage());
+            }
         }
         return new RecoveredLog(List.copyOf(records), cut, trimPoint, live);
     }
