@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class ObjectWalTest {
         assertThat(recovered).extracting(WalRecord::position).as("recovered positions")
                 .containsExactlyElementsOf(appended.stream().map(AppendResult::position).toList());
         assertThat(recovered).extracting(r -> text(r.payload())).as("recovered payloads")
-                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20)
+                .containsExactlyElementsOf(IntStream.range(0, 20)
                         .mapToObj(i -> "record-" + i + "-" + "x".repeat(i * 7)).toList());
         assertThat(appended.get(0).position()).as("first position of a new log").isZero();
         for (int i = 1; i < appended.size(); i++) {
@@ -235,14 +236,13 @@ class ObjectWalTest {
 
     @Test
     void failedPutFailsItsAppendAndEveryLaterOne() throws Exception {
-        try (S3ProxyServer ownServer = S3ProxyServer.start();
-             S3ObjectStorage ownStorage = new S3ObjectStorage(
-                     ownServer.configBuilder().maxRetries(0).build(), registry)) {
+        S3ProxyServer ownServer = S3ProxyServer.start();
+        try (S3ObjectStorage ownStorage = new S3ObjectStorage(ownServer.configBuilder().maxRetries(0).build(), registry)) {
             ObjectWal wal = new ObjectWal(ownStorage, defaults());
             opened.add(wal);
             drain(wal.recover());
             wal.append(record("stored")).get(10, TimeUnit.SECONDS);
-            ownServer.close();
+            ownServer.close(); // the object store goes away
 
             assertThatThrownBy(() -> wal.append(record("lost")).get(30, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
@@ -251,6 +251,8 @@ class ObjectWalTest {
             assertThatThrownBy(() -> wal.append(record("later")).get(10, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(WalException.class)
                     .hasMessageContaining("reopen and recover");
+        } finally {
+            ownServer.close();
         }
     }
 
