@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * next trim or recovery.
  *
  * <p><b>Recovery</b> is described in {@link ObjectWalRecovery}: replay from the trim point
- * up to the first gap or damaged record; what lies beyond is deleted so that new appends,
- * which start there, are never followed by stale data.
+ * up to the first gap between objects or the first damaged record (bad header, length or
+ * CRC). Intact records of a damaged object before the damage are kept; the damaged record
+ * and everything after it are not, and are deleted so that new appends, which start there,
+ * are never followed by stale data.
  *
  * <p>Thread-safe: any thread may append and trim; state is guarded by one lock, held only
  * to assign positions and move groups between queues, never across I/O or while completing
@@ -144,14 +146,13 @@ public final class ObjectWal implements WriteAheadLog {
     }
 
     private void store(Group group) {
-        ByteBuffer object;
+        CompletableFuture<Void> write;
         try {
-            object = WalObjectFormat.encodeObject(group.start, group.payloads);
+            write = storage.write(keys.objectKey(group.start), WalObjectFormat.encodeObject(group.start, group.payloads));
         } catch (RuntimeException e) {
-            onStored(group, e);
-            return;
+            write = CompletableFuture.failedFuture(e); // a closed storage may throw instead
         }
-        storage.write(keys.objectKey(group.start), object).whenComplete((v, error) -> onStored(group, error));
+        write.whenComplete((v, error) -> onStored(group, error));
     }
 
     private void onStored(Group group, Throwable error) {
