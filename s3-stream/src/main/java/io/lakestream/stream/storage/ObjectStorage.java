@@ -26,7 +26,9 @@ public interface ObjectStorage extends AutoCloseable {
     /**
      * Reads the bytes {@code [start, end)} of an object. Completes with
      * {@link ObjectNotFoundException} if there is no such object, and with an
-     * {@link ObjectStorageException} if the range goes past its end.
+     * {@link ObjectStorageException} if the range goes past its end. An empty range
+     * ({@code start == end}) completes with an empty buffer without looking the object up;
+     * a negative or reversed range fails with {@link IllegalArgumentException}.
      */
     CompletableFuture<ByteBuffer> rangeRead(String key, long start, long end);
 

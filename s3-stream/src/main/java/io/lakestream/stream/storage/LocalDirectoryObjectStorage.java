@@ -1,0 +1,261 @@
+package io.lakestream.stream.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@link ObjectStorage} in a local directory, for the embedded single-node default: the
+ * object {@code a/b/c} is the file {@code root/a/b/c}.
+ *
+ * <p>Durability: a write goes to a temporary file in the target directory, is fsync'd,
+ * renamed atomically over the key's file, and the directory is fsync'd, so after a crash a
+ * key holds either its old object or the whole new one, never a torn one. Leftover
+ * temporary files (names starting with {@value #TEMP_PREFIX}) are never listed.
+ *
+ * <p>Keys are checked by {@link LocalObjectKeys}: no {@code ..}, no empty segments, nothing
+ * that could leave the root. As on a file system, a key cannot be both an object and the
+ * prefix directory of another ({@code a} and {@code a/b}); such a write fails. Empty
+ * directories left by deletes are kept: removing them would race concurrent writes.
+ *
+ * <p>Thread-safe. All file I/O runs on this storage's own threads; futures complete there.
+ */
+public final class LocalDirectoryObjectStorage implements ObjectStorage {
+    static final String TEMP_PREFIX = LocalObjectKeys.RESERVED_PREFIX + "tmp-";
+    public static final int DEFAULT_IO_THREADS = 2;
+
+    private final Path root;
+    private final LocalObjectKeys keys;
+    private final ExecutorService io;
+
+    public LocalDirectoryObjectStorage(Path root) {
+        this(root, DEFAULT_IO_THREADS);
+    }
+
+    /** Stores objects under {@code root} (created if missing), doing I/O on {@code ioThreads} threads. */
+    public LocalDirectoryObjectStorage(Path root, int ioThreads) {
+        Objects.requireNonNull(root, "root");
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException("ioThreads must be at least 1, was " + ioThreads);
+        }
+        try {
+            this.root = Files.createDirectories(root).toRealPath();
+        } catch (IOException e) {
+            throw new ObjectStorageException("Cannot create object storage directory " + root, e);
+        }
+        this.keys = new LocalObjectKeys(this.root);
+        this.io = Executors.newFixedThreadPool(ioThreads, daemonThreads("lakestream-local-objects-"));
+    }
+
+    @Override
+    public CompletableFuture<Void> write(String key, ByteBuffer data) {
+        ByteBuffer body = data.duplicate();
+        return run("write", key, () -> {
+            writeAtomically(keys.pathOf(key), body);
+            return null;
+        });
+    }
+
+    private void writeAtomically(Path target, ByteBuffer body) throws IOException {
+        Path dir = target.getParent();
+        createDirectoriesDurably(dir);
+        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                while (body.hasRemaining()) {
+                    channel.write(body);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        // The rename is durable only once the directory entry is.
+        fsyncDirectory(dir);
+    }
+
+    /** Creates {@code dir} and missing parents, syncing each parent that gained an entry. */
+    private void createDirectoriesDurably(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        createDirectoriesDurably(dir.getParent());
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw e; // an object already has this key's prefix as its name
+            }
+            return;
+        }
+        fsyncDirectory(dir.getParent());
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    /** An empty range ({@code start == end}) completes at once, without touching the disk. */
+    @Override
+    public CompletableFuture<ByteBuffer> rangeRead(String key, long start, long end) {
+        if (start < 0 || end < start) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "Invalid range [" + start + ", " + end + ") for key '" + key + "'"));
+        }
+        if (start == end) {
+            return CompletableFuture.completedFuture(ByteBuffer.allocate(0));
+        }
+        return run("ranged read [" + start + ", " + end + ")", key, () -> read(key, start, end));
+    }
+
+    private ByteBuffer read(String key, long start, long end) throws IOException {
+        Path path = keys.pathOf(key);
+        if (!Files.isRegularFile(path)) {
+            throw new ObjectNotFoundException(key, root.toString(), null);
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (end > size) {
+                throw new ObjectStorageException("Ranged read of '" + key + "' in " + root
+                        + " failed: the range [" + start + ", " + end
+                        + ") runs past the end of the object (size " + size + ")");
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(end - start));
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, start + buffer.position()) < 0) {
+                    throw new ObjectStorageException("Ranged read of '" + key + "' in " + root
+                            + " failed: the object shrank while being read");
+                }
+            }
+            return buffer.flip();
+        } catch (NoSuchFileException e) {
+            // Deleted between the check and the open.
+            throw new ObjectNotFoundException(key, root.toString(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<List<ObjectInfo>> list(String prefix) {
+        return run("list", prefix + "*", () -> {
+            List<ObjectInfo> objects = new ArrayList<>();
+            Path start = keys.deepestDirectoryOf(prefix);
+            if (Files.isDirectory(start)) {
+                Files.walkFileTree(start, new ObjectCollector(prefix, objects));
+            }
+            objects.sort(Comparator.comparing(ObjectInfo::key));
+            return List.copyOf(objects);
+        });
+    }
+
+    /** Collects the regular files under a directory whose keys start with a prefix. */
+    private final class ObjectCollector extends SimpleFileVisitor<Path> {
+        private final String prefix;
+        private final List<ObjectInfo> objects;
+
+        ObjectCollector(String prefix, List<ObjectInfo> objects) {
+            this.prefix = prefix;
+            this.objects = objects;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (attrs.isRegularFile() && !file.getFileName().toString().startsWith(LocalObjectKeys.RESERVED_PREFIX)) {
+                String key = keys.keyOf(file);
+                if (key.startsWith(prefix)) {
+                    objects.add(new ObjectInfo(key, attrs.size()));
+                }
+            }
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+                return FileVisitResult.CONTINUE; // renamed or deleted while we walked
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(Collection<String> keysToDelete) {
+        List<String> all = List.copyOf(keysToDelete);
+        String described = all.isEmpty() ? "(none)" : all.get(0) + (all.size() > 1 ? " and " + (all.size() - 1) + " more" : "");
+        return run("delete", described, () -> {
+            List<Path> paths = new ArrayList<>(all.size());
+            for (String key : all) {
+                paths.add(keys.pathOf(key)); // validate every key before deleting any
+            }
+            for (Path path : paths) {
+                Files.deleteIfExists(path);
+            }
+            return null;
+        });
+    }
+
+    /** Stops the I/O threads after the operations already submitted. */
+    @Override
+    public void close() {
+        io.shutdown();
+    }
+
+    /** Runs {@code body} on the I/O threads, failures named with operation, key and root. */
+    private <T> CompletableFuture<T> run(String operation, String key, IoCall<T> body) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            io.execute(() -> {
+                try {
+                    result.complete(body.call());
+                } catch (ObjectStorageException | IllegalArgumentException e) {
+                    result.completeExceptionally(e);
+                } catch (IOException | RuntimeException e) {
+                    result.completeExceptionally(new ObjectStorageException(
+                            "Local " + operation + " of '" + key + "' in " + root + " failed: " + e, e));
+                }
+            });
+        } catch (RuntimeException rejected) {
+            result.completeExceptionally(new ObjectStorageException(
+                    "Local " + operation + " of '" + key + "' in " + root + " failed: storage is closed", rejected));
+        }
+        return result;
+    }
+
+    @FunctionalInterface
+    private interface IoCall<T> {
+        T call() throws IOException;
+    }
+
+    private static ThreadFactory daemonThreads(String namePrefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, namePrefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

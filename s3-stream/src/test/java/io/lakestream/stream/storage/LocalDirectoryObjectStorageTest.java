@@ -1,0 +1,64 @@
+package io.lakestream.stream.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakestream.stream.storage.ObjectStorage.ObjectInfo;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link LocalDirectoryObjectStorage} in a temporary directory. */
+class LocalDirectoryObjectStorageTest extends ObjectStorageContractTest {
+    @TempDir
+    Path dir;
+
+    private Path root;
+
+    @Override
+    protected ObjectStorage createStorage() {
+        root = dir.resolve("objects");
+        return new LocalDirectoryObjectStorage(root);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../escape", "a/../../escape", "/absolute", "a//b", "a/./b", "a/", "",
+            "a\\..\\b", ".lakestream-tmp-x"})
+    void unsafeKeysAreRejectedBeforeAnyFileIsTouched(String key) {
+        assertThatThrownBy(() -> await(storage.write(key, ByteBuffer.allocate(1))))
+                .as("write of key '%s'", key)
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(dir.resolve("escape")).as("file outside the root").doesNotExist();
+    }
+
+    @Test
+    void leftoverTemporaryFilesAreNotListed() throws Exception {
+        await(storage.write(ns + "a", ByteBuffer.allocate(1)));
+        // What a crash between create and rename leaves behind.
+        Files.write(root.resolve(ns).resolve(LocalDirectoryObjectStorage.TEMP_PREFIX + "crashed"), new byte[3]);
+
+        assertThat(await(storage.list(ns))).containsExactly(new ObjectInfo(ns + "a", 1));
+    }
+
+    @Test
+    void objectsSurviveReopeningTheDirectory() {
+        await(storage.write(ns + "a/b", utf8("kept")));
+        storage.close();
+
+        storage = new LocalDirectoryObjectStorage(root);
+        assertThat(bytesOf(await(storage.rangeRead(ns + "a/b", 0, 4)))).asString().isEqualTo("kept");
+    }
+
+    @Test
+    void operationsAfterCloseFailInsteadOfHanging() {
+        storage.close();
+
+        assertThatThrownBy(() -> await(storage.write(ns + "a", ByteBuffer.allocate(1))))
+                .isInstanceOf(ObjectStorageException.class)
+                .hasMessageContaining("closed");
+    }
+}
