@@ -98,6 +98,7 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
         lastAppend = walWriter.append(batch, this).whenComplete((ignored, error) -> {
             metrics.appendLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
             metrics.appendBytes.increment(bytes);
+            store.onAppended();
         });
         return lastAppend;
     }

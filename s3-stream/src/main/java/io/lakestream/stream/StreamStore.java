@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,7 @@ public final class StreamStore implements AutoCloseable {
     private final ObjectCleaner cleaner;
     private final Map<Long, S3Stream> openStreams = new ConcurrentHashMap<>();
     private final AtomicBoolean maintenanceRunning = new AtomicBoolean();
+    private final AtomicBoolean uploadRequested = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
     /**
@@ -159,6 +161,20 @@ public final class StreamStore implements AutoCloseable {
             stats.replayedBytes += batch.payloadSize();
         }
         return stats;
+    }
+
+    /** Starts an upload early, off the caller's thread, once the threshold is reached. */
+    void onAppended() {
+        if (logCache.activeSizeBytes() >= config.uploadThresholdBytes() && !uploadRequested.getAndSet(true)) {
+            try {
+                scheduler.execute(() -> {
+                    uploadRequested.set(false);
+                    uploadIfDue();
+                });
+            } catch (RejectedExecutionException e) {
+                uploadRequested.set(false); // shutting down
+            }
+        }
     }
 
     private void uploadIfDue() {
