@@ -59,7 +59,7 @@ import java.util.concurrent.CompletableFuture;
  * |   8    | FORMAT_VERSION | int32 | 1                                                  |
  * |  12    | CAPACITY       | int64 | size of the data region                            |
  * |  20    | SEQUENCE       | int64 | grows by one with every header write               |
- * |  28    | EPOCH          | int32 | grows by one every time the log is recovered       |
+ * |  28    | EPOCH          | int32 | above any frame's epoch; grows at every recovery   |
  * |  32    | TRIM_POSITION  | int64 | position of the oldest record to recover           |
  * </pre>
  * The offsets are named in {@link WalHeader} ({@code CRC_OFFSET}, {@code MAGIC_OFFSET}, ...).
@@ -83,8 +83,9 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Recovery</h2>
  * {@link #recover()} reads frames from the trim point while each stores its own position,
  * has a plausible length, a non-decreasing epoch and a matching CRC; the first frame that
- * fails ends the log, and the next append overwrites it. Recovery then bumps the epoch in
- * the header, so frames written from now on are told apart from anything after that point.
+ * fails ends the log, and the next append overwrites it. Recovery then raises the epoch in
+ * the header above every epoch seen, so frames written from now on are told apart from
+ * anything left after that point.
  */
 public final class BlockWal implements WriteAheadLog {
 
@@ -138,12 +139,13 @@ public final class BlockWal implements WriteAheadLog {
                     + state.name().toLowerCase());
         }
         WalHeader header = file.header();
-        FrameScanner scanner = new FrameScanner(file, header.trimPosition(), header.epoch());
+        FrameScanner scanner = new FrameScanner(file, header.trimPosition());
         List<WalRecord> records = new ArrayList<>();
         for (WalRecord record = scanner.next(); record != null; record = scanner.next()) {
             records.add(record);
         }
-        file.writeHeader(header.withNextEpoch());
+        // Above every epoch on disk, even if the header fell back to an older slot.
+        file.writeHeader(header.withEpoch(Math.max(header.epoch(), scanner.lastEpoch()) + 1));
         GroupCommitWriter writer =
                 new GroupCommitWriter(file, requests, listener, config.maxBatchBytes(), scanner.position());
         writerThread = new Thread(writer, "lakestream-wal-writer-" + file.path().getFileName());

@@ -21,21 +21,16 @@ final class FrameScanner {
 
     private final WalFile file;
     private final long start;
-    private final int maxEpoch;
     private final WalFrame frame = WalFrame.create();
     private final ByteBuffer header = ByteBuffer.allocate(WalFrame.HEADER_SIZE);
     private long position;
     private int lastEpoch = Integer.MIN_VALUE;
     private String stopReason;
 
-    /**
-     * @param start    the trim point
-     * @param maxEpoch the epoch in the header: no valid frame carries a later one
-     */
-    FrameScanner(WalFile file, long start, int maxEpoch) {
+    /** Scans from {@code start}, the trim point. */
+    FrameScanner(WalFile file, long start) {
         this.file = file;
         this.start = start;
-        this.maxEpoch = maxEpoch;
         this.position = start;
     }
 
@@ -63,8 +58,8 @@ final class FrameScanner {
                     || position + frameSize - start > file.capacity()) {
                 return stop("invalid length " + length);
             }
-            if (epoch < lastEpoch || epoch > maxEpoch) {
-                return stop("epoch " + epoch + " after epoch " + lastEpoch + " (header epoch " + maxEpoch + ")");
+            if (epoch < lastEpoch) {
+                return stop("epoch " + epoch + " after epoch " + lastEpoch);
             }
             if (type != WalFrame.TYPE_RECORD && !(type == WalFrame.TYPE_PADDING && length == 0)) {
                 return stop("invalid type " + type);
@@ -92,6 +87,11 @@ final class FrameScanner {
     /** Where the scan stopped, once {@link #next()} returned null: the next append's position. */
     long position() {
         return position;
+    }
+
+    /** The epoch of the last valid frame read, or {@link Integer#MIN_VALUE} if none. */
+    int lastEpoch() {
+        return lastEpoch;
     }
 
     /** Why the scan stopped at {@link #position()}; null while scanning. */

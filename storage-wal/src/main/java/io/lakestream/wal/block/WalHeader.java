@@ -10,7 +10,8 @@ import java.util.zip.CRC32C;
  * @param capacity     size of the data region in bytes
  * @param sequence     grows by one with every header write; the valid slot with the higher
  *                     sequence is the current one
- * @param epoch        grows by one every time the log is opened; stamped on every frame
+ * @param epoch        raised every time the log is recovered; stamped on every frame
+ *                     written until the next recovery
  * @param trimPosition records before this position are released
  */
 record WalHeader(long capacity, long sequence, int epoch, long trimPosition) {
@@ -43,8 +44,8 @@ record WalHeader(long capacity, long sequence, int epoch, long trimPosition) {
         return new WalHeader(capacity, sequence + 1, epoch, newTrimPosition);
     }
 
-    WalHeader withNextEpoch() {
-        return new WalHeader(capacity, sequence + 1, epoch + 1, trimPosition);
+    WalHeader withEpoch(int newEpoch) {
+        return new WalHeader(capacity, sequence + 1, newEpoch, trimPosition);
     }
 
     /** Encodes this header into a new buffer of {@link #SIZE} bytes, ready to write. */
