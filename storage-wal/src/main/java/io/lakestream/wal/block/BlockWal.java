@@ -36,8 +36,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <h2>File layout</h2>
  * <pre>
- * offset 0      header slot 0   ({@value WalFile#HEADER_SLOT_SIZE} bytes)
- * offset 4096   header slot 1   ({@value WalFile#HEADER_SLOT_SIZE} bytes)
+ * offset 0      header slot 0   (4096 bytes)
+ * offset 4096   header slot 1   (4096 bytes)
  * offset 8192   data region     (capacity bytes): frames, circular
  * </pre>
  * A record at logical position {@code p} starts at file offset {@code 8192 + p % capacity}.
@@ -62,7 +62,7 @@ import java.util.concurrent.CompletableFuture;
  * |  28    | EPOCH          | int32 | above any frame's epoch; grows at every recovery   |
  * |  32    | TRIM_POSITION  | int64 | position of the oldest record to recover           |
  * </pre>
- * The offsets are named in {@link WalHeader} ({@code CRC_OFFSET}, {@code MAGIC_OFFSET}, ...).
+ * The offsets are named in {@code WalHeader} ({@code CRC_OFFSET}, {@code MAGIC_OFFSET}, ...).
  *
  * <h2>Frame</h2>
  * <pre>
@@ -75,7 +75,7 @@ import java.util.concurrent.CompletableFuture;
  * |  20    | TYPE     | int8   | 0 = record, 1 = padding (the rest of the lap is unused)  |
  * |  21    | PAYLOAD  | bytes  | the record, LENGTH bytes                                 |
  * </pre>
- * The offsets are named in {@link WalFrame}. POSITION tells a frame written in this lap from
+ * The offsets are named in {@code WalFrame}. POSITION tells a frame written in this lap from
  * a valid frame left over from an earlier lap at the same file offset. EPOCH tells a frame
  * written after the last recovery from one of a group that a crash left unacknowledged,
  * beyond the point where recovery cut the log.
@@ -149,6 +149,8 @@ public final class BlockWal implements WriteAheadLog {
         GroupCommitWriter writer =
                 new GroupCommitWriter(file, requests, listener, config.maxBatchBytes(), scanner.position());
         writerThread = new Thread(writer, "lakestream-wal-writer-" + file.path().getFileName());
+        // A forgotten close() must not keep the JVM alive; what it leaves unwritten was never
+        // acknowledged, as after a crash.
         writerThread.setDaemon(true);
         writerThread.start();
         state = State.RECOVERED;
@@ -198,7 +200,8 @@ public final class BlockWal implements WriteAheadLog {
         state = State.CLOSED;
         requests.close(new WalException("WAL " + file.path() + " is closed"));
         try {
-            if (writerThread != null) {
+            // A continuation running on the writer thread may close the log; it cannot wait for itself.
+            if (writerThread != null && writerThread != Thread.currentThread()) {
                 writerThread.join();
             }
         } catch (InterruptedException e) {

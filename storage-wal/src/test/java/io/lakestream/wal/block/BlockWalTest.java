@@ -269,6 +269,20 @@ class BlockWalTest {
     }
 
     @Test
+    void closeFailsAnAppendStillWaitingForTrim() throws Exception {
+        BlockWalConfig tiny = BlockWalConfig.builder(path, 8192).maxBatchBytes(4096).build();
+        BlockWal wal = openRecovered(tiny);
+        fill(wal, tiny);
+        CompletableFuture<AppendResult> blocked = wal.append(ByteBuffer.wrap(payload(99, 1000)));
+
+        wal.close();
+
+        assertThat(blocked).as("append waiting for trim when the WAL closed").isCompletedExceptionally();
+        assertThatThrownBy(blocked::join).hasMessageContaining("WAL full")
+                .hasMessageContaining("closed while the append waited for trim");
+    }
+
+    @Test
     void appendBeforeRecoverIsRejected() throws Exception {
         BlockWal wal = open(config);
 
