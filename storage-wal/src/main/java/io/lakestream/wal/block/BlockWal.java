@@ -7,12 +7,14 @@ import io.lakestream.wal.block.RequestQueue.PendingAppend;
 import io.lakestream.wal.block.RequestQueue.PendingTrim;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -91,6 +93,8 @@ public final class BlockWal implements WriteAheadLog {
 
     private enum State { OPENED, RECOVERED, CLOSED }
 
+    private static final System.Logger LOG = System.getLogger(BlockWal.class.getName());
+
     /** Longer waits are as good as forever, and keep deadline arithmetic from overflowing. */
     private static final Duration LONGEST_APPEND_TIMEOUT = Duration.ofDays(365);
 
@@ -129,14 +133,14 @@ public final class BlockWal implements WriteAheadLog {
     /**
      * {@inheritDoc}
      *
-     * <p>Reads every recovered record into memory (at most the capacity), bumps the epoch in
+     * <p>Reads every recovered record into memory (at most the capacity), raises the epoch in
      * the header, and starts the writer thread.
      */
     @Override
     public synchronized Iterator<WalRecord> recover() throws IOException {
         if (state != State.OPENED) {
             throw new IllegalStateException("WAL " + file.path() + " can be recovered only once, before use; it is "
-                    + state.name().toLowerCase());
+                    + state.name().toLowerCase(Locale.ROOT));
         }
         WalHeader header = file.header();
         FrameScanner scanner = new FrameScanner(file, header.trimPosition());
@@ -144,6 +148,8 @@ public final class BlockWal implements WriteAheadLog {
         for (WalRecord record = scanner.next(); record != null; record = scanner.next()) {
             records.add(record);
         }
+        LOG.log(Level.INFO, () -> "WAL " + file.path() + ": recovered " + records.size() + " records from position "
+                + header.trimPosition() + "; the log ends at " + scanner.position() + ", where " + scanner.stopReason());
         // Above every epoch on disk, even if the header fell back to an older slot.
         file.writeHeader(header.withEpoch(Math.max(header.epoch(), scanner.lastEpoch()) + 1));
         GroupCommitWriter writer =
@@ -170,7 +176,9 @@ public final class BlockWal implements WriteAheadLog {
         }
         long now = System.nanoTime();
         CompletableFuture<AppendResult> future = new CompletableFuture<>();
-        WalException rejected = requests.offer(new PendingAppend(record, now, now + appendTimeoutNanos, future));
+        // A slice, so that the caller moving the buffer's position cannot change the record.
+        WalException rejected =
+                requests.offer(new PendingAppend(record.slice(), now, now + appendTimeoutNanos, future));
         if (rejected != null) {
             future.completeExceptionally(new WalException(rejected.getMessage(), rejected.getCause()));
         }

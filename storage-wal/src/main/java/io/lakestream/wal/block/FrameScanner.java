@@ -56,13 +56,13 @@ final class FrameScanner {
             long frameSize = WalFrame.HEADER_SIZE + (long) length;
             if (length < 0 || frameSize > file.lapRemaining(position)
                     || position + frameSize - start > file.capacity()) {
-                return stop("invalid length " + length);
+                return stop("the frame has an invalid length " + length);
             }
             if (epoch < lastEpoch) {
-                return stop("epoch " + epoch + " after epoch " + lastEpoch);
+                return stop("the frame's epoch " + epoch + " is below the previous frame's " + lastEpoch);
             }
             if (type != WalFrame.TYPE_RECORD && !(type == WalFrame.TYPE_PADDING && length == 0)) {
-                return stop("invalid type " + type);
+                return stop("the frame has an invalid type " + type);
             }
             ByteBuffer payload = ByteBuffer.allocate(length);
             if (!file.read(payload, position + WalFrame.HEADER_SIZE)) {
@@ -70,7 +70,7 @@ final class FrameScanner {
             }
             payload.flip();
             if (!frame.crcMatches(header, payload)) {
-                return stop("CRC mismatch");
+                return stop("the frame's CRC does not match");
             }
             lastEpoch = epoch;
             if (type == WalFrame.TYPE_PADDING) {

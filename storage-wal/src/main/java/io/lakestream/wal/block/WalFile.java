@@ -117,8 +117,8 @@ final class WalFile implements Closeable {
             // The slot being written when a crash hit is expected to be invalid; only unusual
             // if it happens repeatedly, so it is worth a warning but not a failure.
             if (problems[slot] != null && slot != bestSlot && best.sequence() > 1) {
-                LOG.log(Level.WARNING, "WAL {0}: ignoring header slot {1} ({2}); using slot {3}",
-                        path, slot, problems[slot], bestSlot);
+                LOG.log(Level.WARNING, "WAL " + path + ": ignoring header slot " + slot + " (" + problems[slot]
+                        + "); using slot " + bestSlot);
             }
         }
         return new WalFile(path, channel, best, bestSlot);
