@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * The writer thread's loop: takes every request that arrived while the previous group was
  * being written, applies trims, then writes the appends that fit as one group with one
- * write and one fsync, and completes their futures in position order.
+ * write (two when the group wraps around the end of the file) and one fsync, and completes
+ * their futures in position order.
  *
  * <p>Only the writer thread runs this, and it alone owns the write position, the trim point
  * and the file's header, so none of them needs a lock. Futures complete on this thread.
