@@ -17,8 +17,9 @@ import java.util.List;
  * write (two when the group wraps around the end of the file) and one fsync, and completes
  * their futures in position order.
  *
- * <p>Only the writer thread runs this, and it alone owns the write position, the trim point
- * and the file's header, so none of them needs a lock. Futures complete on this thread.
+ * <p>Only the writer thread runs this (tests may step it with {@link #runOnce()} instead), and
+ * it alone owns the write position, the trim point and the file's header, so none of them
+ * needs a lock. Futures complete on this thread.
  */
 final class GroupCommitWriter implements Runnable {
 
@@ -43,6 +44,8 @@ final class GroupCommitWriter implements Runnable {
     private long nextPosition;
     /** The durable trim point: no byte from here to {@link #nextPosition} may be overwritten. */
     private long trimPosition;
+    /** The queue is closed: write what was accepted, wait for nothing. */
+    private boolean closing;
 
     GroupCommitWriter(WalFile file, RequestQueue requests, WalListener listener, int maxBatchBytes,
                       long nextPosition) {
@@ -59,20 +62,30 @@ final class GroupCommitWriter implements Runnable {
     @Override
     public void run() {
         try {
-            boolean closing = false;
-            while (!closing || !waiting.isEmpty()) {
-                // While a group is written, appends pile up in the queue; the next group takes
-                // them all at once. Block only when there is nothing to write.
-                closing = requests.drainTo(waiting, trims, closing ? 0 : nanosToWait());
-                applyTrims();
-                failAppendsThatCannotWait(closing);
-                if (!waiting.isEmpty() && fits(waiting.peek())) {
-                    writeGroup();
-                }
+            while (runOnce()) {
+                // until closed and drained
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             failEverything(new WalException("WAL " + file.path() + " failed and accepts no more requests: " + e, e));
         }
+    }
+
+    /**
+     * One duty cycle: takes the requests queued meanwhile (blocking only if nothing can be
+     * written), applies trims, fails appends that can wait no longer, and writes at most one
+     * group. While a group is written, appends pile up in the queue; the next cycle takes them
+     * all at once.
+     *
+     * @return false once the queue is closed and every accepted append is written or failed
+     */
+    boolean runOnce() throws IOException, InterruptedException {
+        closing = requests.drainTo(waiting, trims, closing ? 0 : nanosToWait());
+        applyTrims();
+        failAppendsThatCannotWait();
+        if (!waiting.isEmpty() && fits(waiting.peek())) {
+            writeGroup();
+        }
+        return !closing || !waiting.isEmpty();
     }
 
     /** How long to block for new requests: not at all if the oldest append can be written. */
@@ -92,7 +105,7 @@ final class GroupCommitWriter implements Runnable {
      * that do not fit once the log is closing. Appends are written strictly in arrival order,
      * so only the oldest one can be blocked on space.
      */
-    private void failAppendsThatCannotWait(boolean closing) {
+    private void failAppendsThatCannotWait() {
         long now = System.nanoTime();
         while (!waiting.isEmpty() && !fits(waiting.peek())) {
             PendingAppend head = waiting.peek();
@@ -131,6 +144,7 @@ final class GroupCommitWriter implements Runnable {
             int frameSize = append.frameSize();
             long position = placement(frameSize);
             boolean wraps = position != nextPosition;
+            // BlockWal.append admits no frame over maxBatchBytes, so every group makes progress.
             if (!fits(append) || recordBytes + frameSize > maxBatchBytes || (wraps && wrapIndex >= 0)) {
                 break;
             }
