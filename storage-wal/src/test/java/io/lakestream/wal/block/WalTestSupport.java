@@ -61,12 +61,6 @@ final class WalTestSupport {
         return result;
     }
 
-    /** Opens the WAL at {@code config}'s path and returns what it recovers, leaving it open in {@code out}. */
-    static List<Appended> reopen(BlockWalConfig config, BlockWal[] out) throws IOException {
-        out[0] = BlockWal.open(config);
-        return drain(out[0].recover());
-    }
-
     /** The file offset of a logical position's byte. */
     static long fileOffset(BlockWalConfig config, long position) {
         return WalFile.DATA_REGION_OFFSET + position % config.capacityBytes();
