@@ -94,7 +94,7 @@ public final class ObjectIndex {
         for (int i = firstEndingAfter(streamId, startOffset); i < entryCount; i++) {
             int at = i * INDEX_ENTRY_SIZE;
             if (entries.getLong(at + ENTRY_STREAM_ID_OFFSET) != streamId
-                || entries.getLong(at + ENTRY_START_OFFSET_OFFSET) >= end || bytes >= maxBytes) {
+                || entries.getLong(at + ENTRY_START_OFFSET_OFFSET) >= end || (bytes > 0 && bytes >= maxBytes)) {
                 break;
             }
             found.add(DataBlockIndex.decode(entries, at));

@@ -55,6 +55,7 @@ class ObjectReaderTest {
     @Test
     void findReturnsOneBlockEvenWhenItIsBiggerThanMaxBytes() {
         assertThat(reader.find(1, 55, -1, 1)).extracting(DataBlockIndex::startOffset).containsExactly(50L);
+        assertThat(reader.find(1, 55, -1, 0)).extracting(DataBlockIndex::startOffset).containsExactly(50L);
     }
 
     @Test
