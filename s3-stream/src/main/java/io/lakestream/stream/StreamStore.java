@@ -2,7 +2,8 @@ package io.lakestream.stream;
 
 import io.lakestream.stream.cache.BlockCache;
 import io.lakestream.stream.cache.LogCache;
-import io.lakestream.stream.cache.ObjectStreamReader;
+import io.lakestream.stream.cache.CachedStreamReader;
+import io.lakestream.stream.cache.ReadAheadConfig;
 import io.lakestream.stream.compaction.ObjectCleaner;
 import io.lakestream.stream.compaction.StreamObjectCompactor;
 import io.lakestream.stream.compaction.StreamSetObjectCompactor;
@@ -68,8 +69,14 @@ public final class StreamStore implements AutoCloseable {
      */
     public StreamStore(StreamStoreConfig config, WriteAheadLog wal, ObjectStorage storage, StreamMetadata metadata,
                        MeterRegistry registry) {
-        this(config, wal, storage, metadata, new ObjectStreamReader(storage, metadata::getObjects,
-            new BlockCache(config.blockCacheCapacityBytes(), registry), registry), registry);
+        this(config, wal, storage, metadata, new CachedStreamReader(metadata::getObjects,
+            new BlockCache(storage, config.blockCacheCapacityBytes(), indexCacheBytes(config), registry),
+            ReadAheadConfig.DEFAULT, registry)::read, registry);
+    }
+
+    /** Object indexes are small: a sixteenth of the block cache, at least 8 MiB. */
+    private static long indexCacheBytes(StreamStoreConfig config) {
+        return Math.max(8L << 20, config.blockCacheCapacityBytes() / 16);
     }
 
     /** As above, with the cold read path given: for tests of the write path alone. */

@@ -30,7 +30,7 @@ final class ObjectBatches {
                 return CompletableFuture.allOf(blocks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
                     List<StreamRecordBatch> batches = new ArrayList<>();
                     for (CompletableFuture<DataBlock> block : blocks) {
-                        batches.addAll(block.join().batches());
+                        batches.addAll(block.join().records());
                     }
                     return batches;
                 });

@@ -1,27 +1,171 @@
 package io.lakestream.stream.object;
+
 import io.lakestream.stream.StreamRecordBatch;
 import io.lakestream.stream.metadata.StreamOffsetRange;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
-// TEMPORARY STUB until the format branch merges
+import java.util.Set;
+
+/**
+ * Builds one data object (layout in {@link ObjectFormat}) from batches of one or many
+ * streams. Batches are encoded straight into one growing buffer as they are added; the only
+ * objects kept are one index entry per block and one range per stream.
+ *
+ * <p>Batches of one stream must be added together and in contiguous offset order; streams
+ * may come in any order (the index is sorted by stream id at {@link #build()}). An object
+ * with no batches has nothing to commit, so {@link #build()} refuses it.
+ *
+ * <p>Not thread-safe: one thread fills a writer and builds it once.
+ */
 public final class ObjectWriter {
-    private final List<StreamRecordBatch> batches = new ArrayList<>();
-    public ObjectWriter(int blockSize) {}
-    public void add(StreamRecordBatch b) { batches.add(b); }
-    public WrittenObject build() {
-        int size = batches.stream().mapToInt(StreamRecordBatch::encodedSize).sum();
-        ByteBuffer buf = ByteBuffer.allocate(size);
-        List<StreamOffsetRange> ranges = new ArrayList<>();
-        for (StreamRecordBatch b : batches) {
-            b.encodeTo(buf);
-            if (!ranges.isEmpty() && ranges.get(ranges.size() - 1).streamId() == b.streamId()) {
-                StreamOffsetRange last = ranges.remove(ranges.size() - 1);
-                ranges.add(new StreamOffsetRange(b.streamId(), b.epoch(), last.startOffset(), b.endOffset()));
-            } else {
-                ranges.add(new StreamOffsetRange(b.streamId(), b.epoch(), b.baseOffset(), b.endOffset()));
-            }
+    private static final int MIN_INITIAL_CAPACITY = 4096;
+
+    private final int targetBlockSize;
+    private ByteBuffer buffer;
+    private final List<DataBlockIndex> blocks = new ArrayList<>();
+    private final List<StreamOffsetRange> ranges = new ArrayList<>();
+    private final Set<Long> writtenStreams = new HashSet<>();
+    private boolean built;
+
+    // The stream being written: valid when hasStream.
+    private boolean hasStream;
+    private long streamId;
+    private long streamEpoch;
+    private long streamStartOffset;
+    private long nextOffset;
+
+    // The open block: open when blockRecordCount > 0.
+    private int blockPosition;
+    private long blockStartOffset;
+    private int blockRecordCount;
+
+    public ObjectWriter() {
+        this(ObjectFormat.DEFAULT_BLOCK_SIZE);
+    }
+
+    /** @param targetBlockSize a block is closed before a batch would take it past this size */
+    public ObjectWriter(int targetBlockSize) {
+        if (targetBlockSize <= 0) {
+            throw new IllegalArgumentException("Target block size must be positive, got " + targetBlockSize);
         }
-        return new WrittenObject(buf.flip(), ranges, size);
+        this.targetBlockSize = targetBlockSize;
+        this.buffer = ByteBuffer.allocate(Math.max(MIN_INITIAL_CAPACITY, targetBlockSize));
+    }
+
+    /**
+     * Appends a batch.
+     *
+     * @throws IllegalArgumentException if the batch does not continue its stream's offsets,
+     *     or its stream was written earlier and another stream came in between
+     */
+    public void add(StreamRecordBatch batch) {
+        checkNotBuilt();
+        if (hasStream && batch.streamId() == streamId) {
+            if (batch.baseOffset() != nextOffset) {
+                throw new IllegalArgumentException("Stream " + streamId + ": batch at offsets [" + batch.baseOffset()
+                    + ", " + batch.endOffset() + ") does not follow the previous batch, which ends at " + nextOffset);
+            }
+            if (blockRecordCount > 0 && buffer.position() - blockPosition + batch.encodedSize() > targetBlockSize) {
+                closeBlock();
+            }
+        } else {
+            if (writtenStreams.contains(batch.streamId())) {
+                throw new IllegalArgumentException("Stream " + batch.streamId() + ": batch at offsets ["
+                    + batch.baseOffset() + ", " + batch.endOffset() + ") comes after other streams; batches of one"
+                    + " stream must be added together");
+            }
+            finishStream();
+            hasStream = true;
+            streamId = batch.streamId();
+            streamStartOffset = batch.baseOffset();
+        }
+        if (blockRecordCount == 0) {
+            blockPosition = buffer.position();
+            blockStartOffset = batch.baseOffset();
+        }
+        ensureRemaining(batch.encodedSize());
+        batch.encodeTo(buffer);
+        blockRecordCount++;
+        streamEpoch = batch.epoch();
+        nextOffset = batch.endOffset();
+    }
+
+    /** Bytes written so far, without the index and footer. */
+    public int dataSize() {
+        return buffer.position();
+    }
+
+    public boolean isEmpty() {
+        return !hasStream;
+    }
+
+    /**
+     * Writes the index and footer and returns the object. The writer cannot be used after.
+     *
+     * @throws IllegalStateException if no batch was added
+     */
+    public WrittenObject build() {
+        checkNotBuilt();
+        if (!hasStream) {
+            throw new IllegalStateException("An object needs at least one batch; nothing was added");
+        }
+        finishStream();
+        built = true;
+        blocks.sort(Comparator.comparingLong(DataBlockIndex::streamId).thenComparingLong(DataBlockIndex::startOffset));
+        ranges.sort(Comparator.comparingLong(StreamOffsetRange::streamId));
+
+        int indexPosition = buffer.position();
+        int indexSize = blocks.size() * ObjectFormat.INDEX_ENTRY_SIZE + ObjectFormat.INDEX_CRC_SIZE;
+        ensureRemaining(indexSize + ObjectFormat.FOOTER_SIZE);
+        for (DataBlockIndex block : blocks) {
+            block.encodeTo(buffer);
+        }
+        buffer.putInt(ObjectFormat.crc32c(buffer.slice(indexPosition, buffer.position() - indexPosition)));
+        buffer.putLong(indexPosition)
+            .putInt(indexSize)
+            .putInt(ObjectFormat.VERSION)
+            .putLong(ObjectFormat.MAGIC);
+        return new WrittenObject(buffer.flip(), ranges);
+    }
+
+    private void finishStream() {
+        if (!hasStream) {
+            return;
+        }
+        closeBlock();
+        ranges.add(new StreamOffsetRange(streamId, streamEpoch, streamStartOffset, nextOffset));
+        writtenStreams.add(streamId);
+        hasStream = false;
+    }
+
+    private void closeBlock() {
+        if (blockRecordCount == 0) {
+            return;
+        }
+        int size = buffer.position() - blockPosition;
+        int crc = ObjectFormat.crc32c(buffer.slice(blockPosition, size));
+        blocks.add(new DataBlockIndex(streamId, blockStartOffset, nextOffset, blockRecordCount, blockPosition, size, crc));
+        blockRecordCount = 0;
+    }
+
+    private void ensureRemaining(int bytes) {
+        if (buffer.remaining() >= bytes) {
+            return;
+        }
+        long needed = (long) buffer.position() + bytes;
+        if (needed > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("Object would exceed " + (Integer.MAX_VALUE - 8) + " bytes");
+        }
+        int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * buffer.capacity()));
+        buffer = ByteBuffer.allocate(capacity).put(buffer.flip());
+    }
+
+    private void checkNotBuilt() {
+        if (built) {
+            throw new IllegalStateException("The object was already built");
+        }
     }
 }

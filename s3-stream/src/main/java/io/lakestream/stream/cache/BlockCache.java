@@ -1,0 +1,155 @@
+package io.lakestream.stream.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lakestream.stream.object.DataBlock;
+import io.lakestream.stream.object.DataBlockIndex;
+import io.lakestream.stream.object.ObjectReader;
+import io.lakestream.stream.storage.ObjectKeys;
+import io.lakestream.stream.storage.ObjectStorage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Data blocks and object indexes read from the object store, each cache bounded by bytes
+ * (Caffeine, weighed by block or index size).
+ *
+ * <p>Blocks are keyed by (objectId, block position). The cache holds the future of a block
+ * from the moment it is requested, so concurrent readers of one block share ONE ranged GET;
+ * a failed read is dropped from the cache and the next request tries again. Missing blocks
+ * that are adjacent in an object are fetched with one GET and split into blocks; a block cut
+ * from a multi-block GET is copied out so that it does not keep its neighbours in memory.
+ *
+ * <p>Thread-safe: all state is in Caffeine caches and Micrometer counters. Futures complete
+ * on the object store's threads.
+ */
+public final class BlockCache {
+    static final String CACHE_METRIC = "lakestream.stream.block.cache";
+
+    private final ObjectStorage storage;
+    private final AsyncCache<BlockKey, DataBlock> blocks;
+    private final AsyncCache<Long, ObjectReader> readers;
+    private final Counter hits;
+    private final Counter misses;
+
+    /**
+     * @param maxBlockBytes bound on the bytes of cached data blocks
+     * @param maxIndexBytes bound on the bytes of cached object indexes (opened readers)
+     */
+    public BlockCache(ObjectStorage storage, long maxBlockBytes, long maxIndexBytes, MeterRegistry registry) {
+        this.storage = storage;
+        this.blocks = Caffeine.newBuilder()
+            .maximumWeight(maxBlockBytes)
+            .weigher((BlockKey key, DataBlock block) -> block.size())
+            .buildAsync();
+        this.readers = Caffeine.newBuilder()
+            .maximumWeight(maxIndexBytes)
+            .weigher((Long objectId, ObjectReader reader) -> reader.index().sizeInBytes())
+            .buildAsync();
+        this.hits = Counter.builder(CACHE_METRIC).tag("result", "hit")
+            .description("Data block lookups served from the block cache, or joining a read in flight")
+            .register(registry);
+        this.misses = Counter.builder(CACHE_METRIC).tag("result", "miss")
+            .description("Data block lookups that had to read from the object store")
+            .register(registry);
+        Gauge.builder(CACHE_METRIC + ".size", this, BlockCache::cachedBytesEstimate).baseUnit("bytes")
+            .description("Bytes of data blocks in the block cache")
+            .register(registry);
+    }
+
+    /** The opened reader (footer and index) of a data object, opened once and cached. */
+    public CompletableFuture<ObjectReader> reader(long objectId, long objectSize) {
+        return readers.get(objectId, (id, executor) -> ObjectReader.open(storage, ObjectKeys.dataObject(id), objectSize));
+    }
+
+    /**
+     * The given blocks of one object, in the order given, fetching the missing ones (one GET
+     * per run of adjacent missing blocks). Counts a hit or a miss per block.
+     */
+    public Lookup blocks(long objectId, ObjectReader reader, List<DataBlockIndex> wanted) {
+        Lookup lookup = lookup(objectId, reader, wanted);
+        misses.increment(lookup.missedBlocks());
+        hits.increment(wanted.size() - lookup.missedBlocks());
+        return lookup;
+    }
+
+    /**
+     * Starts fetching the blocks that are not cached yet (read-ahead) and returns how many
+     * bytes that fetches. Does not count hits or misses: nobody is waiting for these blocks.
+     */
+    public long prefetch(long objectId, ObjectReader reader, List<DataBlockIndex> wanted) {
+        return lookup(objectId, reader, wanted).missedBytes();
+    }
+
+    private Lookup lookup(long objectId, ObjectReader reader, List<DataBlockIndex> wanted) {
+        Map<BlockKey, DataBlockIndex> byKey = new HashMap<>(wanted.size() * 2);
+        List<BlockKey> keys = new ArrayList<>(wanted.size());
+        for (DataBlockIndex block : wanted) {
+            BlockKey key = new BlockKey(objectId, block.position());
+            keys.add(key);
+            byKey.put(key, block);
+        }
+        // Caffeine calls the loader at once, on this thread, with the keys that are neither cached nor in flight.
+        long[] missed = new long[2];
+        CompletableFuture<Map<BlockKey, DataBlock>> all = blocks.getAll(keys, (missing, executor) -> {
+            List<DataBlockIndex> toRead = missing.stream().map(byKey::get)
+                .sorted(Comparator.comparingLong(DataBlockIndex::position)).toList();
+            missed[0] = toRead.size();
+            missed[1] = toRead.stream().mapToLong(DataBlockIndex::size).sum();
+            return read(objectId, reader, toRead);
+        });
+        CompletableFuture<List<DataBlock>> inOrder = all.thenApply(found -> keys.stream().map(found::get).toList());
+        return new Lookup(inOrder, (int) missed[0], missed[1]);
+    }
+
+    /** Reads blocks sorted by position, one GET per run of adjacent blocks. */
+    private CompletableFuture<Map<BlockKey, DataBlock>> read(long objectId, ObjectReader reader,
+                                                             List<DataBlockIndex> sorted) {
+        List<CompletableFuture<List<DataBlock>>> runs = new ArrayList<>();
+        int runStart = 0;
+        for (int i = 1; i <= sorted.size(); i++) {
+            if (i == sorted.size() || sorted.get(i).position() != sorted.get(i - 1).endPosition()) {
+                List<DataBlockIndex> run = sorted.subList(runStart, i);
+                runs.add(reader.readBlocks(run).thenApply(read -> run.size() == 1 ? read
+                    : read.stream().map(DataBlock::detached).toList()));
+                runStart = i;
+            }
+        }
+        return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            Map<BlockKey, DataBlock> read = new HashMap<>(sorted.size() * 2);
+            runs.stream().map(CompletableFuture::join).flatMap(List::stream)
+                .forEach(block -> read.put(new BlockKey(objectId, block.index().position()), block));
+            return read;
+        });
+    }
+
+    /** Bytes of data blocks held, after pending evictions are done. */
+    public long cachedBytes() {
+        blocks.synchronous().cleanUp();
+        return cachedBytesEstimate();
+    }
+
+    private long cachedBytesEstimate() {
+        return blocks.synchronous().policy().eviction().map(eviction -> eviction.weightedSize().orElse(0)).orElse(0L);
+    }
+
+    /** Whether a block is cached or being read. */
+    public boolean contains(long objectId, long position) {
+        return blocks.getIfPresent(new BlockKey(objectId, position)) != null;
+    }
+
+    /**
+     * The blocks of one request, and how many of them (and how many bytes) were neither
+     * cached nor in flight, so were read for this request.
+     */
+    public record Lookup(CompletableFuture<List<DataBlock>> blocks, int missedBlocks, long missedBytes) {}
+
+    private record BlockKey(long objectId, long position) {}
+}

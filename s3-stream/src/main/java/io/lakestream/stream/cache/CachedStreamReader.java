@@ -1,0 +1,237 @@
+package io.lakestream.stream.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lakestream.stream.StreamRecordBatch;
+import io.lakestream.stream.metadata.ObjectRange;
+import io.lakestream.stream.object.DataBlock;
+import io.lakestream.stream.object.DataBlockIndex;
+import io.lakestream.stream.object.ObjectReader;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a stream's batches from the objects that hold them, through the {@link BlockCache},
+ * fetching ahead for sequential readers.
+ *
+ * <p>Read-ahead: each stream remembers where its last read ended. A read that starts there
+ * is sequential; when a sequential read misses the cache, the blocks after it are fetched
+ * into the cache in the background (one GET per object), {@link ReadAheadConfig#initialBytes()}
+ * at first and twice as much on each further sequential miss, up to
+ * {@link ReadAheadConfig#maxBytes()}. A read that starts anywhere else resets the window.
+ * Read-ahead failures are logged and otherwise ignored: a later read retries the blocks.
+ *
+ * <p>Thread-safe. Reads of different streams proceed independently; the continuation of a
+ * read runs on the object store's threads.
+ */
+public final class CachedStreamReader {
+    private static final Logger LOG = LoggerFactory.getLogger(CachedStreamReader.class);
+    /** Objects asked of the locator at a time. */
+    static final int LOCATE_LIMIT = 8;
+    private static final int MAX_TRACKED_STREAMS = 100_000;
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final ObjectLocator locator;
+    private final BlockCache cache;
+    private final ReadAheadConfig readAheadConfig;
+    private final Cache<Long, ReadAheadWindow> windows;
+    private final Counter readAheadBytes;
+
+    public CachedStreamReader(ObjectLocator locator, BlockCache cache, ReadAheadConfig readAheadConfig,
+                              MeterRegistry registry) {
+        this.locator = locator;
+        this.cache = cache;
+        this.readAheadConfig = readAheadConfig;
+        this.windows = Caffeine.newBuilder()
+            .maximumSize(MAX_TRACKED_STREAMS)
+            .expireAfterAccess(Duration.ofMinutes(10))
+            .build();
+        this.readAheadBytes = Counter.builder("lakestream.stream.read.ahead").baseUnit("bytes")
+            .description("Bytes fetched from the object store ahead of sequential readers")
+            .register(registry);
+    }
+
+    /**
+     * Consecutive batches of a stream, starting with the batch that holds {@code startOffset}
+     * (it may begin before it: batches are never split). No batch that begins at or after
+     * {@code endOffset} is returned. Stops before a batch that would take the payload bytes
+     * past {@code maxBytes}, but returns at least one batch if there is one, as a Kafka fetch
+     * does. Returns nothing when the object store holds nothing from {@code startOffset} on.
+     *
+     * <p>Completes with {@link StreamDataGapException} if the objects skip offsets, and with
+     * {@link io.lakestream.stream.object.ObjectFormatException} for corrupt object data.
+     *
+     * @param endOffset exclusive; {@code -1} for no upper bound
+     */
+    public CompletableFuture<List<StreamRecordBatch>> read(long streamId, long startOffset, long endOffset,
+                                                           int maxBytes) {
+        if (startOffset < 0 || (endOffset >= 0 && endOffset < startOffset)) {
+            throw new IllegalArgumentException("Stream " + streamId + ": bad read range [" + startOffset + ", "
+                + endOffset + ")");
+        }
+        ReadAheadWindow window = windows.get(streamId, id -> new ReadAheadWindow(readAheadConfig));
+        boolean sequential = window.startRead(startOffset);
+        Read read = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
+        return read.run().whenComplete((batches, error) -> {
+            if (error == null) {
+                window.endRead(read.nextOffset);
+            }
+        });
+    }
+
+    /**
+     * One call to {@link #read}. Its steps run one after another (each continues from the
+     * future of the previous one), so its fields need no synchronization.
+     */
+    private final class Read {
+        private final long streamId;
+        private final long endOffset;
+        private final long endBound;
+        private final int maxBytes;
+        private final ReadAheadWindow sequentialWindow;
+        private final List<StreamRecordBatch> batches = new ArrayList<>();
+        private long nextOffset;
+        private long bytes;
+        private boolean full;
+        private boolean readAheadStarted;
+
+        Read(long streamId, long startOffset, long endOffset, int maxBytes, ReadAheadWindow sequentialWindow) {
+            this.streamId = streamId;
+            this.endOffset = endOffset;
+            this.endBound = endOffset < 0 ? Long.MAX_VALUE : endOffset;
+            this.maxBytes = maxBytes;
+            this.sequentialWindow = sequentialWindow;
+            this.nextOffset = startOffset;
+        }
+
+        CompletableFuture<List<StreamRecordBatch>> run() {
+            return locateNext().thenApply(ignored -> batches);
+        }
+
+        private boolean done() {
+            return full || nextOffset >= endBound;
+        }
+
+        private CompletableFuture<Void> locateNext() {
+            if (done()) {
+                return DONE;
+            }
+            return locator.locate(streamId, nextOffset, endOffset, LOCATE_LIMIT)
+                .thenCompose(ranges -> readRanges(ranges, 0));
+        }
+
+        private CompletableFuture<Void> readRanges(List<ObjectRange> ranges, int i) {
+            if (done()) {
+                return DONE;
+            }
+            if (i == ranges.size()) {
+                // Fewer objects than asked for: the rest of the stream is not in the object store yet.
+                return ranges.size() < LOCATE_LIMIT ? DONE : locateNext();
+            }
+            ObjectRange range = ranges.get(i);
+            if (range.endOffset() <= nextOffset) {
+                return readRanges(ranges, i + 1);
+            }
+            if (range.startOffset() > nextOffset) {
+                return CompletableFuture.failedFuture(new StreamDataGapException(streamId, nextOffset,
+                    "the next object, " + range.objectId() + ", starts at offset " + range.startOffset()));
+            }
+            return cache.reader(range.objectId(), range.objectSize())
+                .thenCompose(reader -> readObject(range, reader))
+                .thenCompose(ignored -> readRanges(ranges, i + 1));
+        }
+
+        private CompletableFuture<Void> readObject(ObjectRange range, ObjectReader reader) {
+            if (done() || nextOffset >= range.endOffset()) {
+                return DONE;
+            }
+            int budget = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxBytes - bytes));
+            List<DataBlockIndex> found = reader.find(streamId, nextOffset, endOffset, budget);
+            if (found.isEmpty() || found.get(0).startOffset() > nextOffset) {
+                return CompletableFuture.failedFuture(new StreamDataGapException(streamId, nextOffset, "object "
+                    + range.objectId() + " ('" + reader.key() + "') should hold offsets [" + range.startOffset() + ", "
+                    + range.endOffset() + ") but " + (found.isEmpty() ? "has no block for offset " + nextOffset
+                    : "its next block starts at offset " + found.get(0).startOffset())));
+            }
+            BlockCache.Lookup lookup = cache.blocks(range.objectId(), reader, found);
+            if (lookup.missedBlocks() > 0) {
+                readAheadAfter(found.get(found.size() - 1).endOffset());
+            }
+            return lookup.blocks().thenCompose(blocks -> {
+                append(blocks);
+                return readObject(range, reader);
+            });
+        }
+
+        private void append(List<DataBlock> blocks) {
+            for (DataBlock block : blocks) {
+                for (StreamRecordBatch batch : block.records()) {
+                    if (done()) {
+                        return;
+                    }
+                    if (batch.endOffset() <= nextOffset) {
+                        continue;
+                    }
+                    if (batch.baseOffset() > nextOffset) {
+                        throw new StreamDataGapException(streamId, nextOffset, "the next batch in '"
+                            + block + "' starts at offset " + batch.baseOffset());
+                    }
+                    if (!batches.isEmpty() && bytes + batch.payloadSize() > maxBytes) {
+                        full = true;
+                        return;
+                    }
+                    batches.add(batch);
+                    bytes += batch.payloadSize();
+                    nextOffset = batch.endOffset();
+                    full = bytes >= maxBytes;
+                }
+            }
+        }
+
+        private void readAheadAfter(long fromOffset) {
+            if (sequentialWindow == null || readAheadStarted) {
+                return;
+            }
+            readAheadStarted = true;
+            int windowBytes = sequentialWindow.onSequentialMiss();
+            locator.locate(streamId, fromOffset, -1, LOCATE_LIMIT)
+                .thenCompose(ranges -> prefetch(streamId, ranges, 0, fromOffset, windowBytes))
+                .whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        LOG.warn("Read-ahead of stream {} from offset {} failed: {}", streamId, fromOffset, error.toString());
+                    }
+                });
+        }
+    }
+
+    /** Fetches into the cache the blocks after {@code offset} that add up to {@code budget} bytes. */
+    private CompletableFuture<Void> prefetch(long streamId, List<ObjectRange> ranges, int i, long offset,
+                                             long budget) {
+        if (budget <= 0 || i == ranges.size()) {
+            return DONE;
+        }
+        ObjectRange range = ranges.get(i);
+        return cache.reader(range.objectId(), range.objectSize()).thenCompose(reader -> {
+            List<DataBlockIndex> blocks = reader.find(streamId, offset, -1, (int) Math.min(Integer.MAX_VALUE, budget));
+            if (blocks.isEmpty()) {
+                return prefetch(streamId, ranges, i + 1, offset, budget);
+            }
+            readAheadBytes.increment(cache.prefetch(range.objectId(), reader, blocks));
+            long covered = blocks.stream().mapToLong(DataBlockIndex::size).sum();
+            long next = blocks.get(blocks.size() - 1).endOffset();
+            return prefetch(streamId, ranges, i + 1, next, budget - covered);
+        });
+    }
+
+    /** The read-ahead window of a stream, for tests. */
+    int readAheadWindowBytes(long streamId) {
+        ReadAheadWindow window = windows.getIfPresent(streamId);
+        return window == null ? readAheadConfig.initialBytes() : window.windowBytes();
+    }
+}

@@ -1,0 +1,122 @@
+package io.lakestream.stream.cache;
+
+import static io.lakestream.stream.object.TestBatches.stream;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakestream.stream.StreamRecordBatch;
+import io.lakestream.stream.object.DataBlock;
+import io.lakestream.stream.object.DataBlockIndex;
+import io.lakestream.stream.object.InMemoryObjectStorage;
+import io.lakestream.stream.object.InMemoryObjectStorage.RangeRead;
+import io.lakestream.stream.object.ObjectReader;
+import io.lakestream.stream.object.TestBatches;
+import io.lakestream.stream.object.WrittenObject;
+import io.lakestream.stream.storage.ObjectKeys;
+import io.lakestream.stream.storage.ObjectNotFoundException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class BlockCacheTest {
+    private static final long OBJECT_ID = 7;
+    private static final String KEY = ObjectKeys.dataObject(OBJECT_ID);
+    private static final int PAYLOAD = 100;
+    private static final int BLOCK_SIZE = 4 * (PAYLOAD + StreamRecordBatch.HEADER_SIZE);
+
+    private final InMemoryObjectStorage storage = new InMemoryObjectStorage();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private BlockCache cache;
+    private WrittenObject object;
+    private ObjectReader reader;
+    private List<DataBlockIndex> blocks;
+
+    /** One stream, offsets [0, 200), 50 blocks of 4 batches. */
+    @BeforeEach
+    void writeObject() {
+        object = TestBatches.write(BLOCK_SIZE, stream(1, 0, 200, 1, PAYLOAD));
+        storage.write(KEY, object.data()).join();
+        cache = new BlockCache(storage, 1 << 20, 1 << 20, registry);
+        reader = cache.reader(OBJECT_ID, object.size()).join();
+        blocks = reader.find(1, 0, -1, Integer.MAX_VALUE);
+        storage.clearReads();
+    }
+
+    @Test
+    void concurrentReadersOfOneBlockShareOneGet() {
+        storage.holdReads();
+        CompletableFuture<List<DataBlock>> first = cache.blocks(OBJECT_ID, reader, blocks.subList(3, 4)).blocks();
+        CompletableFuture<List<DataBlock>> second = cache.blocks(OBJECT_ID, reader, blocks.subList(3, 4)).blocks();
+        storage.releaseReads();
+
+        assertThat(storage.reads()).as("GETs for two concurrent reads of one block").hasSize(1);
+        assertThat(first.join().get(0).records()).containsExactlyElementsOf(second.join().get(0).records())
+            .containsExactlyElementsOf(stream(1, 12, 4, 1, PAYLOAD));
+    }
+
+    @Test
+    void adjacentMissingBlocksAreFetchedWithOneGetPerRun() {
+        cache.blocks(OBJECT_ID, reader, blocks.subList(2, 3)).blocks().join();
+        storage.clearReads();
+
+        List<DataBlock> read = cache.blocks(OBJECT_ID, reader, blocks.subList(0, 5)).blocks().join();
+
+        assertThat(storage.reads()).as("GETs around the one cached block").containsExactly(
+            new RangeRead(KEY, blocks.get(0).position(), blocks.get(1).endPosition()),
+            new RangeRead(KEY, blocks.get(3).position(), blocks.get(4).endPosition()));
+        assertThat(read).extracting(DataBlock::index).containsExactlyElementsOf(blocks.subList(0, 5));
+    }
+
+    @Test
+    void hitsAndMissesAreCountedPerBlock() {
+        cache.blocks(OBJECT_ID, reader, blocks.subList(0, 2)).blocks().join();
+        BlockCache.Lookup lookup = cache.blocks(OBJECT_ID, reader, blocks.subList(1, 4));
+        lookup.blocks().join();
+
+        assertThat(lookup.missedBlocks()).as("blocks missed by the second lookup").isEqualTo(2);
+        assertThat(count("hit")).as("hits").isEqualTo(1);
+        assertThat(count("miss")).as("misses").isEqualTo(4);
+    }
+
+    @Test
+    void failedReadIsNotCachedAndTheNextLookupRetries() {
+        WrittenObject other = TestBatches.write(BLOCK_SIZE, stream(2, 0, 8, 1, PAYLOAD));
+        storage.write(ObjectKeys.dataObject(8), other.data()).join();
+        ObjectReader otherReader = cache.reader(8, other.size()).join();
+        storage.delete(List.of(ObjectKeys.dataObject(8))).join();
+        List<DataBlockIndex> otherBlocks = otherReader.find(2, 0, -1, Integer.MAX_VALUE);
+
+        assertThatThrownBy(() -> cache.blocks(8, otherReader, otherBlocks).blocks().join())
+            .isInstanceOf(CompletionException.class).hasCauseInstanceOf(ObjectNotFoundException.class);
+        assertThat(cache.contains(8, otherBlocks.get(0).position())).as("failed block still cached").isFalse();
+
+        storage.write(ObjectKeys.dataObject(8), other.data()).join();
+        assertThat(cache.blocks(8, otherReader, otherBlocks).blocks().join()).hasSize(otherBlocks.size());
+    }
+
+    @Test
+    void cacheIsBoundedByBytes() {
+        BlockCache small = new BlockCache(storage, 10L * BLOCK_SIZE, 1 << 20, new SimpleMeterRegistry());
+        for (DataBlockIndex block : blocks) {
+            small.blocks(OBJECT_ID, reader, List.of(block)).blocks().join();
+        }
+
+        assertThat(small.cachedBytes()).as("bytes cached after reading %d blocks of %d bytes", blocks.size(),
+            BLOCK_SIZE).isLessThanOrEqualTo(10L * BLOCK_SIZE).isGreaterThan(0);
+    }
+
+    @Test
+    void objectIsOpenedOnceAndItsIndexCached() {
+        CompletableFuture<ObjectReader> again = cache.reader(OBJECT_ID, object.size());
+
+        assertThat(again.join()).isSameAs(reader);
+        assertThat(storage.reads()).as("GETs to open a cached object").isEmpty();
+    }
+
+    private double count(String result) {
+        return registry.get(BlockCache.CACHE_METRIC).tag("result", result).counter().count();
+    }
+}
