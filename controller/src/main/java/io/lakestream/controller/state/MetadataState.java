@@ -106,6 +106,10 @@ public final class MetadataState implements AutoCloseable {
         }
     }
 
+    MetadataStore store() {
+        return store;
+    }
+
     /** Writes a checkpoint of the state, including its metadata offset, to {@code target}. */
     public void checkpoint(Path target) {
         store.checkpoint(target);
