@@ -1,5 +1,6 @@
 package io.lakestream.controller.state;
 
+import io.lakestream.controller.client.ControllerStreamMetadata;
 import io.lakestream.stream.metadata.StreamMetadata;
 import io.lakestream.stream.metadata.StreamMetadataContractTest;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ class MetadataStateContractTest extends StreamMetadataContractTest {
     @Override
     protected StreamMetadata createMetadata(LongSupplier clock, long destroyGraceMillis) {
         state = MetadataState.open(dir.resolve("db"), "test-cluster", destroyGraceMillis);
-        return new LoggedStreamMetadata(state, clock);
+        return new ControllerStreamMetadata(new LocalControllerChannel(state, clock));
     }
 
     @AfterEach

@@ -3,6 +3,7 @@ package io.lakestream.controller.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lakestream.controller.client.ControllerStreamMetadata;
 import io.lakestream.controller.command.ClusterDescription;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerQuery;
@@ -31,12 +32,14 @@ class MetadataStateTest {
     Path dir;
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private MetadataState state;
-    private LoggedStreamMetadata metadata;
+    private LocalControllerChannel channel;
+    private ControllerStreamMetadata metadata;
 
     @BeforeEach
     void open() {
         state = MetadataState.open(dir.resolve("db"), "cluster-a", 1_000);
-        metadata = new LoggedStreamMetadata(state, clock::get);
+        channel = new LocalControllerChannel(state, clock::get);
+        metadata = new ControllerStreamMetadata(channel);
     }
 
     @AfterEach
@@ -99,8 +102,8 @@ class MetadataStateTest {
         metadata.trimStream(stream, epoch, 15).join();
 
         try (MetadataState replica = MetadataState.open(dir.resolve("replica"), "cluster-a", 1_000)) {
-            for (byte[] entry : metadata.log()) {
-                LoggedStreamMetadata.applyEntry(replica, entry);
+            for (byte[] entry : channel.log()) {
+                LocalControllerChannel.applyEntry(replica, entry);
             }
             assertThat(dump(replica)).isEqualTo(dump(state));
         }
@@ -114,7 +117,8 @@ class MetadataStateTest {
         state.close();
 
         state = MetadataState.open(dir.resolve("db"), "another-id-is-ignored", 1_000);
-        metadata = new LoggedStreamMetadata(state, clock::get);
+        channel = new LocalControllerChannel(state, clock::get);
+        metadata = new ControllerStreamMetadata(channel);
 
         assertThat(state.appliedOffset()).isEqualTo(offset);
         assertThat(state.clusterId()).isEqualTo("cluster-a");

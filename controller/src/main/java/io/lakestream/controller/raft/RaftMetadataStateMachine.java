@@ -1,0 +1,218 @@
+package io.lakestream.controller.raft;
+
+import io.lakestream.controller.codec.MalformedDataException;
+import io.lakestream.controller.command.CommandCodec;
+import io.lakestream.controller.command.ControllerCommand;
+import io.lakestream.controller.command.ControllerQuery;
+import io.lakestream.controller.command.QueryCodec;
+import io.lakestream.controller.command.ReplyCodec;
+import io.lakestream.controller.state.MetadataState;
+import io.lakestream.stream.metadata.MetadataError;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis glue around {@link MetadataState}, kept thin: the leader stamps its clock on each
+ * command as it enters the log ({@link #startTransaction}), every replica decodes and applies
+ * log entries in order, reads are answered by {@link #query}, and snapshots are RocksDB
+ * checkpoints ({@link CheckpointSnapshotStorage}).
+ *
+ * <p>The live RocksDB survives restarts, so on replay Ratis may hand back entries the state
+ * already holds; those at or below the state's metadata offset are skipped.
+ *
+ * <p>Threads: Ratis calls apply, takeSnapshot and reinitialize from its applier thread;
+ * queries come from RPC threads and share a read lock with apply, which reinitialize excludes.
+ */
+public final class RaftMetadataStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftMetadataStateMachine.class);
+
+    private final LongSupplier clockMillis;
+    private final long destroyGraceMillis;
+    private final CheckpointSnapshotStorage storage = new CheckpointSnapshotStorage();
+    private final ReadWriteLock stateLock = new ReentrantReadWriteLock();
+    private MetadataState state;
+
+    /**
+     * @param clockMillis the clock the leader stamps on commands and answers garbage queries with
+     * @param destroyGraceMillis how long unreferenced objects stay before they are listed for deletion
+     */
+    public RaftMetadataStateMachine(LongSupplier clockMillis, long destroyGraceMillis) {
+        this.clockMillis = clockMillis;
+        this.destroyGraceMillis = destroyGraceMillis;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        loadState();
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        stateLock.writeLock().lock();
+        try {
+            storage.refresh();
+            if (state != null) {
+                state.close();
+                state = null;
+            }
+            CheckpointSnapshotStorage.deleteRecursively(storage.liveDatabaseDir());
+            loadState();
+        } finally {
+            stateLock.writeLock().unlock();
+        }
+    }
+
+    /** Opens the live database, first restoring it from the newest snapshot if that is ahead of it. */
+    private void loadState() throws IOException {
+        SnapshotInfo snapshot = storage.getLatestSnapshot();
+        Path live = storage.liveDatabaseDir();
+        MetadataState opened = Files.exists(live) ? open(live) : null;
+        if (snapshot != null && (opened == null || opened.appliedOffset() < snapshot.getIndex())) {
+            if (opened != null) {
+                opened.close();
+            }
+            LOG.info("{}: restoring the state from snapshot {}", getId(), snapshot.getTermIndex());
+            CheckpointSnapshotStorage.deleteRecursively(live);
+            CheckpointSnapshotStorage.copyCheckpoint(storage.checkpointDir(snapshot.getTermIndex()), live);
+            opened = open(live);
+        } else if (opened == null) {
+            opened = open(live);
+        }
+        state = opened;
+        TermIndex applied = TermIndex.valueOf(opened.appliedTerm(), opened.appliedOffset());
+        if (snapshot != null && snapshot.getTermIndex().compareTo(applied) > 0) {
+            applied = snapshot.getTermIndex();
+        }
+        setLastAppliedTermIndex(applied);
+    }
+
+    private MetadataState open(Path dir) {
+        return MetadataState.open(dir, getGroupId().getUuid().toString(), destroyGraceMillis);
+    }
+
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        TransactionContext.Builder builder = TransactionContext.newBuilder().setStateMachine(this)
+            .setClientRequest(request);
+        byte[] command = request.getMessage().getContent().toByteArray();
+        try {
+            CommandCodec.decode(command);
+        } catch (MalformedDataException e) {
+            TransactionContext refused = builder.build();
+            refused.setException(new IOException("malformed controller command: " + e.getMessage(), e));
+            return refused;
+        }
+        byte[] stamped = CommandCodec.stamp(command, clockMillis.getAsLong());
+        return builder.setLogData(ByteString.copyFrom(stamped)).build();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        stateLock.readLock().lock();
+        try {
+            if (entry.getIndex() <= state.appliedOffset()) {
+                updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+                return CompletableFuture.completedFuture(Message.EMPTY);
+            }
+            CommandCodec.StampedCommand stamped =
+                CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            byte[] reply = apply(entry, stamped.timestampMillis(), stamped.command());
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            stateLock.readLock().unlock();
+        }
+    }
+
+    private <R> byte[] apply(LogEntryProto entry, long timestamp, ControllerCommand<R> command) {
+        return state.apply(entry.getTerm(), entry.getIndex(), timestamp, command).toReply(command.resultCodec());
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        stateLock.readLock().lock();
+        try {
+            return CompletableFuture.completedFuture(
+                Message.valueOf(ByteString.copyFrom(answer(QueryCodec.decode(request.getContent().toByteArray())))));
+        } catch (MalformedDataException e) {
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
+                ReplyCodec.failure(MetadataError.INVALID_REQUEST, "malformed query: " + e.getMessage()))));
+        } finally {
+            stateLock.readLock().unlock();
+        }
+    }
+
+    private <R> byte[] answer(ControllerQuery<R> query) {
+        return state.query(query, clockMillis.getAsLong()).toReply(query.resultCodec());
+    }
+
+    /** Checkpoints the state at the last applied entry; runs on the applier thread, between entries. */
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        Path target = storage.checkpointDir(last);
+        if (!Files.exists(target)) {
+            Path inProgress = storage.checkpointInProgressDir(last);
+            CheckpointSnapshotStorage.deleteRecursively(inProgress);
+            stateLock.readLock().lock();
+            try {
+                state.checkpoint(inProgress);
+            } finally {
+                stateLock.readLock().unlock();
+            }
+            Files.move(inProgress, target, StandardCopyOption.ATOMIC_MOVE);
+            storage.refresh();
+            LOG.info("{}: took snapshot {}", getId(), last);
+        }
+        return last.getIndex();
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return storage.getLatestSnapshot();
+    }
+
+    @Override
+    public void close() throws IOException {
+        stateLock.writeLock().lock();
+        try {
+            if (state != null) {
+                state.close();
+                state = null;
+            }
+        } finally {
+            stateLock.writeLock().unlock();
+        }
+        super.close();
+    }
+}
