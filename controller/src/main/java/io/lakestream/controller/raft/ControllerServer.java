@@ -75,9 +75,10 @@ public final class ControllerServer implements AutoCloseable {
         return server;
     }
 
+    /** Whether this voter leads and has committed an entry of its term, so it can take commands. */
     public boolean isLeader() {
         try {
-            return server.getDivision(config.quorum().raftGroup().getGroupId()).getInfo().isLeader();
+            return server.getDivision(config.quorum().raftGroup().getGroupId()).getInfo().isLeaderReady();
         } catch (IOException e) {
             return false;
         }
