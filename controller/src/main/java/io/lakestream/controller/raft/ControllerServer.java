@@ -57,7 +57,9 @@ public final class ControllerServer implements AutoCloseable {
         if (config.snapshotEveryEntries() > 0) {
             RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
             RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotEveryEntries());
+            // Purge the log up to each snapshot, so a voter that fell behind it installs the snapshot.
             RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+            RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(config.snapshotEveryEntries(), 1024));
         }
         return properties;
     }

@@ -28,6 +28,7 @@ import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,10 +65,20 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        loadState();
+        getLifeCycle().startAndTransition(() -> {
+            storage.init(raftStorage);
+            loadState();
+        });
     }
 
+    /** Ratis pauses the state machine before it installs a snapshot, then calls {@link #reinitialize}. */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
+    /** Replaces the live state with the newest snapshot, which Ratis has just installed. */
     @Override
     public void reinitialize() throws IOException {
         stateLock.writeLock().lock();
@@ -79,6 +90,8 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
             }
             CheckpointSnapshotStorage.deleteRecursively(storage.liveDatabaseDir());
             loadState();
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
         } finally {
             stateLock.writeLock().unlock();
         }
