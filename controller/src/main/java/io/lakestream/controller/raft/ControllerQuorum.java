@@ -5,7 +5,6 @@ import java.util.UUID;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
 
 /**
  * The controller voters: a cluster id (which is also the Raft group id) and each voter's id
@@ -30,9 +29,5 @@ public record ControllerQuorum(UUID clusterId, List<Voter> voters) {
     public Voter voter(String id) {
         return voters.stream().filter(v -> v.id().equals(id)).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("no voter " + id + " in " + voters));
-    }
-
-    static RaftPeerId peerId(String id) {
-        return RaftPeerId.valueOf(id);
     }
 }
