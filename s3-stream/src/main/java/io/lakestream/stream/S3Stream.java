@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * A stream opened for writing on this node. Appends go through the node's write-ahead log
  * into the log cache; reads come from the log cache, else from objects.
  *
- * <p>Thread-safe: appends are serialized on the instance lock, which assigns their place in
- * the write-ahead log; offsets read by other threads are volatile.
+ * <p>Thread-safe: appends are serialized on the instance monitor, which assigns their
+ * offsets; offsets read by other threads are volatile.
  */
 final class S3Stream implements Stream, OrderedWalWriter.Target {
     private final long streamId;
@@ -35,6 +35,8 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
     private long nextOffset;
     /** Guarded by {@code this}: the last append, which completes after all earlier ones. */
     private CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
+    /** Guarded by {@code this}. */
+    private long lastAppendEndOffset;
     private volatile boolean closed;
     private volatile boolean failed;
 
@@ -91,16 +93,27 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
             return CompletableFuture.failedFuture(new StreamException(Reason.OFFSET_MISMATCH,
                 this + " expects its next append at offset " + nextOffset + ", got " + baseOffset));
         }
-        StreamRecordBatch batch = new StreamRecordBatch(streamId, epoch, baseOffset, count, payload);
+        // One copy, into the log's buffer; the cached batch is a view of it, so the caller
+        // may reuse its payload buffer as soon as append returns.
+        ByteBuffer encoded = new StreamRecordBatch(streamId, epoch, baseOffset, count, payload).encode();
+        StreamRecordBatch batch = StreamRecordBatch.decode(encoded.duplicate());
         nextOffset = batch.endOffset();
         long startNanos = System.nanoTime();
         int bytes = batch.payloadSize();
-        lastAppend = walWriter.append(batch, this).whenComplete((ignored, error) -> {
-            metrics.appendLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-            metrics.appendBytes.increment(bytes);
-            store.onAppended();
+        CompletableFuture<Void> acknowledged = walWriter.append(batch, encoded, this).whenComplete((ignored, error) -> {
+            if (error == null) {
+                metrics.appendLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+                metrics.appendBytes.increment(bytes);
+                store.onAppended();
+            }
         });
-        return lastAppend;
+        // An acknowledgement callback may append again before this line (the monitor is
+        // re-entrant): keep the future of the highest offsets, which completes last.
+        if (batch.endOffset() > lastAppendEndOffset) {
+            lastAppend = acknowledged;
+            lastAppendEndOffset = batch.endOffset();
+        }
+        return acknowledged;
     }
 
     @Override
@@ -178,6 +191,7 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
             Throwable cause = error instanceof CompletionException ? error.getCause() : error;
             if (cause instanceof StreamMetadataException refused && refused.error() == MetadataError.STALE_EPOCH) {
                 closed = true;
+                store.forget(this);
                 return CompletableFuture.failedFuture(new StreamException(Reason.FENCED,
                     this + " was opened elsewhere with a newer epoch", cause));
             }

@@ -12,14 +12,13 @@ import io.lakestream.stream.metadata.StreamState;
 import io.lakestream.stream.storage.ObjectStorage;
 import io.lakestream.stream.upload.Uploader;
 import io.lakestream.wal.WriteAheadLog;
-import io.lakestream.wal.WriteAheadLog.WalRecord;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +62,7 @@ public final class StreamStore implements AutoCloseable {
     private final AtomicBoolean maintenanceRunning = new AtomicBoolean();
     private final AtomicBoolean uploadRequested = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private volatile boolean started;
 
     /**
      * A node's streams over its write-ahead log, an object store and the cluster metadata.
@@ -109,22 +110,36 @@ public final class StreamStore implements AutoCloseable {
      * twice; then those streams are closed, ready to be opened again with a new epoch.
      */
     public CompletableFuture<Void> start() {
-        Map<Long, StreamState> ownStreams = new HashMap<>();
-        for (StreamState state : metadata.openStreams(config.nodeId()).join()) {
-            ownStreams.put(state.streamId(), state);
-        }
-        RecoveryStats stats = replayWal(ownStreams);
-        LOG.info("Recovered write-ahead log: {} batches ({} bytes) to upload, {} already committed, {} of streams"
-            + " no longer ours", stats.replayed, stats.replayedBytes, stats.alreadyCommitted, stats.notOwned);
-        return uploader.uploadNow()
-            .thenCompose(ignored -> {
-                List<CompletableFuture<Void>> closes = new ArrayList<>();
-                for (StreamState state : ownStreams.values()) {
-                    closes.add(metadata.closeStream(state.streamId(), state.epoch()));
+        return metadata.openStreams(config.nodeId())
+            .thenCompose(states -> {
+                Map<Long, StreamState> ownStreams = new HashMap<>();
+                states.forEach(state -> ownStreams.put(state.streamId(), state));
+                try {
+                    new WalRecovery(ownStreams).replay(wal, logCache);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Write-ahead log recovery failed", e);
                 }
-                return CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new));
+                return uploader.uploadNow().thenCompose(ignored -> closeAll(ownStreams.values()));
             })
-            .thenRun(this::schedule);
+            .thenRun(() -> {
+                started = true;
+                schedule();
+            });
+    }
+
+    /**
+     * Closes the streams this node had open before it restarted, so that they are opened
+     * again with a new epoch. A stream deleted or taken over meanwhile needs no close.
+     */
+    private CompletableFuture<Void> closeAll(Collection<StreamState> streams) {
+        List<CompletableFuture<Void>> closes = new ArrayList<>();
+        for (StreamState state : streams) {
+            closes.add(metadata.closeStream(state.streamId(), state.epoch()).exceptionally(error -> {
+                LOG.info("Stream {} was not closed after recovery: {}", state.streamId(), error.toString());
+                return null;
+            }));
+        }
+        return CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new));
     }
 
     private synchronized void schedule() {
@@ -134,40 +149,6 @@ public final class StreamStore implements AutoCloseable {
         long compactionMillis = config.compactionInterval().toMillis();
         tasks.add(scheduler.scheduleWithFixedDelay(this::runMaintenance, compactionMillis, compactionMillis,
             TimeUnit.MILLISECONDS));
-    }
-
-    private RecoveryStats replayWal(Map<Long, StreamState> ownStreams) {
-        RecoveryStats stats = new RecoveryStats();
-        Map<Long, Long> nextOffsets = new HashMap<>();
-        Iterator<WalRecord> records;
-        try {
-            records = wal.recover();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Write-ahead log recovery failed", e);
-        }
-        while (records.hasNext()) {
-            WalRecord record = records.next();
-            StreamRecordBatch batch = StreamRecordBatch.decode(record.payload());
-            StreamState state = ownStreams.get(batch.streamId());
-            if (state == null || state.epoch() != batch.epoch()) {
-                stats.notOwned++;
-                continue;
-            }
-            if (batch.endOffset() <= state.endOffset()) {
-                stats.alreadyCommitted++;
-                continue;
-            }
-            long expected = nextOffsets.getOrDefault(batch.streamId(), state.endOffset());
-            if (batch.baseOffset() != expected) {
-                throw new IllegalStateException("Write-ahead log holds stream " + batch.streamId() + " batch at offset "
-                    + batch.baseOffset() + " but the stream continues at " + expected);
-            }
-            nextOffsets.put(batch.streamId(), batch.endOffset());
-            logCache.put(batch, record.nextPosition());
-            stats.replayed++;
-            stats.replayedBytes += batch.payloadSize();
-        }
-        return stats;
     }
 
     /** Starts an upload early, off the caller's thread, once the threshold is reached. */
@@ -200,27 +181,54 @@ public final class StreamStore implements AutoCloseable {
         if (!maintenanceRunning.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<?> run = streamSetCompactor.compact();
+        // Each step runs whatever the previous one did: a compaction that keeps failing must
+        // not stop garbage from being deleted.
+        CompletableFuture<?> run = step("stream-set object compaction", streamSetCompactor::compact,
+            CompletableFuture.completedFuture(null));
         for (long streamId : openStreams.keySet()) {
-            run = run.thenCompose(ignored -> streamObjectCompactor.compact(streamId));
+            run = step("stream object compaction of stream " + streamId,
+                () -> streamObjectCompactor.compact(streamId), run);
         }
-        return run.thenCompose(ignored -> cleaner.clean())
-            .handle((ignored, error) -> {
-                maintenanceRunning.set(false);
-                if (error != null) {
-                    LOG.warn("Compaction run failed; it will be retried", error);
-                }
-                return null;
-            });
+        return step("object cleaning", cleaner::clean, run)
+            .whenComplete((ignored, error) -> maintenanceRunning.set(false))
+            .thenApply(ignored -> null);
+    }
+
+    private static CompletableFuture<?> step(String name, Supplier<CompletableFuture<?>> body,
+                                             CompletableFuture<?> after) {
+        return after.thenCompose(ignored -> {
+            try {
+                return body.get();
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }).handle((ignored, error) -> {
+            if (error != null) {
+                LOG.warn("{} failed; the next run retries it: {}", name, error.toString());
+            }
+            return null;
+        });
     }
 
     public CompletableFuture<Long> createStream() {
         return metadata.createStream();
     }
 
-    /** Opens a stream for writing on this node with a new epoch, fencing any earlier owner. */
+    /**
+     * Opens a stream for writing on this node with a new epoch, fencing any earlier owner.
+     * A handle this node still has for the stream is closed first, so its data is uploaded
+     * before the new epoch starts at the committed end.
+     */
     public CompletableFuture<Stream> openStream(long streamId) {
-        return metadata.openStream(streamId, config.nodeId()).thenApply(state -> {
+        if (!started) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                "Node " + config.nodeId() + " opens streams only after its write-ahead log is recovered"));
+        }
+        S3Stream previous = openStreams.get(streamId);
+        CompletableFuture<Void> closed = previous == null
+            ? CompletableFuture.completedFuture(null)
+            : previous.close().exceptionally(error -> null);
+        return closed.thenCompose(ignored -> metadata.openStream(streamId, config.nodeId())).thenApply(state -> {
             S3Stream stream = new S3Stream(state, walWriter, logCache, objectReader, metadata, this, metrics);
             openStreams.put(streamId, stream);
             return stream;
@@ -252,6 +260,7 @@ public final class StreamStore implements AutoCloseable {
      */
     void halt() throws IOException {
         cancelTasks();
+        uploader.close();
         scheduler.shutdownNow();
         wal.close();
     }
@@ -267,16 +276,17 @@ public final class StreamStore implements AutoCloseable {
         try {
             uploader.uploadNow().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.warn("Upload at shutdown did not finish; the write-ahead log keeps the data", e);
+            LOG.warn("Upload at shutdown did not finish; the write-ahead log keeps the data: {}", e.toString());
         }
-        scheduler.shutdownNow();
+        uploader.close();
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         wal.close();
-    }
-
-    private static final class RecoveryStats {
-        long replayed;
-        long replayedBytes;
-        long alreadyCommitted;
-        long notOwned;
     }
 }

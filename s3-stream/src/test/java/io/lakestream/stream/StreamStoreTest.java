@@ -3,6 +3,7 @@ package io.lakestream.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import io.lakestream.stream.metadata.InMemoryStreamMetadata;
 import io.lakestream.stream.metadata.ObjectRange;
@@ -184,7 +185,7 @@ class StreamStoreTest {
     }
 
     @Test
-    void uploadStartsEarlyOnceTheThresholdIsReached() {
+    void uploadStartsOnItsOwnOnceTheThresholdIsReached() {
         config = config.toBuilder().uploadThresholdBytes(1024).build();
         StreamStore store = start(new MemoryWal());
         Stream stream = createAndOpen(store);
@@ -193,7 +194,9 @@ class StreamStoreTest {
             .isZero();
 
         stream.append(1, 1, ByteBuffer.wrap(new byte[2048])).join();
-        assertThat(store.doUploadWork(System.currentTimeMillis())).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            assertThat(metadata.describeStream(stream.streamId()).join().endOffset()).isEqualTo(2));
     }
 
     private StreamStore start(MemoryWal wal) {

@@ -3,7 +3,6 @@ package io.lakestream.stream.cache;
 import io.lakestream.stream.StreamRecordBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
@@ -66,16 +65,31 @@ public final class LogCache {
         return sealed;
     }
 
-    /** Leaves streams out of a sealed block: their epoch was fenced before it was uploaded. */
-    public synchronized void dropStreams(Block block, Collection<Long> streamIds) {
-        for (long streamId : streamIds) {
-            List<StreamRecordBatch> dropped = block.streams.remove(streamId);
-            if (dropped != null) {
-                long bytes = dropped.stream().mapToLong(StreamRecordBatch::encodedSize).sum();
-                block.sizeBytes -= bytes;
-                sizeBytes -= bytes;
-            }
+    /**
+     * Leaves out of a sealed block the stream's batches that end at or below
+     * {@code committedEndOffset}: they are already in committed objects, or (with
+     * {@code Long.MAX_VALUE}) belong to an epoch that may no longer commit.
+     */
+    public synchronized void dropCommitted(Block block, long streamId, long committedEndOffset) {
+        List<StreamRecordBatch> batches = block.streams.get(streamId);
+        if (batches == null) {
+            return;
         }
+        long freed = 0;
+        Iterator<StreamRecordBatch> it = batches.iterator();
+        while (it.hasNext()) {
+            StreamRecordBatch batch = it.next();
+            if (batch.endOffset() > committedEndOffset) {
+                break;
+            }
+            freed += batch.encodedSize();
+            it.remove();
+        }
+        if (batches.isEmpty()) {
+            block.streams.remove(streamId);
+        }
+        block.sizeBytes -= freed;
+        sizeBytes -= freed;
     }
 
     /** The block's data is in committed objects: it may be evicted from now on. */
@@ -187,7 +201,8 @@ public final class LogCache {
 
     /**
      * Batches of all streams that arrived between two seals, in write-ahead-log order. Once
-     * sealed it no longer changes, so the uploader reads it without the cache lock.
+     * sealed it takes no new batches; the uploader reads it without the cache lock, and only
+     * the uploader (through {@link #dropCommitted}) or trimming after its upload removes any.
      */
     public static final class Block {
         private final long id;

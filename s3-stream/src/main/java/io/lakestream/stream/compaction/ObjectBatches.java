@@ -9,10 +9,12 @@ import io.lakestream.stream.object.ObjectReader;
 import io.lakestream.stream.storage.ObjectKeys;
 import io.lakestream.stream.storage.ObjectStorage;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-/** Reads every batch of a committed object, range by range, for compaction. */
+/** Reads every batch of a committed object, range by range, for compaction. Stateless. */
 final class ObjectBatches {
     private ObjectBatches() {}
 
@@ -21,10 +23,13 @@ final class ObjectBatches {
         return ObjectReader.open(storage, ObjectKeys.dataObject(object.objectId()), object.objectSize())
             .thenCompose(reader -> {
                 List<CompletableFuture<DataBlock>> blocks = new ArrayList<>();
+                Set<Long> positions = new HashSet<>();
                 for (StreamOffsetRange range : object.ranges()) {
                     for (DataBlockIndex index : reader.find(range.streamId(), range.startOffset(), range.endOffset(),
                         Integer.MAX_VALUE)) {
-                        blocks.add(reader.readBlock(index));
+                        if (positions.add(index.position())) {
+                            blocks.add(reader.readBlock(index));
+                        }
                     }
                 }
                 return CompletableFuture.allOf(blocks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {

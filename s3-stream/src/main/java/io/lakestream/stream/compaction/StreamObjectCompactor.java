@@ -10,6 +10,7 @@ import io.lakestream.stream.object.ObjectWriter;
 import io.lakestream.stream.object.WrittenObject;
 import io.lakestream.stream.storage.ObjectKeys;
 import io.lakestream.stream.storage.ObjectStorage;
+import io.lakestream.stream.upload.StreamSetObjectWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -93,7 +94,7 @@ public final class StreamObjectCompactor {
             return metadata.prepareObjects(1, config.preparedObjectTtl().toMillis())
                 .thenCompose(id -> storage.write(ObjectKeys.dataObject(id), merged.data())
                     .thenCompose(written -> metadata.commitStreamObject(new CommitStreamObjectRequest(
-                        new StreamObject(id, merged.size(), merged.ranges().get(0)), sourceIds)))
+                        new StreamObject(id, merged.size(), StreamSetObjectWriter.onlyRange(merged)), sourceIds)))
                     .thenApply(committed -> {
                         compacted.increment(sourceIds.size());
                         LOG.info("Merged stream {} objects {} into stream object {}", streamId, sourceIds, id);

@@ -5,12 +5,11 @@ import io.lakestream.stream.StreamStoreConfig;
 import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import io.lakestream.stream.metadata.ObjectMetadata;
 import io.lakestream.stream.metadata.StreamMetadata;
-import io.lakestream.stream.metadata.StreamObject;
+import io.lakestream.stream.metadata.MetadataError;
+import io.lakestream.stream.metadata.StreamMetadataException;
 import io.lakestream.stream.metadata.StreamState;
-import io.lakestream.stream.object.ObjectWriter;
-import io.lakestream.stream.object.WrittenObject;
-import io.lakestream.stream.storage.ObjectKeys;
 import io.lakestream.stream.storage.ObjectStorage;
+import io.lakestream.stream.upload.StreamSetObjectWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +40,7 @@ public final class StreamSetObjectCompactor {
     private final StreamMetadata metadata;
     private final ObjectStorage storage;
     private final StreamStoreConfig config;
+    private final StreamSetObjectWriter objectWriter;
     private final AtomicInteger backlog = new AtomicInteger();
     private final Counter compacted;
 
@@ -48,6 +49,8 @@ public final class StreamSetObjectCompactor {
         this.metadata = metadata;
         this.storage = storage;
         this.config = config;
+        this.objectWriter = new StreamSetObjectWriter(config.nodeId(), config.streamObjectThresholdBytes(),
+            config.objectBlockSizeBytes(), config.preparedObjectTtl().toMillis(), metadata, storage);
         Gauge.builder("lakestream.stream.compaction.backlog", backlog, AtomicInteger::get)
             .description("Stream-set objects of this node waiting for compaction")
             .register(registry);
@@ -62,10 +65,15 @@ public final class StreamSetObjectCompactor {
     public CompletableFuture<Integer> compact() {
         return metadata.getStreamSetObjects(config.nodeId()).thenCompose(objects -> {
             backlog.set(objects.size());
+            // Objects that are already large are left alone: rewriting them on every run
+            // would cost more than the requests it saves, and would block the small ones.
             List<ObjectMetadata> sources = new ArrayList<>();
             long bytes = 0;
             for (ObjectMetadata object : objects) {
-                if (!sources.isEmpty() && bytes + object.objectSize() > config.compactionMaxBytes()) {
+                if (object.objectSize() >= config.compactionMaxBytes() / 2) {
+                    continue;
+                }
+                if (bytes + object.objectSize() > config.compactionMaxBytes()) {
                     break;
                 }
                 sources.add(object);
@@ -98,18 +106,17 @@ public final class StreamSetObjectCompactor {
             }
         }
         Map<Long, CompletableFuture<StreamState>> states = new HashMap<>();
-        byStream.keySet().forEach(id -> states.put(id, metadata.describeStream(id)));
-        return CompletableFuture.allOf(states.values().stream()
-                .map(f -> f.handle((state, error) -> null))
-                .toArray(CompletableFuture[]::new))
+        byStream.keySet().forEach(id -> states.put(id, metadata.describeStream(id).exceptionallyCompose(error ->
+            isStreamNotFound(error) ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(error))));
+        return CompletableFuture.allOf(states.values().toArray(CompletableFuture[]::new))
             .thenApply(ignored -> {
                 Map<Long, List<StreamRecordBatch>> live = new TreeMap<>();
                 byStream.forEach((streamId, batches) -> {
-                    CompletableFuture<StreamState> state = states.get(streamId);
-                    if (state.isCompletedExceptionally()) {
+                    StreamState state = states.get(streamId).join();
+                    if (state == null) {
                         return; // deleted: its data is garbage
                     }
-                    long start = state.join().startOffset();
+                    long start = state.startOffset();
                     batches.sort((a, b) -> Long.compare(a.baseOffset(), b.baseOffset()));
                     List<StreamRecordBatch> kept = batches.stream().filter(b -> b.endOffset() > start).toList();
                     if (!kept.isEmpty()) {
@@ -122,51 +129,8 @@ public final class StreamSetObjectCompactor {
 
     private CompletableFuture<Integer> writeAndCommit(List<ObjectMetadata> sources,
                                                       Map<Long, List<StreamRecordBatch>> byStream) {
-        ObjectWriter streamSet = new ObjectWriter(config.objectBlockSizeBytes());
-        boolean streamSetEmpty = true;
-        List<WrittenObject> streamObjects = new ArrayList<>();
-        for (List<StreamRecordBatch> batches : byStream.values()) {
-            List<List<StreamRecordBatch>> runs = contiguousRuns(batches);
-            long bytes = batches.stream().mapToLong(StreamRecordBatch::encodedSize).sum();
-            for (int i = 0; i < runs.size(); i++) {
-                // A stream-set object holds one range per stream; further runs (a stream whose
-                // uploads alternated between stream objects and stream-set objects) get their own.
-                if (bytes >= config.streamObjectThresholdBytes() || i > 0) {
-                    ObjectWriter own = new ObjectWriter(config.objectBlockSizeBytes());
-                    runs.get(i).forEach(own::add);
-                    streamObjects.add(own.build());
-                } else {
-                    runs.get(i).forEach(streamSet::add);
-                    streamSetEmpty = false;
-                }
-            }
-        }
-        WrittenObject streamSetObject = streamSetEmpty ? null : streamSet.build();
-        int count = (streamSetObject == null ? 0 : 1) + streamObjects.size();
         List<Long> sourceIds = sources.stream().map(ObjectMetadata::objectId).toList();
-        if (count == 0) {
-            return commit(new CommitStreamSetObjectRequest(-1, config.nodeId(), 0, List.of(), List.of(), sourceIds));
-        }
-        return metadata.prepareObjects(count, config.preparedObjectTtl().toMillis()).thenCompose(firstId -> {
-            long nextId = firstId;
-            List<CompletableFuture<Void>> puts = new ArrayList<>();
-            long streamSetId = -1;
-            if (streamSetObject != null) {
-                streamSetId = nextId++;
-                puts.add(storage.write(ObjectKeys.dataObject(streamSetId), streamSetObject.data()));
-            }
-            List<StreamObject> specs = new ArrayList<>();
-            for (WrittenObject object : streamObjects) {
-                long id = nextId++;
-                puts.add(storage.write(ObjectKeys.dataObject(id), object.data()));
-                specs.add(new StreamObject(id, object.size(), object.ranges().get(0)));
-            }
-            CommitStreamSetObjectRequest request = new CommitStreamSetObjectRequest(streamSetId, config.nodeId(),
-                streamSetObject == null ? 0 : streamSetObject.size(),
-                streamSetObject == null ? List.of() : streamSetObject.ranges(), specs, sourceIds);
-            return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new))
-                .thenCompose(ignored -> commit(request));
-        });
+        return objectWriter.write(byStream, sourceIds).thenCompose(this::commit);
     }
 
     private CompletableFuture<Integer> commit(CommitStreamSetObjectRequest request) {
@@ -179,19 +143,8 @@ public final class StreamSetObjectCompactor {
         });
     }
 
-    static List<List<StreamRecordBatch>> contiguousRuns(List<StreamRecordBatch> batches) {
-        List<List<StreamRecordBatch>> runs = new ArrayList<>();
-        List<StreamRecordBatch> run = new ArrayList<>();
-        for (StreamRecordBatch batch : batches) {
-            if (!run.isEmpty() && run.get(run.size() - 1).endOffset() != batch.baseOffset()) {
-                runs.add(run);
-                run = new ArrayList<>();
-            }
-            run.add(batch);
-        }
-        if (!run.isEmpty()) {
-            runs.add(run);
-        }
-        return runs;
+    private static boolean isStreamNotFound(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof StreamMetadataException refused && refused.error() == MetadataError.STREAM_NOT_FOUND;
     }
 }

@@ -5,15 +5,10 @@ import dev.failsafe.RetryPolicy;
 import io.lakestream.stream.StreamRecordBatch;
 import io.lakestream.stream.StreamStoreConfig;
 import io.lakestream.stream.cache.LogCache;
-import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import io.lakestream.stream.metadata.MetadataError;
 import io.lakestream.stream.metadata.StreamMetadata;
 import io.lakestream.stream.metadata.StreamMetadataException;
-import io.lakestream.stream.metadata.StreamObject;
 import io.lakestream.stream.metadata.StreamState;
-import io.lakestream.stream.object.ObjectWriter;
-import io.lakestream.stream.object.WrittenObject;
-import io.lakestream.stream.storage.ObjectKeys;
 import io.lakestream.stream.storage.ObjectStorage;
 import io.lakestream.wal.WriteAheadLog;
 import io.micrometer.core.instrument.Counter;
@@ -22,10 +17,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,47 +34,56 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each upload goes: prepare object ids, PUT the objects (in parallel, and in parallel with
  * the previous upload's commit), commit (strictly in upload order), mark the cache block
- * uploaded, trim the write-ahead log. A failed step is retried with backoff until it
- * succeeds, so data never leaves the log before it is committed; a stream fenced by a newer
- * epoch is dropped from the upload (its new owner recovers it from the log or objects).
+ * uploaded, trim the write-ahead log. A failed attempt is retried with backoff until it
+ * succeeds or the uploader is closed, so data leaves the log only after its commit.
  *
- * <p>Thread-safe: {@link #uploadNow()} and {@link #doWork(long)} may be called from any
- * thread; the upload chain is guarded by the instance lock.
+ * <p>When the metadata refuses a commit, the block is reconciled with it before the next
+ * attempt: batches already committed (a commit whose response was lost, or an upload of the
+ * previous process that landed after a crash) are left out, and so are streams that a newer
+ * epoch opened elsewhere. Dropping a fenced stream's batches loses them only if the new
+ * owner did not recover this node's log first; that is counted and logged.
+ *
+ * <p>Thread-safe: the upload chain is guarded by the instance lock.
  */
-public final class Uploader {
+public final class Uploader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Uploader.class);
 
     private final StreamStoreConfig config;
     private final LogCache logCache;
     private final WriteAheadLog wal;
-    private final ObjectStorage storage;
     private final StreamMetadata metadata;
+    private final StreamSetObjectWriter objectWriter;
     private final RetryPolicy<Object> retryPolicy;
     private final ScheduledExecutorService retryScheduler;
     private final Timer uploadTimer;
     private final DistributionSummary uploadBytes;
-    private final Counter streamSetObjects;
-    private final Counter streamObjects;
+    private final Counter fencedBytesDropped;
 
-    /** Completes when every upload started so far is committed and trimmed. */
+    /** Completes when every upload started so far is committed. */
     private CompletableFuture<Void> committed = CompletableFuture.completedFuture(null);
     private long lastUploadMillis;
+    private volatile boolean closed;
 
     public Uploader(StreamStoreConfig config, LogCache logCache, WriteAheadLog wal, ObjectStorage storage,
                     StreamMetadata metadata, ScheduledExecutorService retryScheduler, MeterRegistry registry) {
         this.config = config;
         this.logCache = logCache;
         this.wal = wal;
-        this.storage = storage;
         this.metadata = metadata;
+        this.objectWriter = new StreamSetObjectWriter(config.nodeId(), config.streamObjectThresholdBytes(),
+            config.objectBlockSizeBytes(), config.preparedObjectTtl().toMillis(), metadata, storage);
+        this.retryScheduler = retryScheduler;
         this.retryPolicy = RetryPolicy.builder()
-            .handleIf(error -> !isFencing(error))
+            .abortOn(UploaderClosedException.class)
             .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(10))
             .withMaxRetries(-1)
-            .onRetry(event -> LOG.warn("Upload attempt {} failed, retrying: {}", event.getAttemptCount(),
-                event.getLastException().toString()))
+            .onRetry(event -> {
+                if (event.getAttemptCount() % 10 == 1) {
+                    LOG.warn("Upload attempt {} failed, retrying: {}", event.getAttemptCount(),
+                        event.getLastException().toString());
+                }
+            })
             .build();
-        this.retryScheduler = retryScheduler;
         this.uploadTimer = Timer.builder("lakestream.stream.upload.latency")
             .description("From sealing a log cache block to its commit")
             .publishPercentiles(0.5, 0.99)
@@ -88,15 +91,15 @@ public final class Uploader {
         this.uploadBytes = DistributionSummary.builder("lakestream.stream.upload.size")
             .baseUnit("bytes")
             .register(registry);
-        this.streamSetObjects = Counter.builder("lakestream.stream.upload.objects").tag("type", "stream_set")
-            .register(registry);
-        this.streamObjects = Counter.builder("lakestream.stream.upload.objects").tag("type", "stream")
+        this.fencedBytesDropped = Counter.builder("lakestream.stream.upload.fenced.dropped")
+            .description("Bytes left out of uploads because a newer epoch opened their stream elsewhere")
+            .baseUnit("bytes")
             .register(registry);
     }
 
     /**
-     * Duty cycle: starts an upload if the interval has passed or the threshold is reached.
-     * Returns the number of uploads started (0 or 1).
+     * Duty cycle: starts an upload if the interval has passed since the last one or the
+     * threshold is reached. Returns the number of uploads started (0 or 1).
      */
     public int doWork(long nowMillis) {
         synchronized (this) {
@@ -104,149 +107,137 @@ public final class Uploader {
             if (!due && logCache.activeSizeBytes() < config.uploadThresholdBytes()) {
                 return 0;
             }
+            lastUploadMillis = nowMillis;
+            return startUpload() == null ? 0 : 1;
         }
-        return startUpload() == null ? 0 : 1;
     }
 
     /** Uploads what the cache holds now; completes when it and every earlier upload are committed. */
-    public CompletableFuture<Void> uploadNow() {
-        CompletableFuture<Void> upload = startUpload();
-        synchronized (this) {
-            return upload == null ? committed : upload;
-        }
+    public synchronized CompletableFuture<Void> uploadNow() {
+        lastUploadMillis = System.currentTimeMillis();
+        startUpload();
+        return committed;
+    }
+
+    /** Fails uploads not yet committed; their data stays in the write-ahead log. */
+    @Override
+    public void close() {
+        closed = true;
     }
 
     private CompletableFuture<Void> startUpload() {
-        synchronized (this) {
-            lastUploadMillis = System.currentTimeMillis();
-            LogCache.Block block = logCache.seal();
-            if (block == null) {
-                return null;
-            }
-            Timer.Sample sample = Timer.start();
-            CompletableFuture<Void> previous = committed;
-            committed = Failsafe.with(retryPolicy).with(retryScheduler)
-                .getStageAsync(() -> upload(block, previous))
-                .thenCompose(ignored -> wal.trim(block.walEndPosition()))
-                .whenComplete((ignored, error) -> {
-                    if (error == null) {
-                        sample.stop(uploadTimer);
-                        uploadBytes.record(block.sizeBytes());
-                    } else {
-                        LOG.error("Upload of {} failed for good; its data stays in the write-ahead log", block, error);
-                    }
-                });
-            return committed;
+        LogCache.Block block = logCache.seal();
+        if (block == null) {
+            return null;
         }
+        Timer.Sample sample = Timer.start();
+        CompletableFuture<Void> previous = committed;
+        committed = Failsafe.with(retryPolicy).with(retryScheduler)
+            .getStageAsync(() -> upload(block, previous))
+            .whenComplete((ignored, error) -> {
+                if (error == null) {
+                    sample.stop(uploadTimer);
+                    uploadBytes.record(block.sizeBytes());
+                    trimLog(block);
+                } else {
+                    LOG.warn("Upload of {} stopped: {}; its data stays in the write-ahead log", block, error.toString());
+                }
+            });
+        return committed;
     }
 
-    /** One attempt: build, prepare, PUT, wait for the previous commit, commit. */
-    private CompletableFuture<Void> upload(LogCache.Block block, CompletableFuture<Void> previous) {
-        UploadPlan plan = UploadPlan.of(block, config.streamObjectThresholdBytes(), config.objectBlockSizeBytes());
-        if (plan.isEmpty()) {
-            return previous.thenRun(() -> logCache.markUploaded(block));
-        }
-        return metadata.prepareObjects(plan.objectCount(), config.preparedObjectTtl().toMillis())
-            .thenCompose(firstId -> {
-                long nextId = firstId;
-                List<CompletableFuture<Void>> puts = new ArrayList<>();
-                long streamSetObjectId = -1;
-                if (plan.streamSetObject() != null) {
-                    streamSetObjectId = nextId++;
-                    puts.add(storage.write(ObjectKeys.dataObject(streamSetObjectId), plan.streamSetObject().data()));
-                }
-                List<StreamObject> streamObjectSpecs = new ArrayList<>();
-                for (WrittenObject object : plan.streamObjects()) {
-                    long id = nextId++;
-                    puts.add(storage.write(ObjectKeys.dataObject(id), object.data()));
-                    streamObjectSpecs.add(new StreamObject(id, object.size(), object.ranges().get(0)));
-                }
-                CommitStreamSetObjectRequest request = new CommitStreamSetObjectRequest(streamSetObjectId,
-                    config.nodeId(), plan.streamSetObject() == null ? 0 : plan.streamSetObject().size(),
-                    plan.streamSetObject() == null ? List.of() : plan.streamSetObject().ranges(),
-                    streamObjectSpecs, List.of());
-                return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new))
-                    .thenCompose(ignored -> previous)
-                    .thenCompose(ignored -> metadata.commitStreamSetObject(request))
-                    .thenRun(() -> {
-                        if (plan.streamSetObject() != null) {
-                            streamSetObjects.increment();
-                        }
-                        streamObjects.increment(plan.streamObjects().size());
-                        logCache.markUploaded(block);
-                    });
-            })
-            .exceptionallyCompose(error -> isFencing(error)
-                ? dropFencedStreams(block).thenCompose(ignored -> upload(block, previous))
-                : CompletableFuture.failedFuture(error));
-    }
-
-    /** Leaves out of the block the streams whose epoch is no longer current. */
-    private CompletableFuture<Void> dropFencedStreams(LogCache.Block block) {
-        List<CompletableFuture<Void>> checks = new ArrayList<>();
-        Set<Long> fenced = new HashSet<>();
-        for (Map.Entry<Long, List<StreamRecordBatch>> entry : block.streams().entrySet()) {
-            long epoch = entry.getValue().get(entry.getValue().size() - 1).epoch();
-            checks.add(metadata.describeStream(entry.getKey()).handle((StreamState state, Throwable error) -> {
-                if (error != null || state.epoch() != epoch || !state.open()) {
-                    synchronized (fenced) {
-                        fenced.add(entry.getKey());
-                    }
-                }
-                return null;
-            }));
-        }
-        return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).thenRun(() -> {
-            if (fenced.isEmpty()) {
-                throw new IllegalStateException("Upload of " + block + " was refused for fencing, but every stream"
-                    + " in it is current");
+    /**
+     * Trims in upload order, since commits complete in upload order. A failed trim is only
+     * logged: the next upload's trim covers this one's records too.
+     */
+    private void trimLog(LogCache.Block block) {
+        wal.trim(block.walEndPosition()).whenComplete((ignored, error) -> {
+            if (error != null && !closed) {
+                LOG.warn("Write-ahead log trim to {} failed: {}", block.walEndPosition(), error.toString());
             }
-            LOG.info("Dropping fenced streams {} from upload of {}", fenced, block);
-            logCache.dropStreams(block, fenced);
         });
     }
 
-    private static boolean isFencing(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof StreamMetadataException refused) {
-            MetadataError code = refused.error();
-            return code == MetadataError.STALE_EPOCH || code == MetadataError.STREAM_NOT_OPEN
-                || code == MetadataError.STREAM_NOT_FOUND;
+    /** One attempt: write the objects, wait for the previous commit, commit. */
+    private CompletableFuture<Void> upload(LogCache.Block block, CompletableFuture<Void> previous) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new UploaderClosedException());
         }
-        return false;
+        return objectWriter.write(block.streams(), List.of())
+            .thenCompose(request -> previous.thenCompose(ignored -> {
+                if (closed) {
+                    return CompletableFuture.failedFuture(new UploaderClosedException());
+                }
+                return request.objectId() < 0 && request.streamObjects().isEmpty()
+                    ? CompletableFuture.completedFuture(null)
+                    : metadata.commitStreamSetObject(request);
+            }))
+            .thenRun(() -> logCache.markUploaded(block))
+            .exceptionallyCompose(error -> unwrap(error) instanceof StreamMetadataException
+                ? reconcile(block).thenCompose(changed -> changed
+                    ? upload(block, previous)
+                    : CompletableFuture.failedFuture(unwrap(error)))
+                : CompletableFuture.failedFuture(unwrap(error)));
     }
 
-    /** The objects one upload writes. */
-    private record UploadPlan(WrittenObject streamSetObject, List<WrittenObject> streamObjects) {
-        static UploadPlan of(LogCache.Block block, long streamObjectThreshold, int blockSize) {
-            ObjectWriter streamSet = new ObjectWriter(blockSize);
-            boolean streamSetEmpty = true;
-            List<WrittenObject> streamObjects = new ArrayList<>();
-            for (List<StreamRecordBatch> batches : block.streams().values()) {
-                if (batches.isEmpty()) {
-                    continue;
+    /**
+     * Leaves out of the block what the metadata says must not be committed by it: batches
+     * already committed and streams fenced by a newer epoch. Completes with whether anything
+     * changed; fails if the metadata could not be asked, so the attempt is retried.
+     */
+    private CompletableFuture<Boolean> reconcile(LogCache.Block block) {
+        Map<Long, CompletableFuture<StreamState>> states = new HashMap<>();
+        for (long streamId : block.streams().keySet()) {
+            states.put(streamId, metadata.describeStream(streamId));
+        }
+        return CompletableFuture.allOf(states.values().stream()
+                .map(state -> state.exceptionally(error -> null))
+                .toArray(CompletableFuture[]::new))
+            .thenApply(ignored -> {
+                boolean changed = false;
+                for (Map.Entry<Long, CompletableFuture<StreamState>> entry : states.entrySet()) {
+                    long streamId = entry.getKey();
+                    List<StreamRecordBatch> batches = block.streams().get(streamId);
+                    StreamState state = currentState(streamId, entry.getValue());
+                    long epoch = batches.get(batches.size() - 1).epoch();
+                    if (state == null || state.epoch() != epoch || !state.open()) {
+                        long bytes = batches.stream().mapToLong(StreamRecordBatch::payloadSize).sum();
+                        fencedBytesDropped.increment(bytes);
+                        LOG.warn("Leaving stream {} out of the upload of {}: {}; {} bytes of epoch {} dropped", streamId,
+                            block, state == null ? "it was deleted" : "epoch " + state.epoch() + " now owns it",
+                            bytes, epoch);
+                        logCache.dropCommitted(block, streamId, Long.MAX_VALUE);
+                        changed = true;
+                    } else if (batches.get(0).baseOffset() < state.endOffset()) {
+                        logCache.dropCommitted(block, streamId, state.endOffset());
+                        changed = true;
+                    }
                 }
-                long bytes = 0;
-                for (StreamRecordBatch batch : batches) {
-                    bytes += batch.encodedSize();
-                }
-                ObjectWriter target = bytes >= streamObjectThreshold ? new ObjectWriter(blockSize) : streamSet;
-                batches.forEach(target::add);
-                if (target == streamSet) {
-                    streamSetEmpty = false;
-                } else {
-                    streamObjects.add(target.build());
-                }
+                return changed;
+            });
+    }
+
+    /** The stream's state, null if it no longer exists; other errors fail the reconciliation. */
+    private static StreamState currentState(long streamId, CompletableFuture<StreamState> described) {
+        try {
+            return described.join();
+        } catch (CompletionException e) {
+            Throwable cause = unwrap(e);
+            if (cause instanceof StreamMetadataException refused && refused.error() == MetadataError.STREAM_NOT_FOUND) {
+                return null;
             }
-            return new UploadPlan(streamSetEmpty ? null : streamSet.build(), streamObjects);
+            throw new CompletionException("Could not describe stream " + streamId, cause);
         }
+    }
 
-        boolean isEmpty() {
-            return streamSetObject == null && streamObjects.isEmpty();
-        }
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
 
-        int objectCount() {
-            return (streamSetObject == null ? 0 : 1) + streamObjects.size();
+    /** The uploader was closed while an upload was still being retried. */
+    static final class UploaderClosedException extends RuntimeException {
+        UploaderClosedException() {
+            super("The uploader is closed");
         }
     }
 }
