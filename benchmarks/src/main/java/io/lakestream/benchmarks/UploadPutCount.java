@@ -8,6 +8,7 @@ import io.lakestream.stream.storage.S3ObjectStorage;
 import io.lakestream.stream.testing.S3ProxyServer;
 import io.lakestream.wal.block.BlockWal;
 import io.lakestream.wal.block.BlockWalConfig;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
@@ -30,7 +31,8 @@ public final class UploadPutCount {
 
     public static void main(String[] args) throws Exception {
         long totalBytes = (args.length > 0 ? Long.parseLong(args[0]) : 512) << 20;
-        System.out.printf("%-8s %10s %8s %12s %10s%n", "streams", "MiB", "PUTs", "PUTs per GB", "seconds");
+        System.out.printf("%-8s %10s %8s %9s %12s %10s%n", "streams", "MiB", "objects", "PUT reqs", "PUTs per GB",
+            "seconds");
         for (int streams : new int[] {1, 100, 1000}) {
             run(streams, totalBytes);
         }
@@ -64,12 +66,22 @@ public final class UploadPutCount {
             CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
             store.close();
             double seconds = (System.nanoTime() - start) / 1e9;
-            long puts = count(registry, "put") + count(registry, "multipart");
-            double perGb = puts * (double) (1L << 30) / totalBytes;
-            System.out.printf("%-8d %10d %8d %12.1f %10.1f%n", streamCount, totalBytes >> 20, puts, perGb, seconds);
+            long objects = count(registry, "put") + count(registry, "multipart");
+            // A multipart upload costs a create, its parts and a complete request.
+            long partSize = s3.config().multipartPartSize();
+            long parts = (long) Math.ceil(bytes(registry, "multipart") / partSize);
+            long requests = count(registry, "put") + 2 * count(registry, "multipart") + parts;
+            double perGb = requests * (double) (1L << 30) / totalBytes;
+            System.out.printf("%-8d %10d %8d %9d %12.1f %10.1f%n", streamCount, totalBytes >> 20, objects, requests,
+                perGb, seconds);
         } finally {
             BenchmarkDirs.delete(dir);
         }
+    }
+
+    private static double bytes(SimpleMeterRegistry registry, String kind) {
+        return registry.find("lakestream.s3.request.bytes").tag("kind", kind).summaries().stream()
+            .mapToDouble(DistributionSummary::totalAmount).sum();
     }
 
     private static long count(SimpleMeterRegistry registry, String kind) {

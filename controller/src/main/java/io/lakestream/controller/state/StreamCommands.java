@@ -4,6 +4,7 @@ import io.lakestream.controller.codec.ValueCodecs;
 import io.lakestream.stream.metadata.CommitStreamObjectRequest;
 import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import io.lakestream.stream.metadata.MetadataError;
+import io.lakestream.stream.metadata.OffsetSegments;
 import io.lakestream.stream.metadata.ObjectMetadata;
 import io.lakestream.stream.metadata.ObjectRange;
 import io.lakestream.stream.metadata.ObjectType;
@@ -230,12 +231,12 @@ final class StreamCommands extends MetadataView {
         Set<Long> streamIds = new TreeSet<>(sourceSegments.keySet());
         streamIds.addAll(outputSegments.keySet());
         for (long streamId : streamIds) {
-            List<long[]> expected = Segments.merge(sourceSegments.getOrDefault(streamId, List.of()));
-            List<long[]> actual = Segments.merge(outputSegments.getOrDefault(streamId, List.of()));
-            if (!Segments.same(expected, actual)) {
+            List<long[]> expected = OffsetSegments.merge(sourceSegments.getOrDefault(streamId, List.of()));
+            List<long[]> actual = OffsetSegments.merge(outputSegments.getOrDefault(streamId, List.of()));
+            if (!OffsetSegments.same(expected, actual)) {
                 throw refuse(MetadataError.OFFSET_NOT_CONTIGUOUS, "compaction output for stream " + streamId
-                    + " covers " + Segments.describe(actual) + " but its sources cover "
-                    + Segments.describe(expected));
+                    + " covers " + OffsetSegments.describe(actual) + " but its sources cover "
+                    + OffsetSegments.describe(expected));
             }
         }
         return sources;
@@ -329,44 +330,4 @@ final class StreamCommands extends MetadataView {
     }
 
     /** Offset segments {start, end} of one stream, merged for comparison. */
-    private static final class Segments {
-        static List<long[]> merge(List<long[]> segments) {
-            List<long[]> sorted = new ArrayList<>(segments);
-            sorted.sort(Comparator.comparingLong(s -> s[0]));
-            List<long[]> merged = new ArrayList<>();
-            for (long[] segment : sorted) {
-                long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-                if (last != null && segment[0] < last[1]) {
-                    throw refuse(MetadataError.OFFSET_NOT_CONTIGUOUS, "overlapping ranges "
-                        + describe(List.of(last)) + " and " + describe(List.of(segment)));
-                }
-                if (last != null && segment[0] == last[1]) {
-                    last[1] = segment[1];
-                } else {
-                    merged.add(new long[] {segment[0], segment[1]});
-                }
-            }
-            return merged;
-        }
-
-        static boolean same(List<long[]> a, List<long[]> b) {
-            if (a.size() != b.size()) {
-                return false;
-            }
-            for (int i = 0; i < a.size(); i++) {
-                if (a.get(i)[0] != b.get(i)[0] || a.get(i)[1] != b.get(i)[1]) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        static String describe(Collection<long[]> segments) {
-            StringBuilder sb = new StringBuilder();
-            for (long[] s : segments) {
-                sb.append('[').append(s[0]).append(", ").append(s[1]).append(')');
-            }
-            return sb.length() == 0 ? "nothing" : sb.toString();
-        }
-    }
 }

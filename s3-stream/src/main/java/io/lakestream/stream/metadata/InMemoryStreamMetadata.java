@@ -1,7 +1,6 @@
 package io.lakestream.stream.metadata;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -309,11 +308,12 @@ public final class InMemoryStreamMetadata implements StreamMetadata {
         Set<Long> streamIds = new HashSet<>(sourceSegments.keySet());
         streamIds.addAll(outputSegments.keySet());
         for (long streamId : streamIds) {
-            List<long[]> expected = merge(sourceSegments.getOrDefault(streamId, List.of()));
-            List<long[]> actual = merge(outputSegments.getOrDefault(streamId, List.of()));
-            if (!sameSegments(expected, actual)) {
+            List<long[]> expected = OffsetSegments.merge(sourceSegments.getOrDefault(streamId, List.of()));
+            List<long[]> actual = OffsetSegments.merge(outputSegments.getOrDefault(streamId, List.of()));
+            if (!OffsetSegments.same(expected, actual)) {
                 throw refuse(MetadataError.OFFSET_NOT_CONTIGUOUS, "compaction output for stream " + streamId
-                    + " covers " + describe(actual) + " but its sources cover " + describe(expected));
+                    + " covers " + OffsetSegments.describe(actual) + " but its sources cover "
+                    + OffsetSegments.describe(expected));
             }
         }
     }
@@ -387,45 +387,6 @@ public final class InMemoryStreamMetadata implements StreamMetadata {
             committedObjects.remove(range.objectId());
             garbageSince.put(range.objectId(), clockMillis.getAsLong());
         }
-    }
-
-    private static List<long[]> merge(List<long[]> segments) {
-        List<long[]> sorted = new ArrayList<>(segments);
-        sorted.sort(Comparator.comparingLong(s -> s[0]));
-        List<long[]> merged = new ArrayList<>();
-        for (long[] segment : sorted) {
-            long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && segment[0] < last[1]) {
-                throw refuse(MetadataError.OFFSET_NOT_CONTIGUOUS, "overlapping ranges " + describe(List.of(last))
-                    + " and " + describe(List.of(segment)));
-            }
-            if (last != null && segment[0] == last[1]) {
-                last[1] = segment[1];
-            } else {
-                merged.add(new long[] {segment[0], segment[1]});
-            }
-        }
-        return merged;
-    }
-
-    private static boolean sameSegments(List<long[]> a, List<long[]> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            if (a.get(i)[0] != b.get(i)[0] || a.get(i)[1] != b.get(i)[1]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String describe(Collection<long[]> segments) {
-        StringBuilder sb = new StringBuilder();
-        for (long[] s : segments) {
-            sb.append('[').append(s[0]).append(", ").append(s[1]).append(')');
-        }
-        return sb.length() == 0 ? "nothing" : sb.toString();
     }
 
     private static StreamMetadataException refuse(MetadataError error, String message) {
