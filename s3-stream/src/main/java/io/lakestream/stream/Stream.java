@@ -9,8 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * write-ahead log and then in object storage. Opened for writing on one node at a time, in
  * one epoch; a node whose epoch is stale can no longer change it.
  *
- * <p>Thread-safe. Futures complete on s3-stream's threads; callers with heavy follow-up work
- * should continue on their own executor.
+ * <p>Thread-safe. Append futures usually complete on the write-ahead log's writer thread and
+ * fetch futures on the object store's threads: callers with heavy follow-up work should
+ * continue on their own executor, or they hold up every stream of the node.
  */
 public interface Stream {
 
@@ -31,16 +32,17 @@ public interface Stream {
     /**
      * Appends a batch covering {@code [baseOffset, baseOffset + count)}. The base offset must
      * equal {@link #nextOffset()}; otherwise the append is refused with a
-     * {@link StreamException}. The future completes once the batch is durable in the
-     * write-ahead log, and appends complete in offset order.
+     * {@link StreamException}. The payload is copied before this returns, so the caller may
+     * reuse its buffer. The future completes once the batch is durable in the write-ahead
+     * log, and appends complete in offset order.
      */
     CompletableFuture<Void> append(long baseOffset, int count, ByteBuffer payload);
 
     /**
      * Reads consecutive batches from the one holding {@code startOffset}, stopping before
      * {@code endOffset} (at most {@link #confirmOffset()}) and once {@code maxBytes} of payload
-     * is reached; at least one batch is returned if any exists. An empty list means
-     * {@code startOffset} is the confirm offset.
+     * is reached; at least one batch is returned if any exists. The list is empty when
+     * {@code startOffset} is the confirm offset or {@code endOffset <= startOffset}.
      */
     CompletableFuture<List<StreamRecordBatch>> fetch(long startOffset, long endOffset, int maxBytes);
 

@@ -235,7 +235,7 @@ public final class StreamStore implements AutoCloseable {
         });
     }
 
-    /** Uploads everything cached now; completes once it is committed and the log trimmed. */
+    /** Uploads everything cached now; completes once it is committed (the log is trimmed right after). */
     public CompletableFuture<Void> uploadNow() {
         return uploader.uploadNow();
     }
