@@ -10,6 +10,9 @@ import io.lakestream.stream.metadata.InMemoryStreamMetadata;
 import io.lakestream.stream.storage.ObjectStorage;
 import io.lakestream.stream.storage.S3ObjectStorage;
 import io.lakestream.stream.testing.S3ProxyServer;
+import io.lakestream.stream.wal.ObjectWal;
+import io.lakestream.stream.wal.ObjectWalConfig;
+import io.lakestream.wal.WriteAheadLog;
 import io.lakestream.wal.block.BlockWal;
 import io.lakestream.wal.block.BlockWalConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -33,8 +36,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Random sequences of append, fetch, trim, upload, cache eviction, compaction and crash
- * restarts against real parts (a block WAL on disk, an S3 server), compared after every step
- * with a plain in-memory list of batches per stream.
+ * restarts against real parts (a block WAL on disk or an object WAL, an S3 server), compared
+ * after every step with a plain in-memory list of batches per stream.
  */
 class StreamModelTest {
     private static final int STREAMS = 4;
@@ -52,6 +55,10 @@ class StreamModelTest {
     private StreamStore store;
     private final Map<Long, Stream> streams = new TreeMap<>();
     private final Map<Long, ModelStream> model = new HashMap<>();
+    private WalKind walKind;
+
+    /** The write-ahead log under test: a block file on disk, or objects in the S3 server. */
+    enum WalKind { BLOCK, OBJECT }
 
     @BeforeEach
     void startS3() {
@@ -68,9 +75,11 @@ class StreamModelTest {
         s3.close();
     }
 
-    @ParameterizedTest(name = "seed {0}, upload interval {1} ms")
-    @CsvSource({"1, 3600000", "2, 3600000", "3, 3600000", "4, 20"})
-    void streamsBehaveLikeAListOfBatches(long seed, long uploadIntervalMillis) throws IOException {
+    @ParameterizedTest(name = "seed {0}, upload interval {1} ms, {2} WAL")
+    @CsvSource({"1, 3600000, BLOCK", "2, 3600000, BLOCK", "3, 3600000, BLOCK", "4, 20, BLOCK",
+        "5, 3600000, OBJECT", "6, 20, OBJECT"})
+    void streamsBehaveLikeAListOfBatches(long seed, long uploadIntervalMillis, WalKind walKind) throws IOException {
+        this.walKind = walKind;
         Random random = new Random(seed);
         config = StreamStoreConfig.builder(NODE)
             .uploadInterval(Duration.ofMillis(uploadIntervalMillis))
@@ -183,8 +192,9 @@ class StreamModelTest {
     }
 
     private void startStore() throws IOException {
-        BlockWal wal = BlockWal.open(BlockWalConfig.builder(dir.resolve("wal"), 8 << 20).build(),
-            new WalMetrics(registry));
+        WriteAheadLog wal = walKind == WalKind.BLOCK
+            ? BlockWal.open(BlockWalConfig.builder(dir.resolve("wal"), 8 << 20).build(), new WalMetrics(registry))
+            : new ObjectWal(storage, ObjectWalConfig.withPrefix("wal/node-" + NODE + "/"));
         store = new StreamStore(config, wal, storage, metadata, registry);
         store.start().join();
     }
