@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +59,6 @@ public final class StreamStore implements AutoCloseable {
     private final ObjectCleaner cleaner;
     private final Map<Long, S3Stream> openStreams = new ConcurrentHashMap<>();
     private final AtomicBoolean maintenanceRunning = new AtomicBoolean();
-    private final AtomicBoolean uploadRequested = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile boolean started;
 
@@ -151,17 +149,14 @@ public final class StreamStore implements AutoCloseable {
             TimeUnit.MILLISECONDS));
     }
 
-    /** Starts an upload early, off the caller's thread, once the threshold is reached. */
+    /**
+     * Starts an upload as soon as the threshold is reached, so uploads are the same size
+     * whatever the number of streams. Cheap on the caller's thread: the block is sealed here,
+     * and the objects are built and written on the uploader's threads.
+     */
     void onAppended() {
-        if (logCache.activeSizeBytes() >= config.uploadThresholdBytes() && !uploadRequested.getAndSet(true)) {
-            try {
-                scheduler.execute(() -> {
-                    uploadRequested.set(false);
-                    uploadIfDue();
-                });
-            } catch (RejectedExecutionException e) {
-                uploadRequested.set(false); // shutting down
-            }
+        if (logCache.activeSizeBytes() >= config.uploadThresholdBytes()) {
+            uploadIfDue();
         }
     }
 
