@@ -7,6 +7,7 @@ import io.lakestream.stream.compaction.ObjectCleaner;
 import io.lakestream.stream.compaction.StreamObjectCompactor;
 import io.lakestream.stream.compaction.StreamSetObjectCompactor;
 import io.lakestream.stream.metadata.InMemoryStreamMetadata;
+import io.lakestream.stream.metadata.StreamMetadata;
 import io.lakestream.stream.storage.ObjectStorage;
 import io.lakestream.stream.storage.S3ObjectStorage;
 import io.lakestream.stream.testing.S3ProxyServer;
@@ -49,7 +50,7 @@ class StreamModelTest {
 
     private S3ProxyServer s3;
     private ObjectStorage storage;
-    private final InMemoryStreamMetadata metadata = new InMemoryStreamMetadata();
+    private StreamMetadata metadata;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private StreamStoreConfig config;
     private StreamStore store;
@@ -64,15 +65,29 @@ class StreamModelTest {
     void startS3() {
         s3 = S3ProxyServer.start();
         storage = new S3ObjectStorage(s3.config(), registry);
+        metadata = createMetadata(dir.resolve("metadata"));
+    }
+
+    /** The metadata the streams run on: in memory here, a real controller in tests/. */
+    protected StreamMetadata createMetadata(Path dir) {
+        return new InMemoryStreamMetadata();
     }
 
     @AfterEach
-    void stop() throws IOException {
-        if (store != null) {
-            store.close();
+    void stopStore() throws IOException {
+        try {
+            if (store != null) {
+                store.close();
+            }
+            storage.close();
+            s3.close();
+        } finally {
+            closeMetadata();
         }
-        storage.close();
-        s3.close();
+    }
+
+    /** Stops what {@link #createMetadata} started, after the store is closed. */
+    protected void closeMetadata() {
     }
 
     @ParameterizedTest(name = "seed {0}, upload interval {1} ms, {2} WAL")
