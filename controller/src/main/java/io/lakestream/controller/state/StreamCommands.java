@@ -228,17 +228,7 @@ final class StreamCommands extends MetadataView {
         }
         Map<Long, List<long[]>> outputSegments = new HashMap<>();
         output.forEach(range -> addLiveSegment(outputSegments, range));
-        Set<Long> streamIds = new TreeSet<>(sourceSegments.keySet());
-        streamIds.addAll(outputSegments.keySet());
-        for (long streamId : streamIds) {
-            List<long[]> expected = OffsetSegments.merge(sourceSegments.getOrDefault(streamId, List.of()));
-            List<long[]> actual = OffsetSegments.merge(outputSegments.getOrDefault(streamId, List.of()));
-            if (!OffsetSegments.same(expected, actual)) {
-                throw refuse(MetadataError.OFFSET_NOT_CONTIGUOUS, "compaction output for stream " + streamId
-                    + " covers " + OffsetSegments.describe(actual) + " but its sources cover "
-                    + OffsetSegments.describe(expected));
-            }
-        }
+        OffsetSegments.requireSameCoverage(sourceSegments, outputSegments);
         return sources;
     }
 

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -305,17 +304,7 @@ public final class InMemoryStreamMetadata implements StreamMetadata {
         for (StreamOffsetRange range : output) {
             addLiveSegment(outputSegments, range);
         }
-        Set<Long> streamIds = new HashSet<>(sourceSegments.keySet());
-        streamIds.addAll(outputSegments.keySet());
-        for (long streamId : streamIds) {
-            List<long[]> expected = OffsetSegments.merge(sourceSegments.getOrDefault(streamId, List.of()));
-            List<long[]> actual = OffsetSegments.merge(outputSegments.getOrDefault(streamId, List.of()));
-            if (!OffsetSegments.same(expected, actual)) {
-                throw refuse(MetadataError.OFFSET_NOT_CONTIGUOUS, "compaction output for stream " + streamId
-                    + " covers " + OffsetSegments.describe(actual) + " but its sources cover "
-                    + OffsetSegments.describe(expected));
-            }
-        }
+        OffsetSegments.requireSameCoverage(sourceSegments, outputSegments);
     }
 
     /** Adds the part of a range at or above its stream's start offset, if any. */

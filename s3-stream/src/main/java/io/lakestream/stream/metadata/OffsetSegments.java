@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Offset intervals {@code [start, end)} as {@code long[2]}: the arithmetic both metadata
@@ -35,6 +38,27 @@ public final class OffsetSegments {
             }
         }
         return merged;
+    }
+
+    /**
+     * Checks, stream by stream, that a compaction's output covers exactly the live offsets of
+     * its sources.
+     *
+     * @param sources live offset segments of the source objects, by stream
+     * @param output live offset segments of the new objects, by stream
+     * @throws StreamMetadataException with {@link MetadataError#OFFSET_NOT_CONTIGUOUS} otherwise
+     */
+    public static void requireSameCoverage(Map<Long, List<long[]>> sources, Map<Long, List<long[]>> output) {
+        Set<Long> streamIds = new TreeSet<>(sources.keySet());
+        streamIds.addAll(output.keySet());
+        for (long streamId : streamIds) {
+            List<long[]> expected = merge(sources.getOrDefault(streamId, List.of()));
+            List<long[]> actual = merge(output.getOrDefault(streamId, List.of()));
+            if (!same(expected, actual)) {
+                throw new StreamMetadataException(MetadataError.OFFSET_NOT_CONTIGUOUS, "compaction output for stream "
+                    + streamId + " covers " + describe(actual) + " but its sources cover " + describe(expected));
+            }
+        }
     }
 
     /** Whether two merged lists cover the same offsets. */
