@@ -1,0 +1,270 @@
+package io.lakestream.broker.config;
+
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Range.between;
+import static org.apache.kafka.common.config.ConfigDef.ValidString.in;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.storage.internals.log.LogConfig;
+
+/**
+ * Every key of {@code server.properties}, declared once with its type, default, validator and
+ * documentation (docs/configuration.md is generated from {@link #CONFIG_DEF}). Keys that
+ * Apache Kafka also has keep Kafka's names and meanings; the Lakestream-only ones are about
+ * the write-ahead log, the object store and the embedded controller.
+ *
+ * <p>Immutable.
+ */
+public final class BrokerConfig extends AbstractConfig {
+    public static final String NODE_ID = "node.id";
+    public static final String PROCESS_ROLES = "process.roles";
+    public static final String LISTENERS = "listeners";
+    public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String LOG_DIR = "log.dir";
+    public static final String CONTROLLER_QUORUM_VOTERS = "controller.quorum.voters";
+    public static final String CLUSTER_ID = "cluster.id";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String NUM_IO_THREADS = "num.io.threads";
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String MAX_INFLIGHT_REQUESTS = "socket.max.inflight.requests.per.connection";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
+    public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
+    public static final String LOG_RETENTION_MS = "log.retention.ms";
+    public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
+    public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
+    public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String WAL_TYPE = "wal.type";
+    public static final String WAL_PATH = "wal.path";
+    public static final String WAL_CAPACITY_BYTES = "wal.capacity.bytes";
+    public static final String OBJECT_STORE_TYPE = "object.store.type";
+    public static final String OBJECT_STORE_LOCAL_DIR = "object.store.local.dir";
+    public static final String S3_ENDPOINT = "s3.endpoint";
+    public static final String S3_BUCKET = "s3.bucket";
+    public static final String S3_REGION = "s3.region";
+    public static final String S3_PATH_STYLE_ACCESS = "s3.path.style.access";
+    public static final String S3_ACCESS_KEY = "s3.access.key";
+    public static final String S3_SECRET_KEY = "s3.secret.key";
+    public static final String UPLOAD_INTERVAL_MS = "s3.upload.interval.ms";
+    public static final String UPLOAD_THRESHOLD_BYTES = "s3.upload.threshold.bytes";
+    public static final String LOG_CACHE_BYTES = "log.cache.size.bytes";
+    public static final String BLOCK_CACHE_BYTES = "block.cache.size.bytes";
+    public static final String METRICS_PORT = "metrics.http.port";
+    public static final String METRICS_HOST = "metrics.http.host";
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+        .define(NODE_ID, Type.INT, 1, atLeast(0), HIGH,
+            "The id of this node, unique in the cluster; it names the node's streams and stream-set objects.")
+        .define(PROCESS_ROLES, Type.LIST, "broker,controller", ConfigDef.ValidList.in(false, "broker", "controller"),
+            HIGH, "The roles of this process. 'broker,controller' runs the embedded one-node controller beside "
+                + "the broker; 'broker' joins the quorum named by " + CONTROLLER_QUORUM_VOTERS + ".")
+        .define(LISTENERS, Type.STRING, "PLAINTEXT://127.0.0.1:9092", HIGH,
+            "The Kafka listener, as NAME://host:port. Port 0 picks a free port.")
+        .define(ADVERTISED_LISTENERS, Type.STRING, null, MEDIUM,
+            "The listener clients are told to connect to, if not " + LISTENERS + ".")
+        .define(LOG_DIR, Type.STRING, "./data", HIGH,
+            "Where this node keeps its state: the write-ahead log, the embedded controller's state and, for "
+                + "the local object store, the objects.")
+        .define(CONTROLLER_QUORUM_VOTERS, Type.LIST, "1@127.0.0.1:9093", HIGH,
+            "The controller voters as id@host:port, as in Kafka's KRaft.")
+        .define(CLUSTER_ID, Type.STRING, "lakestream-local-cluster-0001", MEDIUM,
+            "The cluster id; every node of a cluster has the same one.")
+        .define(NUM_NETWORK_THREADS, Type.INT, 3, atLeast(1), MEDIUM,
+            "Event loops that read requests from and write responses to connections.")
+        .define(NUM_IO_THREADS, Type.INT, 8, atLeast(1), MEDIUM,
+            "Threads that handle requests: validate batches, build responses.")
+        .define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 100 * 1024 * 1024, atLeast(1), MEDIUM,
+            "The largest request accepted; a larger one closes its connection.")
+        .define(MAX_INFLIGHT_REQUESTS, Type.INT, 64, atLeast(1), LOW,
+            "Pipelined requests one connection may have in flight before the broker stops reading it.")
+        .define(NUM_PARTITIONS, Type.INT, 1, atLeast(1), MEDIUM,
+            "Partitions of an auto-created topic, or of a CreateTopics request that leaves them unset.")
+        .define(DEFAULT_REPLICATION_FACTOR, Type.SHORT, (short) 1, between(1, 1), MEDIUM,
+            "Always 1: durability comes from the write-ahead log and the object store, not from replicas.")
+        .define(AUTO_CREATE_TOPICS_ENABLE, Type.BOOLEAN, true, MEDIUM,
+            "Whether a Metadata request for an unknown topic creates it.")
+        .define(DELETE_TOPIC_ENABLE, Type.BOOLEAN, true, MEDIUM, "Whether DeleteTopics is allowed.")
+        .define(MESSAGE_MAX_BYTES, Type.INT, 1024 * 1024 + 12, atLeast(0), HIGH,
+            "The largest record batch a topic accepts, unless its max.message.bytes says otherwise.")
+        .define(LOG_RETENTION_MS, Type.LONG, LogConfig.DEFAULT_RETENTION_MS, atLeast(-1), HIGH,
+            "How long a topic keeps records, unless its retention.ms says otherwise; -1 keeps them forever.")
+        .define(LOG_RETENTION_BYTES, Type.LONG, -1L, atLeast(-1), HIGH,
+            "How many bytes a partition keeps, unless its retention.bytes says otherwise; -1 for no limit.")
+        .define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, atLeast(1), MEDIUM,
+            "How often retention is applied.")
+        .define(LOG_CLEANUP_POLICY, Type.LIST, TopicConfig.CLEANUP_POLICY_DELETE,
+            ConfigDef.ValidList.in(false, TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.CLEANUP_POLICY_COMPACT),
+            MEDIUM, "The default cleanup.policy of topics.")
+        .define(LOG_MESSAGE_TIMESTAMP_TYPE, Type.STRING, "CreateTime", in("CreateTime", "LogAppendTime"), MEDIUM,
+            "The default message.timestamp.type of topics.")
+        .define(COMPRESSION_TYPE, Type.STRING, "producer",
+            in("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), MEDIUM,
+            "The default compression.type of topics; 'producer' stores batches as they were sent.")
+        .define(PRODUCER_ID_EXPIRATION_MS, Type.INT, 86_400_000, atLeast(1), LOW,
+            "How long an idempotent producer's state is kept after its last write.")
+        .define(WAL_TYPE, Type.STRING, "block", in("block", "object"), HIGH,
+            "The write-ahead log: 'block', a file on a local or EBS disk (lowest latency), or 'object', in "
+                + "the object store (no local state).")
+        .define(WAL_PATH, Type.STRING, null, MEDIUM,
+            "The block write-ahead log's file; default " + LOG_DIR + "/wal.")
+        .define(WAL_CAPACITY_BYTES, Type.LONG, 2L << 30, atLeast(1L << 20), MEDIUM,
+            "The block write-ahead log's size: data not yet uploaded must fit in it.")
+        .define(OBJECT_STORE_TYPE, Type.STRING, "local", in("local", "s3"), HIGH,
+            "Where data objects live: 'local', a directory (the embedded default), or 's3'.")
+        .define(OBJECT_STORE_LOCAL_DIR, Type.STRING, null, MEDIUM,
+            "The directory of the local object store; default " + LOG_DIR + "/objects.")
+        .define(S3_ENDPOINT, Type.STRING, null, MEDIUM,
+            "The S3 endpoint URL, for S3-compatible stores (MinIO, s3proxy); unset uses AWS.")
+        .define(S3_BUCKET, Type.STRING, null, MEDIUM, "The S3 bucket of data objects.")
+        .define(S3_REGION, Type.STRING, "us-east-1", MEDIUM, "The S3 region.")
+        .define(S3_PATH_STYLE_ACCESS, Type.BOOLEAN, false, LOW,
+            "Path-style S3 URLs, which most S3-compatible stores need.")
+        .define(S3_ACCESS_KEY, Type.STRING, null, MEDIUM,
+            "The S3 access key; unset uses the AWS default credentials chain.")
+        .define(S3_SECRET_KEY, Type.PASSWORD, null, MEDIUM, "The S3 secret key.")
+        .define(UPLOAD_INTERVAL_MS, Type.LONG, 500L, atLeast(1), MEDIUM,
+            "How long written data may wait before it is uploaded to the object store.")
+        .define(UPLOAD_THRESHOLD_BYTES, Type.LONG, 32L << 20, atLeast(1), MEDIUM,
+            "An upload starts early once this much data waits.")
+        .define(LOG_CACHE_BYTES, Type.LONG, 512L << 20, atLeast(1), MEDIUM,
+            "Memory for recently written data, which tailing consumers read.")
+        .define(BLOCK_CACHE_BYTES, Type.LONG, 256L << 20, atLeast(1), MEDIUM,
+            "Memory for data read back from the object store.")
+        .define(METRICS_PORT, Type.INT, -1, between(-1, 65535), MEDIUM,
+            "The port of the Prometheus scrape endpoint (/metrics); -1 disables it, 0 picks a free port.")
+        .define(METRICS_HOST, Type.STRING, "127.0.0.1", LOW, "The address of the Prometheus endpoint.");
+
+    /** Broker keys whose value is the default of a topic config (Kafka's synonyms). */
+    private static final Map<String, String> TOPIC_DEFAULTS = Map.of(
+        MESSAGE_MAX_BYTES, TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+        LOG_RETENTION_MS, TopicConfig.RETENTION_MS_CONFIG,
+        LOG_RETENTION_BYTES, TopicConfig.RETENTION_BYTES_CONFIG,
+        LOG_CLEANUP_POLICY, TopicConfig.CLEANUP_POLICY_CONFIG,
+        LOG_MESSAGE_TIMESTAMP_TYPE, TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
+        COMPRESSION_TYPE, TopicConfig.COMPRESSION_TYPE_CONFIG);
+
+    private final Listener listener;
+
+    /**
+     * Parses and validates {@code props}.
+     *
+     * @throws ConfigException naming the key, for an unknown key or a bad value
+     */
+    public BrokerConfig(Map<?, ?> props) {
+        super(CONFIG_DEF, props, false);
+        Set<String> unknown = new HashSet<>();
+        for (Object key : props.keySet()) {
+            if (!CONFIG_DEF.names().contains(key.toString())) {
+                unknown.add(key.toString());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("Unknown configuration " + (unknown.size() == 1 ? "key " : "keys ")
+                + String.join(", ", unknown.stream().sorted().toList()) + " (see docs/configuration.md)");
+        }
+        this.listener = Listener.parse(LISTENERS, getString(LISTENERS));
+        if (getString(ADVERTISED_LISTENERS) != null) {
+            Listener.parse(ADVERTISED_LISTENERS, getString(ADVERTISED_LISTENERS));
+        }
+        if ("s3".equals(getString(OBJECT_STORE_TYPE)) && getString(S3_BUCKET) == null) {
+            throw new ConfigException(S3_BUCKET, null, "is required when " + OBJECT_STORE_TYPE + "=s3");
+        }
+        if (getString(S3_ENDPOINT) != null) {
+            try {
+                URI.create(getString(S3_ENDPOINT)).toURL();
+            } catch (Exception e) {
+                throw new ConfigException(S3_ENDPOINT, getString(S3_ENDPOINT), "is not a URL: " + e.getMessage());
+            }
+        }
+        if (getLong(LOG_CACHE_BYTES) < getLong(UPLOAD_THRESHOLD_BYTES)) {
+            throw new ConfigException(LOG_CACHE_BYTES, getLong(LOG_CACHE_BYTES), "must be at least "
+                + UPLOAD_THRESHOLD_BYTES + " (" + getLong(UPLOAD_THRESHOLD_BYTES) + ")");
+        }
+    }
+
+    public int nodeId() {
+        return getInt(NODE_ID);
+    }
+
+    public boolean runsController() {
+        return getList(PROCESS_ROLES).contains("controller");
+    }
+
+    public Listener listener() {
+        return listener;
+    }
+
+    /** The listener that clients are told about in metadata. */
+    public Listener advertisedListener() {
+        String advertised = getString(ADVERTISED_LISTENERS);
+        return advertised == null ? listener : Listener.parse(ADVERTISED_LISTENERS, advertised);
+    }
+
+    public Path dataDir() {
+        return Path.of(getString(LOG_DIR)).toAbsolutePath().normalize();
+    }
+
+    public Path walPath() {
+        String path = getString(WAL_PATH);
+        return path == null ? dataDir().resolve("wal") : Path.of(path).toAbsolutePath();
+    }
+
+    public Path localObjectDir() {
+        String path = getString(OBJECT_STORE_LOCAL_DIR);
+        return path == null ? dataDir().resolve("objects") : Path.of(path).toAbsolutePath();
+    }
+
+    public List<String> controllerVoters() {
+        return getList(CONTROLLER_QUORUM_VOTERS);
+    }
+
+    /** The broker-wide defaults of topic configs, keyed by topic config name. */
+    public Map<String, Object> topicDefaults() {
+        Map<String, Object> defaults = new HashMap<>();
+        TOPIC_DEFAULTS.forEach((brokerKey, topicKey) -> {
+            Object value = get(brokerKey);
+            defaults.put(topicKey, value instanceof List<?> list ? String.join(",", list.stream()
+                .map(Object::toString).toList()) : value);
+        });
+        return defaults;
+    }
+
+    /** A listener: its name, host and port. */
+    public record Listener(String name, String host, int port) {
+        static Listener parse(String key, String value) {
+            int scheme = value.indexOf("://");
+            int colon = value.lastIndexOf(':');
+            if (scheme <= 0 || colon <= scheme + 2 || value.contains(",")) {
+                throw new ConfigException(key, value, "must be one listener, as NAME://host:port");
+            }
+            try {
+                int port = Integer.parseInt(value.substring(colon + 1));
+                if (port < 0 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+                return new Listener(value.substring(0, scheme), value.substring(scheme + 3, colon), port);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, value, "has no valid port");
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.lakestream.broker.handler.fetch;
+
+import io.lakestream.broker.network.KafkaRequest;
+import io.lakestream.broker.network.RequestHandler;
+import io.lakestream.broker.partition.LeaderPartitions;
+import io.lakestream.broker.partition.PartitionLog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchMetadata;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+
+/**
+ * Fetch, for consumers: reads each requested partition from its {@link PartitionLog} (recent
+ * data from the log cache, older data from the object store) within the request's byte limits,
+ * and long-polls: if fewer than {@code min.bytes} are ready, the request waits, without a
+ * thread, until an append to one of its partitions or {@code max.wait.ms}.
+ *
+ * <p>Fetch sessions (KIP-227) are not kept: every response says session 0, which tells clients
+ * to send full fetch requests, as they do with any broker whose session cache is full.
+ */
+public final class FetchHandler implements RequestHandler {
+    private final LeaderPartitions partitions;
+    private final ScheduledExecutorService timer;
+
+    public FetchHandler(LeaderPartitions partitions, ScheduledExecutorService timer) {
+        this.partitions = partitions;
+        this.timer = timer;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(KafkaRequest request) {
+        FetchRequest fetch = request.body(FetchRequest.class);
+        FetchMetadata session = fetch.metadata();
+        if (session.sessionId() != FetchMetadata.INVALID_SESSION_ID) {
+            return CompletableFuture.completedFuture(fetch.getErrorResponse(0,
+                Errors.FETCH_SESSION_ID_NOT_FOUND.exception()));
+        }
+        List<Target> targets = targets(fetch.data());
+        long deadlineNanos = System.nanoTime() + Math.max(0, fetch.maxWait()) * 1_000_000L;
+        return new LongPoll(targets, fetch, deadlineNanos, timer).run()
+            .thenApply(readings -> response(targets, readings));
+    }
+
+    /** One requested partition and, if it can be read, its log. */
+    record Target(FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition request, PartitionLog log,
+                  Errors error) {}
+
+    private List<Target> targets(FetchRequestData data) {
+        List<Target> targets = new ArrayList<>();
+        for (FetchRequestData.FetchTopic topic : data.topics()) {
+            Optional<String> name = topic.topicId().equals(Uuid.ZERO_UUID)
+                ? Optional.ofNullable(topic.topic())
+                : partitions.topicName(topic.topicId());
+            for (FetchRequestData.FetchPartition partition : topic.partitions()) {
+                if (name.isEmpty()) {
+                    targets.add(new Target(topic, partition, null, Errors.UNKNOWN_TOPIC_ID));
+                    continue;
+                }
+                try {
+                    PartitionLog log = partitions.leaderLog(new TopicPartition(name.get(), partition.partition()));
+                    Errors epochError = checkLeaderEpoch(log, partition.currentLeaderEpoch());
+                    targets.add(new Target(topic, partition, epochError == Errors.NONE ? log : null, epochError));
+                } catch (RuntimeException e) {
+                    targets.add(new Target(topic, partition, null, Errors.forException(e)));
+                }
+            }
+        }
+        return targets;
+    }
+
+    /** Kafka's epoch check: an older epoch is fenced, a newer one not yet known here. */
+    private static Errors checkLeaderEpoch(PartitionLog log, int requestEpoch) {
+        if (requestEpoch == RecordBatch.NO_PARTITION_LEADER_EPOCH || requestEpoch == log.leaderEpoch()) {
+            return Errors.NONE;
+        }
+        return requestEpoch < log.leaderEpoch() ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
+    }
+
+    private static AbstractResponse response(List<Target> targets, List<LongPoll.Reading> readings) {
+        FetchResponseData data = new FetchResponseData()
+            .setErrorCode(Errors.NONE.code())
+            .setSessionId(FetchMetadata.INVALID_SESSION_ID);
+        FetchResponseData.FetchableTopicResponse current = null;
+        FetchRequestData.FetchTopic currentTopic = null;
+        for (int i = 0; i < targets.size(); i++) {
+            Target target = targets.get(i);
+            if (target.topic() != currentTopic) {
+                currentTopic = target.topic();
+                current = new FetchResponseData.FetchableTopicResponse()
+                    .setTopic(target.topic().topic())
+                    .setTopicId(target.topic().topicId());
+                data.responses().add(current);
+            }
+            current.partitions().add(readings.get(i).toPartitionData(target.request().partition()));
+        }
+        return FetchResponse.of(data);
+    }
+
+    static FetchResponseData.PartitionData errorData(int partition, Errors error) {
+        return new FetchResponseData.PartitionData()
+            .setPartitionIndex(partition)
+            .setErrorCode(error.code())
+            .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
+            .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
+            .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
+            .setRecords(MemoryRecords.EMPTY);
+    }
+}

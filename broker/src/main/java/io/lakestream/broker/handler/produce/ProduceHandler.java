@@ -1,0 +1,125 @@
+package io.lakestream.broker.handler.produce;
+
+import io.lakestream.broker.network.KafkaRequest;
+import io.lakestream.broker.network.RequestHandler;
+import io.lakestream.broker.partition.AppendResult;
+import io.lakestream.broker.partition.LeaderPartitions;
+import io.lakestream.broker.partition.PartitionLog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidRequiredAcksException;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.storage.internals.log.AppendOrigin;
+import org.apache.kafka.storage.internals.log.RecordValidationException;
+
+/**
+ * Produce: appends each partition's records to its {@link PartitionLog} and answers once every
+ * append is durable in the write-ahead log, for acks=1 and acks=all alike (there are no
+ * replicas to wait for). With acks=0 the appends still happen but no response is sent.
+ * Each partition fails or succeeds on its own, with the error code Kafka would give.
+ */
+public final class ProduceHandler implements RequestHandler {
+    private final LeaderPartitions partitions;
+
+    public ProduceHandler(LeaderPartitions partitions) {
+        this.partitions = partitions;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(KafkaRequest request) {
+        ProduceRequest produce = request.body(ProduceRequest.class);
+        short acks = produce.acks();
+        if (acks != 0 && acks != 1 && acks != -1) {
+            return CompletableFuture.completedFuture(produce.getErrorResponse(
+                new InvalidRequiredAcksException("acks must be -1, 0 or 1, not " + acks)));
+        }
+        ProduceResponseData response = new ProduceResponseData();
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (ProduceRequestData.TopicProduceData topic : produce.data().topicData()) {
+            TopicProduceResponse topicResponse = new TopicProduceResponse()
+                .setName(topic.name())
+                .setTopicId(topic.topicId());
+            response.responses().add(topicResponse);
+            Optional<String> name = topicName(topic);
+            for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                PartitionProduceResponse partitionResponse = new PartitionProduceResponse()
+                    .setIndex(partition.index())
+                    .setBaseOffset(-1)
+                    .setLogAppendTimeMs(RecordBatch.NO_TIMESTAMP)
+                    .setLogStartOffset(-1);
+                topicResponse.partitionResponses().add(partitionResponse);
+                if (name.isEmpty()) {
+                    setError(partitionResponse, topic.topicId().equals(Uuid.ZERO_UUID)
+                        ? Errors.UNKNOWN_TOPIC_OR_PARTITION.exception()
+                        : new UnknownTopicIdException("Unknown topic id " + topic.topicId()));
+                    continue;
+                }
+                pending.add(append(new TopicPartition(name.get(), partition.index()),
+                    (MemoryRecords) partition.records(), partitionResponse));
+            }
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
+        if (acks == 0) {
+            return all.thenApply(ignored -> null);
+        }
+        return all.thenApply(ignored -> new ProduceResponse(response));
+    }
+
+    private Optional<String> topicName(ProduceRequestData.TopicProduceData topic) {
+        if (!topic.topicId().equals(Uuid.ZERO_UUID)) {
+            return partitions.topicName(topic.topicId());
+        }
+        return Optional.ofNullable(topic.name());
+    }
+
+    private CompletableFuture<Void> append(TopicPartition topicPartition, MemoryRecords records,
+                                           PartitionProduceResponse response) {
+        CompletableFuture<AppendResult> appended;
+        try {
+            PartitionLog log = partitions.leaderLog(topicPartition);
+            appended = log.appendAsLeader(records, AppendOrigin.CLIENT);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        return appended.handle((result, error) -> {
+            if (error != null) {
+                setError(response, error);
+            } else {
+                response.setBaseOffset(result.firstOffset())
+                    .setLogAppendTimeMs(result.logAppendTimeMs())
+                    .setLogStartOffset(result.logStartOffset());
+            }
+            return null;
+        });
+    }
+
+    private static void setError(PartitionProduceResponse response, Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause() : error;
+        if (cause instanceof RecordValidationException invalid) {
+            response.setErrorCode(Errors.forException(invalid.invalidException()).code())
+                .setErrorMessage(invalid.invalidException().getMessage());
+            invalid.recordErrors().forEach(recordError -> response.recordErrors().add(
+                new BatchIndexAndErrorMessage().setBatchIndex(recordError.batchIndex)
+                    .setBatchIndexErrorMessage(recordError.message)));
+            return;
+        }
+        Errors code = Errors.forException(cause);
+        response.setErrorCode(code.code()).setErrorMessage(cause.getMessage());
+    }
+}

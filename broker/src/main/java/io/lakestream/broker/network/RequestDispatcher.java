@@ -1,0 +1,133 @@
+package io.lakestream.broker.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.network.Send;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands the requests of one connection to the {@link RequestHandler} on the request executor,
+ * one at a time and in arrival order, and writes their responses back in that same order
+ * however their futures complete. Up to {@code maxInFlight} requests may be pipelined; past
+ * that the connection stops reading until responses drain, so a client that never reads
+ * cannot make the broker buffer without bound.
+ *
+ * <p>One instance per connection. Its state is touched only on the connection's event loop.
+ */
+final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
+
+    private final RequestHandler handler;
+    private final Executor requestExecutor;
+    private final int maxInFlight;
+    private final int maxRequestBytes;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** Completes once the handler has been called for the previous request. */
+    private CompletableFuture<Void> previousHandled = CompletableFuture.completedFuture(null);
+
+    RequestDispatcher(RequestHandler handler, Executor requestExecutor, int maxInFlight, int maxRequestBytes) {
+        this.handler = handler;
+        this.requestExecutor = requestExecutor;
+        this.maxInFlight = maxInFlight;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    private record Pending(KafkaRequest request, CompletableFuture<AbstractResponse> response) {}
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+        KafkaRequest request = (KafkaRequest) message;
+        CompletableFuture<AbstractResponse> response = new CompletableFuture<>();
+        pending.add(new Pending(request, response));
+        if (pending.size() >= maxInFlight) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        previousHandled = previousHandled.thenRunAsync(() -> invoke(request, response), requestExecutor);
+        response.whenComplete((ignored, error) -> ctx.executor().execute(() -> writeCompleted(ctx)));
+    }
+
+    private void invoke(KafkaRequest request, CompletableFuture<AbstractResponse> response) {
+        CompletableFuture<AbstractResponse> handled;
+        try {
+            handled = handler.handle(request);
+        } catch (RuntimeException e) {
+            handled = CompletableFuture.failedFuture(e);
+        }
+        handled.whenComplete((answer, error) -> {
+            if (error == null) {
+                response.complete(answer);
+            } else {
+                response.complete(errorResponse(request, error));
+            }
+        });
+    }
+
+    /** The response Kafka would give for a failure: the request's own error shape and code. */
+    private static AbstractResponse errorResponse(KafkaRequest request, Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause() : error;
+        if (!(cause instanceof org.apache.kafka.common.errors.ApiException)) {
+            LOG.warn("{} request from {} failed", request.apiKey(), request.context().clientId(), cause);
+        }
+        return request.body().getErrorResponse(cause);
+    }
+
+    /** Writes every response at the head of the queue that is ready; later ones wait for them. */
+    private void writeCompleted(ChannelHandlerContext ctx) {
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peek().response().isDone()) {
+            Pending head = pending.poll();
+            AbstractResponse response = head.response().join();
+            if (response != null && ctx.channel().isActive()) {
+                ctx.write(encode(ctx, head.request(), response));
+                wrote = true;
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (pending.size() < maxInFlight && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private static ByteBuf encode(ChannelHandlerContext ctx, KafkaRequest request, AbstractResponse response) {
+        Send send = request.context().buildResponseSend(response);
+        ByteBuf buffer = ctx.alloc().buffer((int) send.size());
+        try {
+            ByteBufChannel channel = new ByteBufChannel(buffer);
+            while (!send.completed()) {
+                send.writeTo(channel);
+            }
+            return buffer;
+        } catch (IOException | RuntimeException e) {
+            buffer.release();
+            throw new IllegalStateException("Cannot serialize the " + request.apiKey() + " response", e);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable error = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (error instanceof TooLongFrameException) {
+            LOG.info("Closing connection from {}: request larger than socket.request.max.bytes ({})",
+                ctx.channel().remoteAddress(), maxRequestBytes);
+        } else if (error instanceof MalformedRequestException) {
+            LOG.info("Closing connection: {}", error.getMessage());
+        } else if (error instanceof IOException) {
+            LOG.debug("Connection from {} failed: {}", ctx.channel().remoteAddress(), error.toString());
+        } else {
+            LOG.warn("Closing connection from {} after an unexpected error", ctx.channel().remoteAddress(), error);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,25 @@
+package io.lakestream.broker.partition;
+
+import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+
+/** The partitions this broker leads, as the request handlers see them. Thread-safe. */
+public interface LeaderPartitions {
+
+    /**
+     * The log of a partition this broker leads.
+     *
+     * @throws ApiException {@code UnknownTopicOrPartitionException} for a topic or partition
+     *     that does not exist, {@code NotLeaderOrFollowerException} for one led elsewhere or not
+     *     yet open here
+     */
+    PartitionLog leaderLog(TopicPartition topicPartition);
+
+    /** The name of the topic with this id, if it exists. */
+    Optional<String> topicName(Uuid topicId);
+
+    /** The id of the topic with this name, or {@link Uuid#ZERO_UUID} if it does not exist. */
+    Uuid topicId(String topicName);
+}

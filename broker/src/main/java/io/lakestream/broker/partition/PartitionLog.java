@@ -1,0 +1,341 @@
+package io.lakestream.broker.partition;
+
+import io.lakestream.stream.Stream;
+import io.lakestream.stream.StreamRecordBatch;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
+import org.apache.kafka.common.utils.internals.PrimitiveRef;
+import org.apache.kafka.server.record.BrokerCompressionType;
+import org.apache.kafka.storage.internals.log.AppendOrigin;
+import org.apache.kafka.storage.internals.log.BatchMetadata;
+import org.apache.kafka.storage.internals.log.LogConfig;
+import org.apache.kafka.storage.internals.log.LogValidator;
+import org.apache.kafka.storage.internals.log.ProducerAppendInfo;
+import org.apache.kafka.storage.internals.log.ProducerStateEntry;
+import org.apache.kafka.storage.internals.log.ProducerStateManager;
+import org.apache.kafka.storage.internals.log.UnifiedLog;
+
+/**
+ * One partition this broker leads: Kafka's log semantics over a {@link Stream}, whose offsets
+ * are the partition's offsets and whose elements are record batches.
+ *
+ * <p>An append is validated and stamped as Apache Kafka's leader does it, with Kafka's own
+ * {@link LogValidator} (CRC, magic, sizes, timestamps, offsets and leader epoch assigned in
+ * place) and {@link ProducerStateManager} (idempotent producers' sequence checks); then each
+ * batch becomes one stream element. The append's future completes when the write-ahead log
+ * has made it durable, so the high watermark is the stream's confirmed end.
+ *
+ * <p>Thread-safe: appends are serialized by this object's lock, because offset assignment,
+ * producer state and the stream's next offset must move together; reads run concurrently.
+ */
+public final class PartitionLog {
+    private static final short TRANSACTION_VERSION = 0;
+
+    private final TopicPartition topicPartition;
+    private final Stream stream;
+    private final int leaderEpoch;
+    /** Where this broker's leadership began: the end offset of every earlier leader epoch. */
+    private final long leaderEpochStartOffset;
+    private final ProducerStateManager producers;
+    private final TimeIndex timeIndex;
+    private final Time time;
+    private final LogValidator.MetricsRecorder validationMetrics;
+    private final Set<Runnable> appendWaiters = ConcurrentHashMap.newKeySet();
+    private volatile LogConfig config;
+
+    PartitionLog(TopicPartition topicPartition, Stream stream, int leaderEpoch, LogConfig config,
+                 ProducerStateManager producers, TimeIndex timeIndex, Time time,
+                 LogValidator.MetricsRecorder validationMetrics) {
+        this.topicPartition = topicPartition;
+        this.stream = stream;
+        this.leaderEpoch = leaderEpoch;
+        this.leaderEpochStartOffset = stream.nextOffset();
+        this.config = config;
+        this.producers = producers;
+        this.timeIndex = timeIndex;
+        this.time = time;
+        this.validationMetrics = validationMetrics;
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public Stream stream() {
+        return stream;
+    }
+
+    public int leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    /**
+     * The end offset of {@code epoch} for OffsetForLeaderEpoch. There are no replicas whose
+     * logs could diverge, so what matters is only that no consumer sees a truncation: every
+     * earlier epoch ends where this leadership began.
+     */
+    public long endOffsetForEpoch(int epoch) {
+        return epoch >= leaderEpoch ? stream.nextOffset() : leaderEpochStartOffset;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    public void updateConfig(LogConfig newConfig) {
+        this.config = newConfig;
+    }
+
+    public long logStartOffset() {
+        return stream.startOffset();
+    }
+
+    /** The end of what is durable: consumers read up to here. */
+    public long highWatermark() {
+        return stream.confirmOffset();
+    }
+
+    /** The offset the next record gets. */
+    public long logEndOffset() {
+        return stream.nextOffset();
+    }
+
+    /**
+     * Runs {@code waiter} once, on the thread that completes the next append, when the high
+     * watermark moves. A long-polling fetch waits this way; closing the returned handle
+     * forgets the waiter (the fetch timed out).
+     */
+    public AutoCloseable onNextAppend(Runnable waiter) {
+        appendWaiters.add(waiter);
+        return () -> appendWaiters.remove(waiter);
+    }
+
+    private void wakeWaiters() {
+        for (Runnable waiter : appendWaiters) {
+            if (appendWaiters.remove(waiter)) {
+                waiter.run();
+            }
+        }
+    }
+
+    /**
+     * Validates {@code records} as the partition leader, assigns their offsets and appends
+     * them. Fails with the {@link org.apache.kafka.common.errors.ApiException} Kafka would
+     * return (record too large, corrupt record, invalid timestamp, out-of-order sequence, ...)
+     * and then appends nothing. A retried batch of an idempotent producer is answered with its
+     * original offsets and not appended again.
+     */
+    public CompletableFuture<AppendResult> appendAsLeader(MemoryRecords records, AppendOrigin origin) {
+        LogConfig current = config;
+        CompressionType sourceCompression = checkBatches(records, current, origin);
+        List<CompletableFuture<Void>> appends = new ArrayList<>();
+        AppendResult result;
+        synchronized (this) {
+            long firstOffset = stream.nextOffset();
+            PrimitiveRef.LongRef offsetCounter = PrimitiveRef.ofLong(firstOffset);
+            LogValidator.ValidationResult validated = new LogValidator(records, topicPartition, time,
+                sourceCompression, BrokerCompressionType.targetCompression(current.compression, sourceCompression),
+                current.compact, RecordBatch.CURRENT_MAGIC_VALUE, current.messageTimestampType,
+                current.messageTimestampBeforeMaxMs, current.messageTimestampAfterMaxMs, leaderEpoch, origin)
+                .validateMessagesAndAssignOffsets(offsetCounter, validationMetrics, BufferSupplier.NO_CACHING);
+            MemoryRecords valid = validated.validatedRecords();
+            if (validated.messageSizeMaybeChanged()) {
+                for (MutableRecordBatch batch : valid.batches()) {
+                    requireSize(batch, current);
+                }
+            }
+            Optional<BatchMetadata> duplicate = origin == AppendOrigin.CLIENT ? findDuplicate(valid) : Optional.empty();
+            if (duplicate.isPresent()) {
+                BatchMetadata original = duplicate.get();
+                long appendTime = current.messageTimestampType == TimestampType.LOG_APPEND_TIME
+                    ? original.timestamp() : RecordBatch.NO_TIMESTAMP;
+                return CompletableFuture.completedFuture(new AppendResult(original.firstOffset(),
+                    original.lastOffset(), appendTime, stream.startOffset(), true));
+            }
+            Map<Long, ProducerAppendInfo> updated = new HashMap<>();
+            for (MutableRecordBatch batch : valid.batches()) {
+                if (batch.hasProducerId()) {
+                    // Throws (OutOfOrderSequence, InvalidProducerEpoch, ...) before anything is written.
+                    UnifiedLog.updateProducers(producers, batch, updated, Optional.empty(), origin,
+                        TRANSACTION_VERSION);
+                }
+            }
+            for (MutableRecordBatch batch : valid.batches()) {
+                ByteBuffer payload = batchBuffer(valid, batch);
+                int count = (int) (batch.lastOffset() - batch.baseOffset() + 1);
+                appends.add(stream.append(batch.baseOffset(), count, payload));
+                timeIndex.onAppend(batch.baseOffset(), batch.maxTimestamp(), batch.sizeInBytes(), leaderEpoch);
+            }
+            updated.values().forEach(producers::update);
+            producers.updateMapEndOffset(offsetCounter.value);
+            long appendTime = current.messageTimestampType == TimestampType.LOG_APPEND_TIME
+                ? validated.logAppendTimeMs() : RecordBatch.NO_TIMESTAMP;
+            result = new AppendResult(firstOffset, offsetCounter.value - 1, appendTime, stream.startOffset(), false);
+        }
+        return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            wakeWaiters();
+            return result;
+        });
+    }
+
+    /** Kafka's per-batch checks before validation: base offset, size, CRC; returns the source compression. */
+    private CompressionType checkBatches(MemoryRecords records, LogConfig current, AppendOrigin origin) {
+        CompressionType sourceCompression = CompressionType.NONE;
+        boolean any = false;
+        for (MutableRecordBatch batch : records.batches()) {
+            any = true;
+            if (batch.magic() >= RecordBatch.MAGIC_VALUE_V2 && origin == AppendOrigin.CLIENT && batch.baseOffset() != 0) {
+                throw new InvalidRecordException("The baseOffset of the record batch in the append to "
+                    + topicPartition + " should be 0, but it is " + batch.baseOffset());
+            }
+            requireSize(batch, current);
+            if (!batch.isValid()) {
+                validationMetrics.recordInvalidChecksums();
+                throw new CorruptRecordException("Record is corrupt (stored crc = " + batch.checksum()
+                    + ") in topic partition " + topicPartition + ".");
+            }
+            if (batch.compressionType() != CompressionType.NONE) {
+                sourceCompression = batch.compressionType();
+            }
+        }
+        if (!any || records.validBytes() != records.sizeInBytes()) {
+            throw new CorruptRecordException("The records in the append to " + topicPartition
+                + " are empty or end with a partial batch");
+        }
+        return sourceCompression;
+    }
+
+    private void requireSize(RecordBatch batch, LogConfig current) {
+        if (batch.sizeInBytes() > current.maxMessageSize()) {
+            throw new RecordTooLargeException("The record batch size in the append to " + topicPartition + " is "
+                + batch.sizeInBytes() + " bytes which exceeds the maximum configured value of "
+                + current.maxMessageSize() + ".");
+        }
+    }
+
+    /** The earlier append a retried idempotent batch duplicates, as Kafka's ProducerStateEntry finds it. */
+    private Optional<BatchMetadata> findDuplicate(MemoryRecords valid) {
+        for (MutableRecordBatch batch : valid.batches()) {
+            if (!batch.hasProducerId()) {
+                continue;
+            }
+            Optional<ProducerStateEntry> entry = producers.lastEntry(batch.producerId());
+            if (entry.isPresent() && entry.get().producerEpoch() == batch.producerEpoch()) {
+                for (BatchMetadata appended : entry.get().batchMetadata()) {
+                    if (appended.firstSeq() == batch.baseSequence() && appended.lastSeq() == batch.lastSequence()) {
+                        return Optional.of(appended);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A view of one batch's bytes inside the validated records. */
+    private static ByteBuffer batchBuffer(MemoryRecords records, MutableRecordBatch batch) {
+        if (records.batches().iterator().next() == batch && records.sizeInBytes() == batch.sizeInBytes()) {
+            return records.buffer().duplicate();
+        }
+        ByteBuffer copy = ByteBuffer.allocate(batch.sizeInBytes());
+        batch.writeTo(copy);
+        copy.flip();
+        return copy;
+    }
+
+    /**
+     * Reads whole batches from the one holding {@code fetchOffset}, up to the high watermark
+     * and about {@code maxBytes}. With {@code minOneBatch} the first batch is returned even if it
+     * is larger than {@code maxBytes} (KIP-74), so a consumer is never stuck behind a big batch.
+     *
+     * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or past the log end
+     */
+    public CompletableFuture<ReadResult> read(long fetchOffset, int maxBytes, boolean minOneBatch) {
+        long startOffset = stream.startOffset();
+        long highWatermark = stream.confirmOffset();
+        long endOffset = stream.nextOffset();
+        if (fetchOffset < startOffset || fetchOffset > endOffset) {
+            return CompletableFuture.failedFuture(new OffsetOutOfRangeException("Offset " + fetchOffset
+                + " is out of range for partition " + topicPartition + ": the log starts at " + startOffset
+                + " and ends at " + endOffset));
+        }
+        if (fetchOffset >= highWatermark || (maxBytes <= 0 && !minOneBatch)) {
+            return CompletableFuture.completedFuture(new ReadResult(MemoryRecords.EMPTY, highWatermark, startOffset));
+        }
+        return stream.fetch(fetchOffset, highWatermark, Math.max(maxBytes, 1)).thenApply(batches -> {
+            int total = 0;
+            int taken = 0;
+            for (StreamRecordBatch batch : batches) {
+                int size = batch.payloadSize();
+                if (total + size > maxBytes && (taken > 0 || !minOneBatch)) {
+                    break;
+                }
+                total += size;
+                taken++;
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(total);
+            for (int i = 0; i < taken; i++) {
+                buffer.put(batches.get(i).payload().duplicate());
+            }
+            buffer.flip();
+            return new ReadResult(MemoryRecords.readableRecords(buffer), highWatermark, startOffset);
+        });
+    }
+
+    /**
+     * The first offset whose record timestamp is at least {@code timestampMs}, with its
+     * timestamp, or empty if every record is older (Kafka's ListOffsets by timestamp).
+     */
+    public CompletableFuture<Optional<TimestampAndOffset>> offsetForTimestamp(long timestampMs) {
+        long highWatermark = stream.confirmOffset();
+        long from = Math.max(stream.startOffset(), timeIndex.lookupStart(timestampMs));
+        return new TimestampSearch(this, timestampMs, highWatermark).searchFrom(from);
+    }
+
+    /** The record with the largest timestamp and its offset (ListOffsets MAX_TIMESTAMP). */
+    public CompletableFuture<Optional<TimestampAndOffset>> maxTimestamp() {
+        Optional<TimestampAndOffset> batch = timeIndex.maxTimestampBatch();
+        if (batch.isEmpty() || batch.get().offset() < stream.startOffset()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return TimestampSearch.resolveRecord(this, batch.get());
+    }
+
+    /** Moves the log start offset forward (DeleteRecords, retention). */
+    public CompletableFuture<Void> trim(long newStartOffset) {
+        if (newStartOffset <= stream.startOffset()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return stream.trim(newStartOffset).thenRun(() -> {
+            synchronized (this) {
+                producers.onLogStartOffsetIncremented(newStartOffset);
+            }
+            timeIndex.trimBefore(newStartOffset);
+        });
+    }
+
+    /** Closes the partition's stream; later calls fail. */
+    public CompletableFuture<Void> close() {
+        return stream.close();
+    }
+
+    public record TimestampAndOffset(long timestamp, long offset, int leaderEpoch) {}
+}
