@@ -1,0 +1,161 @@
+package io.lakestream.broker.partition;
+
+import io.lakestream.stream.StreamStore;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions this broker leads: opens the stream of each partition the controller assigns
+ * here (which fences the previous leader) and loads it as a {@link PartitionLog}; closes the
+ * ones moved away or deleted, uploading their data first. Request handlers find open logs here.
+ *
+ * <p>Threads: {@link #update} is called by one thread at a time (the metadata image's
+ * listener); lookups from any thread.
+ */
+public final class PartitionManager implements LeaderPartitions, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
+
+    private final StreamStore streams;
+    private final PartitionLoader loader;
+    private final Map<TopicPartition, PartitionLog> open = new ConcurrentHashMap<>();
+    /** What was last assigned here, opened or still opening. */
+    private final Map<TopicPartition, PartitionAssignment> assigned = new HashMap<>();
+    private volatile TopicDirectory topics = TopicDirectory.EMPTY;
+
+    public PartitionManager(StreamStore streams, PartitionLoader loader) {
+        this.streams = streams;
+        this.loader = loader;
+    }
+
+    /**
+     * Brings the open partitions in line with the latest metadata: {@code ledHere} is every
+     * partition assigned to this broker. Returns when the changes have started; opening a
+     * partition completes in the background, and until then requests for it are answered
+     * NOT_LEADER_OR_FOLLOWER, which clients retry.
+     */
+    public synchronized void update(TopicDirectory directory, Collection<PartitionAssignment> ledHere) {
+        this.topics = directory;
+        Map<TopicPartition, PartitionAssignment> target = new HashMap<>();
+        ledHere.forEach(assignment -> target.put(assignment.topicPartition(), assignment));
+        for (PartitionAssignment previous : List.copyOf(assigned.values())) {
+            PartitionAssignment next = target.get(previous.topicPartition());
+            if (next == null || next.leaderEpoch() != previous.leaderEpoch() || next.streamId() != previous.streamId()) {
+                assigned.remove(previous.topicPartition());
+                close(previous.topicPartition());
+            } else if (!next.config().equals(previous.config())) {
+                assigned.put(next.topicPartition(), next);
+                PartitionLog log = open.get(next.topicPartition());
+                if (log != null) {
+                    log.updateConfig(next.config());
+                }
+            }
+        }
+        for (PartitionAssignment next : target.values()) {
+            if (!assigned.containsKey(next.topicPartition())) {
+                assigned.put(next.topicPartition(), next);
+                openPartition(next);
+            }
+        }
+    }
+
+    private void openPartition(PartitionAssignment assignment) {
+        TopicPartition topicPartition = assignment.topicPartition();
+        streams.openStream(assignment.streamId())
+            .thenCompose(stream -> loader.load(topicPartition, stream, assignment.leaderEpoch(), assignment.config()))
+            .whenComplete((log, error) -> {
+                if (error != null) {
+                    LOG.warn("Cannot open {} (stream {}, leader epoch {}): {}", topicPartition, assignment.streamId(),
+                        assignment.leaderEpoch(), error.toString());
+                    return;
+                }
+                synchronized (this) {
+                    if (assignment.equals(assigned.get(topicPartition))) {
+                        open.put(topicPartition, log);
+                        return;
+                    }
+                }
+                // Reassigned while it was opening.
+                log.close();
+            });
+    }
+
+    private void close(TopicPartition topicPartition) {
+        PartitionLog log;
+        synchronized (this) {
+            log = open.remove(topicPartition);
+        }
+        if (log != null) {
+            log.close().whenComplete((ignored, error) -> {
+                if (error != null) {
+                    LOG.info("Closing {} failed; its stream may have moved already: {}", topicPartition,
+                        error.toString());
+                }
+            });
+        }
+    }
+
+    @Override
+    public PartitionLog leaderLog(TopicPartition topicPartition) {
+        PartitionLog log = open.get(topicPartition);
+        if (log != null) {
+            return log;
+        }
+        int partitions = topics.partitionCount(topicPartition.topic());
+        if (partitions < 0 || topicPartition.partition() < 0 || topicPartition.partition() >= partitions) {
+            throw new UnknownTopicOrPartitionException("This server does not host this topic-partition: "
+                + topicPartition);
+        }
+        throw new NotLeaderOrFollowerException("This broker does not lead " + topicPartition + " (yet)");
+    }
+
+    /** The open partition logs, for retention and the admin APIs that describe them. */
+    public Collection<PartitionLog> openLogs() {
+        return new ArrayList<>(open.values());
+    }
+
+    /** Whether every assigned partition is open: for tests and the startup log line. */
+    public boolean allOpen() {
+        return open.keySet().containsAll(assigned.keySet());
+    }
+
+    @Override
+    public Optional<String> topicName(Uuid topicId) {
+        return topics.topicName(topicId);
+    }
+
+    @Override
+    public Uuid topicId(String topicName) {
+        return topics.topicId(topicName);
+    }
+
+    /** Closes every partition, uploading its data, within {@code timeoutMillis}. */
+    @Override
+    public void close() {
+        List<CompletableFuture<Void>> closes = new ArrayList<>();
+        synchronized (this) {
+            for (PartitionLog log : open.values()) {
+                closes.add(log.close().exceptionally(error -> null));
+            }
+            open.clear();
+            assigned.clear();
+        }
+        try {
+            CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Not every partition closed cleanly; the write-ahead log keeps their data: {}", e.toString());
+        }
+    }
+}

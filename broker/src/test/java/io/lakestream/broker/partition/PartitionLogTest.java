@@ -1,0 +1,260 @@
+package io.lakestream.broker.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakestream.stream.Stream;
+import io.lakestream.stream.StreamStore;
+import io.lakestream.stream.StreamStoreConfig;
+import io.lakestream.stream.metadata.InMemoryStreamMetadata;
+import io.lakestream.stream.storage.LocalDirectoryObjectStorage;
+import io.lakestream.wal.block.BlockWal;
+import io.lakestream.wal.block.BlockWalConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.storage.internals.log.AppendOrigin;
+import org.apache.kafka.storage.internals.log.LogConfig;
+import org.apache.kafka.storage.internals.log.LogValidator;
+import org.apache.kafka.storage.internals.log.ProducerStateManagerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link PartitionLog} over a real stream store: a block WAL and a local object store in a temp dir. */
+class PartitionLogTest {
+    private static final TopicPartition TP = new TopicPartition("events", 0);
+    private static final LogValidator.MetricsRecorder NO_METRICS = new LogValidator.MetricsRecorder() {
+        @Override public void recordInvalidMagic() {}
+        @Override public void recordInvalidOffset() {}
+        @Override public void recordInvalidSequence() {}
+        @Override public void recordInvalidChecksums() {}
+        @Override public void recordNoKeyCompactedTopic() {}
+    };
+
+    @TempDir
+    Path dir;
+    private InMemoryStreamMetadata metadata;
+    private LocalDirectoryObjectStorage storage;
+    private StreamStore store;
+    private long streamId;
+
+    @BeforeEach
+    void startStore() throws Exception {
+        metadata = new InMemoryStreamMetadata();
+        storage = new LocalDirectoryObjectStorage(dir.resolve("objects"));
+        store = newStore();
+        streamId = store.createStream().join();
+    }
+
+    private StreamStore newStore() throws Exception {
+        StreamStore newStore = new StreamStore(StreamStoreConfig.defaults(1),
+            BlockWal.open(BlockWalConfig.builder(dir.resolve("wal"), 64 << 20).build()), storage, metadata,
+            new SimpleMeterRegistry());
+        newStore.start().join();
+        return newStore;
+    }
+
+    @AfterEach
+    void stopStore() throws Exception {
+        store.close();
+        storage.close();
+    }
+
+    private PartitionLog load(LogConfig config) {
+        Stream stream = store.openStream(streamId).join();
+        return new PartitionLoader(dir.resolve("producer-state"), new ProducerStateManagerConfig(86_400_000, false),
+            60_000, Time.SYSTEM, NO_METRICS).load(TP, stream, 3, config).join();
+    }
+
+    private static LogConfig config(Map<String, Object> overrides) {
+        return new LogConfig(overrides);
+    }
+
+    private static MemoryRecords records(long timestamp, String... values) {
+        SimpleRecord[] records = new SimpleRecord[values.length];
+        for (int i = 0; i < values.length; i++) {
+            records[i] = new SimpleRecord(timestamp + i, ("k" + i).getBytes(StandardCharsets.UTF_8),
+                values[i].getBytes(StandardCharsets.UTF_8));
+        }
+        return MemoryRecords.withRecords(Compression.NONE, records);
+    }
+
+    private static MemoryRecords idempotent(long producerId, int sequence, String... values) {
+        SimpleRecord[] records = new SimpleRecord[values.length];
+        for (int i = 0; i < values.length; i++) {
+            records[i] = new SimpleRecord(System.currentTimeMillis(), values[i].getBytes(StandardCharsets.UTF_8));
+        }
+        return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, (short) 0, sequence, records);
+    }
+
+    private static List<String> values(MemoryRecords records, long fromOffset) {
+        List<String> values = new ArrayList<>();
+        for (MutableRecordBatch batch : records.batches()) {
+            for (Record record : batch) {
+                if (record.offset() >= fromOffset) {
+                    values.add(StandardCharsets.UTF_8.decode(record.value()).toString());
+                }
+            }
+        }
+        return values;
+    }
+
+    /** Every value from the log start to the high watermark; one read may stop at an object's end. */
+    private static List<String> readAll(PartitionLog log) {
+        List<String> values = new ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < log.highWatermark()) {
+            MemoryRecords records = log.read(offset, 1 << 20, true).join().records();
+            values.addAll(values(records, offset));
+            for (MutableRecordBatch batch : records.batches()) {
+                offset = batch.nextOffset();
+            }
+        }
+        return values;
+    }
+
+    @Test
+    void appendAssignsOffsetsAndLeaderEpochAndReadReturnsTheRecords() {
+        PartitionLog log = load(config(Map.of()));
+        AppendResult first = log.appendAsLeader(records(1000, "a", "b"), AppendOrigin.CLIENT).join();
+        AppendResult second = log.appendAsLeader(records(2000, "c"), AppendOrigin.CLIENT).join();
+
+        assertThat(first.firstOffset()).isZero();
+        assertThat(first.lastOffset()).isEqualTo(1);
+        assertThat(second.firstOffset()).isEqualTo(2);
+        assertThat(log.highWatermark()).isEqualTo(3);
+        ReadResult read = log.read(1, 1 << 20, true).join();
+        assertThat(values(read.records(), 1)).containsExactly("b", "c");
+        assertThat(read.records().batches()).allSatisfy(batch -> assertThat(batch.partitionLeaderEpoch()).isEqualTo(3));
+    }
+
+    @Test
+    void readReturnsAtLeastOneBatchOnlyWhenAskedTo() {
+        PartitionLog log = load(config(Map.of()));
+        log.appendAsLeader(records(1000, "x".repeat(5000)), AppendOrigin.CLIENT).join();
+
+        assertThat(log.read(0, 100, true).join().sizeInBytes()).isGreaterThan(5000);
+        assertThat(log.read(0, 100, false).join().sizeInBytes()).isZero();
+    }
+
+    @Test
+    void readOutsideTheLogFailsWithOffsetOutOfRange() {
+        PartitionLog log = load(config(Map.of()));
+        log.appendAsLeader(records(1000, "a"), AppendOrigin.CLIENT).join();
+
+        assertThatThrownBy(() -> log.read(5, 1024, true).join())
+            .isInstanceOf(CompletionException.class)
+            .hasCauseInstanceOf(OffsetOutOfRangeException.class);
+        assertThat(log.read(1, 1024, true).join().sizeInBytes()).isZero();
+    }
+
+    @Test
+    void batchLargerThanMaxMessageBytesIsRefusedAndNothingIsAppended() {
+        PartitionLog log = load(config(Map.of("max.message.bytes", 1000)));
+
+        assertThatThrownBy(() -> log.appendAsLeader(records(1000, "y".repeat(2000)), AppendOrigin.CLIENT))
+            .isInstanceOf(RecordTooLargeException.class)
+            .hasMessageContaining("events-0");
+        assertThat(log.logEndOffset()).isZero();
+    }
+
+    @Test
+    void corruptBatchIsRefusedWithCorruptRecord() {
+        PartitionLog log = load(config(Map.of()));
+        MemoryRecords records = records(1000, "a", "b");
+        ByteBuffer buffer = records.buffer();
+        buffer.put(buffer.limit() - 1, (byte) (buffer.get(buffer.limit() - 1) ^ 0xff));
+
+        assertThatThrownBy(() -> log.appendAsLeader(MemoryRecords.readableRecords(buffer), AppendOrigin.CLIENT))
+            .isInstanceOf(CorruptRecordException.class);
+        assertThat(log.logEndOffset()).isZero();
+    }
+
+    @Test
+    void retriedIdempotentBatchGetsItsOriginalOffsetsAndIsNotAppendedTwice() {
+        PartitionLog log = load(config(Map.of()));
+        log.appendAsLeader(records(1000, "other"), AppendOrigin.CLIENT).join();
+        AppendResult original = log.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
+
+        AppendResult retry = log.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
+
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.firstOffset()).isEqualTo(original.firstOffset()).isEqualTo(1);
+        assertThat(log.logEndOffset()).isEqualTo(3);
+    }
+
+    @Test
+    void sequenceGapIsRefusedWithOutOfOrderSequence() {
+        PartitionLog log = load(config(Map.of()));
+        log.appendAsLeader(idempotent(7, 0, "a"), AppendOrigin.CLIENT).join();
+
+        assertThatThrownBy(() -> log.appendAsLeader(idempotent(7, 5, "b"), AppendOrigin.CLIENT))
+            .isInstanceOf(OutOfOrderSequenceException.class);
+        assertThat(log.logEndOffset()).isEqualTo(1);
+    }
+
+    @Test
+    void producerStateSurvivesARestartOfTheBroker() throws Exception {
+        PartitionLog log = load(config(Map.of()));
+        log.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
+        store.close();
+        store = newStore();
+
+        PartitionLog reloaded = load(config(Map.of()));
+        AppendResult retry = reloaded.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
+        AppendResult next = reloaded.appendAsLeader(idempotent(7, 2, "c"), AppendOrigin.CLIENT).join();
+
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.firstOffset()).isZero();
+        assertThat(next.firstOffset()).isEqualTo(2);
+        assertThat(readAll(reloaded)).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void offsetForTimestampFindsTheFirstRecordAtOrAfterIt() {
+        PartitionLog log = load(config(Map.of("index.interval.bytes", 1)));
+        log.appendAsLeader(records(1000, "a", "b"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(records(5000, "c", "d"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(records(9000, "e"), AppendOrigin.CLIENT).join();
+
+        assertThat(log.offsetForTimestamp(1001).join()).map(PartitionLog.TimestampAndOffset::offset).contains(1L);
+        assertThat(log.offsetForTimestamp(4000).join()).map(PartitionLog.TimestampAndOffset::offset).contains(2L);
+        assertThat(log.offsetForTimestamp(5001).join()).map(PartitionLog.TimestampAndOffset::timestamp).contains(5001L);
+        assertThat(log.offsetForTimestamp(9001).join()).isEqualTo(Optional.empty());
+        assertThat(log.maxTimestamp().join()).map(PartitionLog.TimestampAndOffset::offset).contains(4L);
+    }
+
+    @Test
+    void logAppendTimeTopicStampsTheBrokerTime() {
+        PartitionLog log = load(config(Map.of("message.timestamp.type", "LogAppendTime")));
+        long before = System.currentTimeMillis();
+
+        AppendResult result = log.appendAsLeader(records(1, "a"), AppendOrigin.CLIENT).join();
+
+        assertThat(result.logAppendTimeMs()).isGreaterThanOrEqualTo(before);
+        MutableRecordBatch batch = log.read(0, 1024, true).join().records().batches().iterator().next();
+        assertThat(batch.timestampType()).isEqualTo(org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME);
+        assertThat(batch.maxTimestamp()).isEqualTo(result.logAppendTimeMs());
+        assertThat(RecordBatch.CURRENT_MAGIC_VALUE).isEqualTo(batch.magic());
+    }
+}
