@@ -1,0 +1,76 @@
+package io.lakestream.broker.server;
+
+import io.lakestream.broker.cluster.ClusterAdmin;
+import io.lakestream.broker.cluster.ClusterViewHolder;
+import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.handler.admin.CreatePartitionsHandler;
+import io.lakestream.broker.handler.admin.CreateTopicsHandler;
+import io.lakestream.broker.handler.admin.DeleteRecordsHandler;
+import io.lakestream.broker.handler.admin.DeleteTopicsHandler;
+import io.lakestream.broker.handler.admin.DescribeClusterHandler;
+import io.lakestream.broker.handler.admin.InitProducerIdHandler;
+import io.lakestream.broker.handler.fetch.FetchHandler;
+import io.lakestream.broker.handler.meta.ApiVersionsHandler;
+import io.lakestream.broker.handler.meta.MetadataHandler;
+import io.lakestream.broker.handler.offsets.ListOffsetsHandler;
+import io.lakestream.broker.handler.offsets.OffsetForLeaderEpochHandler;
+import io.lakestream.broker.handler.produce.ProduceHandler;
+import io.lakestream.broker.network.ApiRouter;
+import io.lakestream.broker.network.KafkaNetworkServer;
+import io.lakestream.broker.network.NetworkConfig;
+import io.lakestream.broker.network.RequestHandler;
+import io.lakestream.broker.partition.PartitionManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetSocketAddress;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * The Kafka-facing half of a node: the request handlers of every implemented API, routed by
+ * an {@link ApiRouter} behind the {@link KafkaNetworkServer}. Storage, the controller and the
+ * metadata view are built by {@link LakestreamServer} and handed in.
+ */
+final class BrokerServer implements AutoCloseable {
+    private final KafkaNetworkServer network;
+
+    BrokerServer(BrokerConfig config, PartitionManager partitions, ClusterViewHolder views, ClusterAdmin admin,
+                 ExecutorService requestExecutor, ScheduledExecutorService timer, MeterRegistry registry) {
+        Map<ApiKeys, RequestHandler> handlers = new EnumMap<>(ApiKeys.class);
+        handlers.put(ApiKeys.METADATA, new MetadataHandler(views, admin,
+            config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), config.getInt(BrokerConfig.NUM_PARTITIONS),
+            config.nodeId()));
+        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions));
+        handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, timer));
+        handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
+        handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
+        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(admin));
+        handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(admin, views,
+            config.getInt(BrokerConfig.NUM_PARTITIONS)));
+        handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(admin, views,
+            config.getBoolean(BrokerConfig.DELETE_TOPIC_ENABLE)));
+        handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(admin, views));
+        handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(views, config.nodeId()));
+        handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions));
+        // ApiVersions advertises every key of the map, itself included.
+        java.util.Set<ApiKeys> implemented = java.util.EnumSet.copyOf(handlers.keySet());
+        implemented.add(ApiKeys.API_VERSIONS);
+        handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(implemented));
+        ApiRouter router = new ApiRouter(handlers, registry);
+        BrokerConfig.Listener listener = config.listener();
+        this.network = new KafkaNetworkServer(new NetworkConfig(listener.name(), listener.host(), listener.port(),
+            config.getInt(BrokerConfig.NUM_NETWORK_THREADS), config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
+            config.getInt(BrokerConfig.MAX_INFLIGHT_REQUESTS)), router, requestExecutor);
+    }
+
+    InetSocketAddress start() throws InterruptedException {
+        return network.start();
+    }
+
+    @Override
+    public void close() {
+        network.close();
+    }
+}
