@@ -10,6 +10,7 @@ import io.lakestream.controller.command.ControllerQuery;
 import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import io.lakestream.stream.metadata.MetadataError;
 import io.lakestream.stream.metadata.ObjectRange;
+import io.lakestream.stream.metadata.StreamMetadataException;
 import io.lakestream.stream.metadata.StreamOffsetRange;
 import io.lakestream.stream.metadata.StreamState;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ class MetadataStateTest {
                 List.of(new StreamOffsetRange(stream, epoch, 0, 10), new StreamOffsetRange(stream, epoch, 11, 20)),
                 List.of(), List.of())));
 
-        assertThat(result.refusal().error()).isEqualTo(MetadataError.OFFSET_NOT_CONTIGUOUS);
+        assertThat(((StreamMetadataException) result.refusal()).error()).isEqualTo(MetadataError.OFFSET_NOT_CONTIGUOUS);
         assertThat(result.refusal()).hasMessageContaining("stream " + stream).hasMessageContaining("[11, 20)");
         assertThat(dumpWithoutOffset()).isEqualTo(before);
         assertThat(state.appliedOffset()).isEqualTo(4);
