@@ -35,6 +35,14 @@ public final class ByteReader {
         return value == 1;
     }
 
+    public short readShort() {
+        try {
+            return buffer.getShort();
+        } catch (BufferUnderflowException e) {
+            throw truncated();
+        }
+    }
+
     public int readInt() {
         try {
             return buffer.getInt();
@@ -52,13 +60,22 @@ public final class ByteReader {
     }
 
     public String readString() {
-        int length = readInt();
+        return new String(readBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** Reads what {@link ByteWriter#writeBytes} wrote. */
+    public byte[] readBytes() {
+        return readBytes(readInt());
+    }
+
+    /** Reads {@code length} bytes. */
+    public byte[] readBytes(int length) {
         if (length < 0 || length > buffer.remaining()) {
-            throw new MalformedDataException("string of " + length + " bytes with " + buffer.remaining() + " left");
+            throw new MalformedDataException("value of " + length + " bytes with " + buffer.remaining() + " left");
         }
-        byte[] utf8 = new byte[length];
-        buffer.get(utf8);
-        return new String(utf8, StandardCharsets.UTF_8);
+        byte[] bytes = new byte[length];
+        buffer.get(bytes);
+        return bytes;
     }
 
     /** Reads a collection size and checks that at least {@code minElementBytes} each remain. */

@@ -30,6 +30,13 @@ public final class ByteWriter {
         return writeByte(value ? 1 : 0);
     }
 
+    public ByteWriter writeShort(short value) {
+        ensure(Short.BYTES);
+        ByteBuffer.wrap(bytes, size, Short.BYTES).putShort(value);
+        size += Short.BYTES;
+        return this;
+    }
+
     public ByteWriter writeInt(int value) {
         ensure(Integer.BYTES);
         ByteBuffer.wrap(bytes, size, Integer.BYTES).putInt(value);
@@ -51,6 +58,15 @@ public final class ByteWriter {
         ensure(utf8.length);
         System.arraycopy(utf8, 0, bytes, size, utf8.length);
         size += utf8.length;
+        return this;
+    }
+
+    /** An int32 length followed by the bytes. */
+    public ByteWriter writeBytes(byte[] value) {
+        writeInt(value.length);
+        ensure(value.length);
+        System.arraycopy(value, 0, bytes, size, value.length);
+        size += value.length;
         return this;
     }
 

@@ -6,16 +6,27 @@ import static io.lakestream.controller.codec.ValueCodecs.STREAM_OBJECTS;
 import static io.lakestream.controller.codec.ValueCodecs.STREAM_OFFSET_RANGES;
 
 import io.lakestream.controller.codec.ByteReader;
+import io.lakestream.controller.codec.ClusterCodecs;
 import io.lakestream.controller.codec.ByteWriter;
 import io.lakestream.controller.codec.MalformedDataException;
+import io.lakestream.controller.command.ControllerCommand.AllocateProducerIds;
+import io.lakestream.controller.command.ControllerCommand.AlterTopicConfigs;
+import io.lakestream.controller.command.ControllerCommand.BrokerHeartbeat;
 import io.lakestream.controller.command.ControllerCommand.CloseStream;
 import io.lakestream.controller.command.ControllerCommand.CommitStreamObject;
 import io.lakestream.controller.command.ControllerCommand.CommitStreamSetObject;
+import io.lakestream.controller.command.ControllerCommand.CreatePartitions;
 import io.lakestream.controller.command.ControllerCommand.CreateStream;
+import io.lakestream.controller.command.ControllerCommand.CreateTopic;
+import io.lakestream.controller.command.ControllerCommand.DeleteKv;
 import io.lakestream.controller.command.ControllerCommand.DeleteStream;
+import io.lakestream.controller.command.ControllerCommand.DeleteTopic;
+import io.lakestream.controller.command.ControllerCommand.FenceExpiredBrokers;
 import io.lakestream.controller.command.ControllerCommand.MarkObjectsDestroyed;
 import io.lakestream.controller.command.ControllerCommand.OpenStream;
 import io.lakestream.controller.command.ControllerCommand.PrepareObjects;
+import io.lakestream.controller.command.ControllerCommand.PutKv;
+import io.lakestream.controller.command.ControllerCommand.RegisterBroker;
 import io.lakestream.controller.command.ControllerCommand.TrimStream;
 import io.lakestream.stream.metadata.CommitStreamObjectRequest;
 import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
@@ -46,9 +57,22 @@ import java.nio.ByteBuffer;
  *                          list int64 compactedObjectIds
  * COMMIT_STREAM_OBJECT     StreamObject object, list int64 sourceObjectIds
  * MARK_OBJECTS_DESTROYED   list int64 objectIds
+ * REGISTER_BROKER          int32 nodeId, Uuid incarnationId, list BrokerListener,
+ *                          nullable string rack
+ * BROKER_HEARTBEAT         int32 nodeId, int64 brokerEpoch, int8 wantShutDown
+ * FENCE_EXPIRED_BROKERS    int64 sessionTimeoutMillis
+ * CREATE_TOPIC             string name, Uuid topicId, int32 numPartitions,
+ *                          int16 replicationFactor, string map configs
+ * DELETE_TOPIC             nullable string name, nullable Uuid topicId
+ * CREATE_PARTITIONS        string topic, int32 newTotal
+ * ALTER_TOPIC_CONFIGS      string topic, list ConfigOp, int8 validateOnly
+ * ALLOCATE_PRODUCER_IDS    int32 nodeId, int64 brokerEpoch
+ * PUT_KV                   string key, int32 length + bytes value
+ * DELETE_KV                string key
  * </pre>
  *
- * Value layouts are in {@link io.lakestream.controller.codec.ValueCodecs}. A new field is
+ * Value layouts are in {@link io.lakestream.controller.codec.ValueCodecs} and
+ * {@link ClusterCodecs}. A new field is
  * added by bumping the version and reading both. Stateless and thread-safe.
  */
 public final class CommandCodec {
@@ -68,6 +92,16 @@ public final class CommandCodec {
     public static final byte COMMIT_STREAM_SET_OBJECT_TYPE = 7;
     public static final byte COMMIT_STREAM_OBJECT_TYPE = 8;
     public static final byte MARK_OBJECTS_DESTROYED_TYPE = 9;
+    public static final byte REGISTER_BROKER_TYPE = 10;
+    public static final byte BROKER_HEARTBEAT_TYPE = 11;
+    public static final byte FENCE_EXPIRED_BROKERS_TYPE = 12;
+    public static final byte CREATE_TOPIC_TYPE = 13;
+    public static final byte DELETE_TOPIC_TYPE = 14;
+    public static final byte CREATE_PARTITIONS_TYPE = 15;
+    public static final byte ALTER_TOPIC_CONFIGS_TYPE = 16;
+    public static final byte ALLOCATE_PRODUCER_IDS_TYPE = 17;
+    public static final byte PUT_KV_TYPE = 18;
+    public static final byte DELETE_KV_TYPE = 19;
 
     private CommandCodec() {}
 
@@ -129,6 +163,26 @@ public final class CommandCodec {
             return COMMIT_STREAM_OBJECT_TYPE;
         } else if (command instanceof MarkObjectsDestroyed) {
             return MARK_OBJECTS_DESTROYED_TYPE;
+        } else if (command instanceof RegisterBroker) {
+            return REGISTER_BROKER_TYPE;
+        } else if (command instanceof BrokerHeartbeat) {
+            return BROKER_HEARTBEAT_TYPE;
+        } else if (command instanceof FenceExpiredBrokers) {
+            return FENCE_EXPIRED_BROKERS_TYPE;
+        } else if (command instanceof CreateTopic) {
+            return CREATE_TOPIC_TYPE;
+        } else if (command instanceof DeleteTopic) {
+            return DELETE_TOPIC_TYPE;
+        } else if (command instanceof CreatePartitions) {
+            return CREATE_PARTITIONS_TYPE;
+        } else if (command instanceof AlterTopicConfigs) {
+            return ALTER_TOPIC_CONFIGS_TYPE;
+        } else if (command instanceof AllocateProducerIds) {
+            return ALLOCATE_PRODUCER_IDS_TYPE;
+        } else if (command instanceof PutKv) {
+            return PUT_KV_TYPE;
+        } else if (command instanceof DeleteKv) {
+            return DELETE_KV_TYPE;
         }
         throw new IllegalArgumentException("no type for " + command);
     }
@@ -155,6 +209,41 @@ public final class CommandCodec {
             LONGS.write(writer, c.request().sourceObjectIds());
         } else if (command instanceof MarkObjectsDestroyed c) {
             LONGS.write(writer, c.objectIds());
+        } else {
+            writeClusterBody(writer, command);
+        }
+    }
+
+    private static void writeClusterBody(ByteWriter writer, ControllerCommand<?> command) {
+        if (command instanceof RegisterBroker c) {
+            writer.writeInt(c.nodeId());
+            ClusterCodecs.UUID.write(writer, c.incarnationId());
+            ClusterCodecs.BROKER_LISTENERS.write(writer, c.listeners());
+            ClusterCodecs.writeNullableString(writer, c.rack());
+        } else if (command instanceof BrokerHeartbeat c) {
+            writer.writeInt(c.nodeId()).writeLong(c.brokerEpoch()).writeBoolean(c.wantShutDown());
+        } else if (command instanceof FenceExpiredBrokers c) {
+            writer.writeLong(c.sessionTimeoutMillis());
+        } else if (command instanceof CreateTopic c) {
+            writer.writeString(c.name());
+            ClusterCodecs.UUID.write(writer, c.topicId());
+            writer.writeInt(c.numPartitions()).writeShort(c.replicationFactor());
+            ClusterCodecs.STRING_MAP.write(writer, c.configs());
+        } else if (command instanceof DeleteTopic c) {
+            ClusterCodecs.writeNullableString(writer, c.name());
+            ClusterCodecs.writeNullableUuid(writer, c.topicId());
+        } else if (command instanceof CreatePartitions c) {
+            writer.writeString(c.topic()).writeInt(c.newTotal());
+        } else if (command instanceof AlterTopicConfigs c) {
+            writer.writeString(c.topic());
+            ClusterCodecs.CONFIG_OPS.write(writer, c.ops());
+            writer.writeBoolean(c.validateOnly());
+        } else if (command instanceof AllocateProducerIds c) {
+            writer.writeInt(c.nodeId()).writeLong(c.brokerEpoch());
+        } else if (command instanceof PutKv c) {
+            writer.writeString(c.key()).writeBytes(c.value());
+        } else if (command instanceof DeleteKv c) {
+            writer.writeString(c.key());
         }
     }
 
@@ -182,7 +271,46 @@ public final class CommandCodec {
             case MARK_OBJECTS_DESTROYED_TYPE:
                 return new MarkObjectsDestroyed(LONGS.read(reader));
             default:
+                return readClusterBody(type, reader);
+        }
+    }
+
+    private static ControllerCommand<?> readClusterBody(byte type, ByteReader reader) {
+        switch (type) {
+            case REGISTER_BROKER_TYPE:
+                return new RegisterBroker(reader.readInt(), ClusterCodecs.UUID.read(reader),
+                    ClusterCodecs.BROKER_LISTENERS.read(reader), ClusterCodecs.readNullableString(reader));
+            case BROKER_HEARTBEAT_TYPE:
+                return new BrokerHeartbeat(reader.readInt(), reader.readLong(), reader.readBoolean());
+            case FENCE_EXPIRED_BROKERS_TYPE:
+                return new FenceExpiredBrokers(reader.readLong());
+            case CREATE_TOPIC_TYPE:
+                return new CreateTopic(reader.readString(), ClusterCodecs.UUID.read(reader), reader.readInt(),
+                    reader.readShort(), ClusterCodecs.STRING_MAP.read(reader));
+            case DELETE_TOPIC_TYPE:
+                return readDeleteTopic(reader);
+            case CREATE_PARTITIONS_TYPE:
+                return new CreatePartitions(reader.readString(), reader.readInt());
+            case ALTER_TOPIC_CONFIGS_TYPE:
+                return new AlterTopicConfigs(reader.readString(), ClusterCodecs.CONFIG_OPS.read(reader),
+                    reader.readBoolean());
+            case ALLOCATE_PRODUCER_IDS_TYPE:
+                return new AllocateProducerIds(reader.readInt(), reader.readLong());
+            case PUT_KV_TYPE:
+                return new PutKv(reader.readString(), reader.readBytes());
+            case DELETE_KV_TYPE:
+                return new DeleteKv(reader.readString());
+            default:
                 throw new MalformedDataException("unknown command type " + type);
         }
+    }
+
+    private static DeleteTopic readDeleteTopic(ByteReader reader) {
+        String name = ClusterCodecs.readNullableString(reader);
+        org.apache.kafka.common.Uuid topicId = ClusterCodecs.readNullableUuid(reader);
+        if ((name == null) == (topicId == null)) {
+            throw new MalformedDataException("DELETE_TOPIC needs exactly one of name and id");
+        }
+        return new DeleteTopic(name, topicId);
     }
 }

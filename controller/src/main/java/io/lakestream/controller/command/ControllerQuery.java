@@ -1,11 +1,16 @@
 package io.lakestream.controller.command;
 
+import io.lakestream.controller.cluster.BrokerRegistration;
+import io.lakestream.controller.cluster.ClusterDeltas;
+import io.lakestream.controller.cluster.TopicDescription;
+import io.lakestream.controller.codec.ClusterCodecs;
 import io.lakestream.controller.codec.ValueCodec;
 import io.lakestream.controller.codec.ValueCodecs;
 import io.lakestream.stream.metadata.ObjectMetadata;
 import io.lakestream.stream.metadata.ObjectRange;
 import io.lakestream.stream.metadata.StreamState;
 import java.util.List;
+import org.apache.kafka.common.Uuid;
 
 /** A read of the controller's state; it is answered by one replica and never logged. */
 public sealed interface ControllerQuery<R> {
@@ -61,6 +66,53 @@ public sealed interface ControllerQuery<R> {
         @Override
         public ValueCodec<ClusterDescription> resultCodec() {
             return ClusterDescription.CODEC;
+        }
+    }
+
+    /** Every registered broker, in node id order. */
+    record DescribeBrokers() implements ControllerQuery<List<BrokerRegistration>> {
+        @Override
+        public ValueCodec<List<BrokerRegistration>> resultCodec() {
+            return ClusterCodecs.BROKER_REGISTRATIONS;
+        }
+    }
+
+    /**
+     * The topics named in {@code names} or {@code topicIds} that exist (the caller tells the
+     * missing ones by their absence), or every topic in name order when both are empty.
+     */
+    record DescribeTopics(List<String> names, List<Uuid> topicIds) implements ControllerQuery<List<TopicDescription>> {
+        public DescribeTopics {
+            names = List.copyOf(names);
+            topicIds = List.copyOf(topicIds);
+        }
+
+        public static DescribeTopics all() {
+            return new DescribeTopics(List.of(), List.of());
+        }
+
+        @Override
+        public ValueCodec<List<TopicDescription>> resultCodec() {
+            return ClusterCodecs.TOPIC_DESCRIPTIONS;
+        }
+    }
+
+    /** The value of a key, or null. */
+    record GetKv(String key) implements ControllerQuery<byte[]> {
+        @Override
+        public ValueCodec<byte[]> resultCodec() {
+            return ClusterCodecs.NULLABLE_BYTES;
+        }
+    }
+
+    /**
+     * Up to {@code maxRecords} cluster deltas after metadata offset {@code afterOffset}, or a
+     * snapshot of everything if deltas after it were already trimmed.
+     */
+    record GetClusterDeltas(long afterOffset, int maxRecords) implements ControllerQuery<ClusterDeltas> {
+        @Override
+        public ValueCodec<ClusterDeltas> resultCodec() {
+            return ClusterCodecs.CLUSTER_DELTAS;
         }
     }
 }

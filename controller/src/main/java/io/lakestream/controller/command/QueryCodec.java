@@ -1,10 +1,15 @@
 package io.lakestream.controller.command;
 
 import io.lakestream.controller.codec.ByteReader;
+import io.lakestream.controller.codec.ClusterCodecs;
 import io.lakestream.controller.codec.ByteWriter;
 import io.lakestream.controller.codec.MalformedDataException;
+import io.lakestream.controller.command.ControllerQuery.DescribeBrokers;
 import io.lakestream.controller.command.ControllerQuery.DescribeCluster;
 import io.lakestream.controller.command.ControllerQuery.DescribeStream;
+import io.lakestream.controller.command.ControllerQuery.DescribeTopics;
+import io.lakestream.controller.command.ControllerQuery.GetClusterDeltas;
+import io.lakestream.controller.command.ControllerQuery.GetKv;
 import io.lakestream.controller.command.ControllerQuery.GetObjects;
 import io.lakestream.controller.command.ControllerQuery.GetObjectsToDestroy;
 import io.lakestream.controller.command.ControllerQuery.GetStreamObjects;
@@ -30,6 +35,10 @@ import io.lakestream.controller.command.ControllerQuery.OpenStreams;
  * GET_STREAM_OBJECTS       int64 streamId
  * GET_OBJECTS_TO_DESTROY   (empty)
  * DESCRIBE_CLUSTER         (empty)
+ * DESCRIBE_BROKERS         (empty)
+ * DESCRIBE_TOPICS          list string names, list Uuid topicIds
+ * GET_KV                   string key
+ * GET_CLUSTER_DELTAS       int64 afterOffset, int32 maxRecords
  * </pre>
  *
  * Stateless and thread-safe.
@@ -44,6 +53,10 @@ public final class QueryCodec {
     public static final byte GET_STREAM_OBJECTS_TYPE = 5;
     public static final byte GET_OBJECTS_TO_DESTROY_TYPE = 6;
     public static final byte DESCRIBE_CLUSTER_TYPE = 7;
+    public static final byte DESCRIBE_BROKERS_TYPE = 8;
+    public static final byte DESCRIBE_TOPICS_TYPE = 9;
+    public static final byte GET_KV_TYPE = 10;
+    public static final byte GET_CLUSTER_DELTAS_TYPE = 11;
 
     private QueryCodec() {}
 
@@ -64,6 +77,16 @@ public final class QueryCodec {
             writer.writeByte(GET_OBJECTS_TO_DESTROY_TYPE);
         } else if (query instanceof DescribeCluster) {
             writer.writeByte(DESCRIBE_CLUSTER_TYPE);
+        } else if (query instanceof DescribeBrokers) {
+            writer.writeByte(DESCRIBE_BROKERS_TYPE);
+        } else if (query instanceof DescribeTopics q) {
+            writer.writeByte(DESCRIBE_TOPICS_TYPE);
+            ClusterCodecs.STRINGS.write(writer, q.names());
+            ClusterCodecs.UUIDS.write(writer, q.topicIds());
+        } else if (query instanceof GetKv q) {
+            writer.writeByte(GET_KV_TYPE).writeString(q.key());
+        } else if (query instanceof GetClusterDeltas q) {
+            writer.writeByte(GET_CLUSTER_DELTAS_TYPE).writeLong(q.afterOffset()).writeInt(q.maxRecords());
         } else {
             throw new IllegalArgumentException("no type for " + query);
         }
@@ -99,6 +122,18 @@ public final class QueryCodec {
                 break;
             case DESCRIBE_CLUSTER_TYPE:
                 query = new DescribeCluster();
+                break;
+            case DESCRIBE_BROKERS_TYPE:
+                query = new DescribeBrokers();
+                break;
+            case DESCRIBE_TOPICS_TYPE:
+                query = new DescribeTopics(ClusterCodecs.STRINGS.read(reader), ClusterCodecs.UUIDS.read(reader));
+                break;
+            case GET_KV_TYPE:
+                query = new GetKv(reader.readString());
+                break;
+            case GET_CLUSTER_DELTAS_TYPE:
+                query = new GetClusterDeltas(reader.readLong(), reader.readInt());
                 break;
             default:
                 throw new MalformedDataException("unknown query type " + type);

@@ -1,11 +1,13 @@
 package io.lakestream.controller.command;
 
+import io.lakestream.controller.cluster.ClusterMetadataException;
 import io.lakestream.controller.codec.ByteReader;
 import io.lakestream.controller.codec.ByteWriter;
 import io.lakestream.controller.codec.MalformedDataException;
 import io.lakestream.controller.codec.ValueCodec;
 import io.lakestream.stream.metadata.MetadataError;
 import io.lakestream.stream.metadata.StreamMetadataException;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * The binary form of the answer to a command or a query.
@@ -16,18 +18,23 @@ import io.lakestream.stream.metadata.StreamMetadataException;
  * +--------+------+-----------+---------------------------------------------------+
  * | 0      | 1    | errorCode | {@value #NONE} = success, else a code below        |
  * | 1      | ...  | value     | on success: the result, in the command's codec     |
+ * |        |      | kafkaCode | on errorCode {@value #CLUSTER_ERROR} only: int16,   |
+ * |        |      |           | the {@link Errors} code of the cluster refusal      |
  * |        |      | message   | on error: string (int32 length + UTF-8)            |
  * +--------+------+-----------+---------------------------------------------------+
  *
  * errorCode: 1 STREAM_NOT_FOUND, 2 STREAM_NOT_OPEN, 3 STALE_EPOCH, 4 OFFSET_NOT_CONTIGUOUS,
  *            5 OBJECT_NOT_PREPARED, 6 OBJECT_EXPIRED, 7 OBJECT_NOT_FOUND, 8 INVALID_REQUEST
+ *            ({@link StreamMetadataException}s), 9 CLUSTER_ERROR ({@link ClusterMetadataException})
  * </pre>
  *
- * The codes are fixed here rather than taken from enum ordinals, so reordering
- * {@link MetadataError} cannot change the wire. Stateless and thread-safe.
+ * The stream codes are fixed here rather than taken from enum ordinals, so reordering
+ * {@link MetadataError} cannot change the wire; Kafka's error codes are fixed by Kafka.
+ * Stateless and thread-safe.
  */
 public final class ReplyCodec {
     public static final byte NONE = 0;
+    public static final byte CLUSTER_ERROR = 9;
 
     private ReplyCodec() {}
 
@@ -41,10 +48,22 @@ public final class ReplyCodec {
         return new ByteWriter().writeByte(code(error)).writeString(message).toByteArray();
     }
 
-    /** The value of a successful reply; a refusal is thrown as {@link StreamMetadataException}. */
+    public static byte[] failure(Errors error, String message) {
+        return new ByteWriter().writeByte(CLUSTER_ERROR).writeShort(error.code()).writeString(message).toByteArray();
+    }
+
+    /**
+     * The value of a successful reply; a refusal is thrown as the {@link StreamMetadataException}
+     * or {@link ClusterMetadataException} it was, with its code and message.
+     */
     public static <R> R decode(byte[] reply, ValueCodec<R> codec) {
         ByteReader reader = new ByteReader(reply);
         byte code = reader.readByte();
+        if (code == CLUSTER_ERROR) {
+            Errors error = Errors.forCode(reader.readShort());
+            throw new ClusterMetadataException(error == Errors.NONE ? Errors.UNKNOWN_SERVER_ERROR : error,
+                reader.readString());
+        }
         if (code != NONE) {
             throw new StreamMetadataException(error(code), reader.readString());
         }

@@ -1,17 +1,29 @@
 package io.lakestream.controller.state;
 
+import io.lakestream.controller.cluster.ClusterMetadataException;
 import io.lakestream.controller.codec.ValueCodec;
 import io.lakestream.controller.command.ReplyCodec;
 import io.lakestream.stream.metadata.StreamMetadataException;
 
-/** What applying a command or answering a query produced: a value, or a refusal that changed nothing. */
-public record CommandResult<R>(R value, StreamMetadataException refusal) {
+/**
+ * What applying a command or answering a query produced: a value, or a refusal that changed
+ * nothing. A refusal is a {@link StreamMetadataException} (streams and objects) or a
+ * {@link ClusterMetadataException} (everything else), never another exception.
+ */
+public record CommandResult<R>(R value, RuntimeException refusal) {
+
+    public CommandResult {
+        if (refusal != null && !(refusal instanceof StreamMetadataException)
+            && !(refusal instanceof ClusterMetadataException)) {
+            throw new IllegalArgumentException("not a refusal: " + refusal);
+        }
+    }
 
     public static <R> CommandResult<R> success(R value) {
         return new CommandResult<>(value, null);
     }
 
-    public static <R> CommandResult<R> refused(StreamMetadataException refusal) {
+    public static <R> CommandResult<R> refused(RuntimeException refusal) {
         return new CommandResult<>(null, refusal);
     }
 
@@ -28,9 +40,13 @@ public record CommandResult<R>(R value, StreamMetadataException refusal) {
     }
 
     public byte[] toReply(ValueCodec<R> codec) {
-        return refusal != null
-            ? ReplyCodec.failure(refusal.error(), messageOf(refusal))
-            : ReplyCodec.success(codec, value);
+        if (refusal instanceof StreamMetadataException e) {
+            return ReplyCodec.failure(e.error(), messageOf(e));
+        }
+        if (refusal instanceof ClusterMetadataException e) {
+            return ReplyCodec.failure(e.error(), e.detail());
+        }
+        return ReplyCodec.success(codec, value);
     }
 
     /** The message without the "ERROR: " prefix that {@link StreamMetadataException} adds. */

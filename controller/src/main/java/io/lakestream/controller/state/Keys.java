@@ -1,6 +1,8 @@
 package io.lakestream.controller.state;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.Uuid;
 
 /** Builds and reads the big-endian keys described in {@link Table}. Stateless. */
 final class Keys {
@@ -45,5 +47,32 @@ final class Keys {
 
     static long readInt64(byte[] value) {
         return ByteBuffer.wrap(value).getLong();
+    }
+
+    static byte[] uuid(Uuid id) {
+        return ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits())
+            .array();
+    }
+
+    static Uuid readUuid(byte[] key) {
+        ByteBuffer buffer = ByteBuffer.wrap(key);
+        return new Uuid(buffer.getLong(), buffer.getLong());
+    }
+
+    static byte[] topicPartition(Uuid topicId, int partition) {
+        return ByteBuffer.allocate(16 + Integer.BYTES).putLong(topicId.getMostSignificantBits())
+            .putLong(topicId.getLeastSignificantBits()).putInt(partition).array();
+    }
+
+    static int partitionOfTopicPartition(byte[] key) {
+        return ByteBuffer.wrap(key).getInt(16);
+    }
+
+    static int readNode(byte[] key) {
+        return ByteBuffer.wrap(key).getInt();
+    }
+
+    static byte[] utf8(String name) {
+        return name.getBytes(StandardCharsets.UTF_8);
     }
 }

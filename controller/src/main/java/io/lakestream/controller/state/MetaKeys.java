@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
  * applied         int64 term, int64 index: the last Raft entry applied (the metadata offset)
  * next_stream_id  int64
  * next_object_id  int64
+ * next_producer_id                int64: the first id of the next producer id block
+ * cluster_delta_count             int64: records in the cluster_deltas table
+ * cluster_deltas_trimmed_through  int64: the offset of the newest delta trimmed (0: none)
  * </pre>
  */
 final class MetaKeys {
@@ -17,6 +20,9 @@ final class MetaKeys {
     static final byte[] APPLIED = bytes("applied");
     static final byte[] NEXT_STREAM_ID = bytes("next_stream_id");
     static final byte[] NEXT_OBJECT_ID = bytes("next_object_id");
+    static final byte[] NEXT_PRODUCER_ID = bytes("next_producer_id");
+    static final byte[] CLUSTER_DELTA_COUNT = bytes("cluster_delta_count");
+    static final byte[] CLUSTER_DELTAS_TRIMMED_THROUGH = bytes("cluster_deltas_trimmed_through");
 
     private MetaKeys() {}
 

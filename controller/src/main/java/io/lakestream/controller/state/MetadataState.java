@@ -1,5 +1,6 @@
 package io.lakestream.controller.state;
 
+import io.lakestream.controller.cluster.ClusterMetadataException;
 import io.lakestream.controller.command.ClusterDescription;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerCommand.CloseStream;
@@ -35,14 +36,26 @@ import java.nio.file.Path;
  * run on any thread concurrently with it and read a consistent snapshot.
  */
 public final class MetadataState implements AutoCloseable {
+    /** Cluster deltas kept for brokers that follow; one further behind gets a snapshot instead. */
+    public static final int DEFAULT_RETAINED_CLUSTER_DELTAS = 10_000;
+
     private final MetadataStore store;
     private final long destroyGraceMillis;
+    private final int retainedClusterDeltas;
     private volatile long appliedTerm;
     private volatile long appliedOffset;
 
     public MetadataState(MetadataStore store, long destroyGraceMillis) {
+        this(store, destroyGraceMillis, DEFAULT_RETAINED_CLUSTER_DELTAS);
+    }
+
+    public MetadataState(MetadataStore store, long destroyGraceMillis, int retainedClusterDeltas) {
+        if (retainedClusterDeltas <= 0) {
+            throw new IllegalArgumentException("retain at least one cluster delta, not " + retainedClusterDeltas);
+        }
         this.store = store;
         this.destroyGraceMillis = destroyGraceMillis;
+        this.retainedClusterDeltas = retainedClusterDeltas;
         long[] applied = store.appliedTermIndex();
         this.appliedTerm = applied[0];
         this.appliedOffset = applied[1];
@@ -51,6 +64,12 @@ public final class MetadataState implements AutoCloseable {
     /** Opens (or creates) the state in {@code directory}. */
     public static MetadataState open(Path directory, String clusterId, long destroyGraceMillis) {
         return new MetadataState(MetadataStore.open(directory, clusterId), destroyGraceMillis);
+    }
+
+    /** Opens (or creates) the state in {@code directory}, keeping {@code retainedClusterDeltas} deltas. */
+    public static MetadataState open(Path directory, String clusterId, long destroyGraceMillis,
+                                     int retainedClusterDeltas) {
+        return new MetadataState(MetadataStore.open(directory, clusterId), destroyGraceMillis, retainedClusterDeltas);
     }
 
     /** The log index of the last command applied, 0 before the first. */
@@ -81,9 +100,9 @@ public final class MetadataState implements AutoCloseable {
         CommandResult<R> result;
         try (MetadataTransaction tx = store.beginTransaction()) {
             try {
-                result = CommandResult.success(execute(new StreamCommands(tx, timestampMillis), command));
+                result = CommandResult.success(execute(tx, offset, timestampMillis, command));
                 store.commit(tx, term, offset);
-            } catch (StreamMetadataException refusal) {
+            } catch (StreamMetadataException | ClusterMetadataException refusal) {
                 result = CommandResult.refused(refusal);
             }
         }
@@ -100,8 +119,11 @@ public final class MetadataState implements AutoCloseable {
     /** Answers {@code query} from a snapshot of the committed state; {@code nowMillis} dates garbage. */
     public <R> CommandResult<R> query(ControllerQuery<R> query, long nowMillis) {
         try (MetadataStore.ReadView view = store.openReadView()) {
+            if (ClusterQueries.handles(query)) {
+                return CommandResult.success(new ClusterQueries(view).answer(query));
+            }
             return CommandResult.success(answer(new StreamQueries(view), query, nowMillis));
-        } catch (StreamMetadataException refusal) {
+        } catch (StreamMetadataException | ClusterMetadataException refusal) {
             return CommandResult.refused(refusal);
         }
     }
@@ -113,6 +135,14 @@ public final class MetadataState implements AutoCloseable {
     /** Writes a checkpoint of the state, including its metadata offset, to {@code target}. */
     public void checkpoint(Path target) {
         store.checkpoint(target);
+    }
+
+    private <R> R execute(MetadataTransaction tx, long offset, long timestampMillis, ControllerCommand<R> command) {
+        StreamCommands streams = new StreamCommands(tx, timestampMillis);
+        if (ClusterCommands.handles(command)) {
+            return new ClusterCommands(tx, streams, offset, timestampMillis, retainedClusterDeltas).execute(command);
+        }
+        return execute(streams, command);
     }
 
     @SuppressWarnings("unchecked")

@@ -47,6 +47,7 @@ final class StreamCommands extends MetadataView {
 
     StreamState openStream(long streamId, int nodeId) {
         StreamState old = stream(streamId);
+        BrokerCommands.requireUnfenced(new ClusterReads(tx), nodeId);
         if (old.open()) {
             tx.delete(Table.NODE_OPEN_STREAMS, Keys.nodeStream(old.nodeId(), streamId));
         }
@@ -82,7 +83,13 @@ final class StreamCommands extends MetadataView {
     }
 
     void deleteStream(long streamId, long epoch) {
-        StreamState stream = checkEpoch(streamId, epoch);
+        checkEpoch(streamId, epoch);
+        removeStream(streamId);
+    }
+
+    /** Deletes a stream whatever its epoch (its topic is deleted); its objects become garbage. */
+    void removeStream(long streamId) {
+        StreamState stream = stream(streamId);
         ranges(streamId).forEach(this::dropRange);
         if (stream.open()) {
             tx.delete(Table.NODE_OPEN_STREAMS, Keys.nodeStream(stream.nodeId(), streamId));
@@ -127,6 +134,8 @@ final class StreamCommands extends MetadataView {
         } else {
             sources = checkReplacesExactly(compacted, ObjectType.STREAM_SET, newRanges);
         }
+        // After the stream checks, so a zombie whose streams moved hears STALE_EPOCH, the more precise answer.
+        BrokerCommands.requireUnfenced(new ClusterReads(tx), request.nodeId());
 
         long orderId = sources.stream().mapToLong(StoredObject::orderId).min()
             .orElse(request.objectId() >= 0 ? request.objectId() : Long.MAX_VALUE);

@@ -11,11 +11,18 @@ import io.lakestream.stream.metadata.MetadataError;
 import io.lakestream.stream.metadata.StreamMetadataException;
 import io.lakestream.stream.metadata.StreamObject;
 import io.lakestream.stream.metadata.StreamOffsetRange;
+import io.lakestream.controller.cluster.BrokerListener;
+import io.lakestream.controller.cluster.ClusterMetadataException;
+import io.lakestream.controller.cluster.ConfigOp;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
 class CommandCodecTest {
+    private static final Uuid TOPIC_ID = new Uuid(0x1234_5678_9abc_def0L, 0x0fed_cba9_8765_4321L);
     private static final List<ControllerCommand<?>> COMMANDS = List.of(
         new ControllerCommand.CreateStream(),
         new ControllerCommand.OpenStream(7, 3),
@@ -28,7 +35,23 @@ class CommandCodecTest {
             List.of(new StreamObject(11, 1 << 20, new StreamOffsetRange(9, 4, 100, 200))), List.of(1L, 2L))),
         new ControllerCommand.CommitStreamObject(new CommitStreamObjectRequest(
             new StreamObject(12, 30, new StreamOffsetRange(9, 4, 0, 30)), List.of(3L, 4L, 5L))),
-        new ControllerCommand.MarkObjectsDestroyed(List.of(1L, 2L, 3L)));
+        new ControllerCommand.MarkObjectsDestroyed(List.of(1L, 2L, 3L)),
+        new ControllerCommand.RegisterBroker(3, TOPIC_ID, List.of(new BrokerListener("PLAINTEXT", "127.0.0.1", 9092),
+            new BrokerListener("CONTROLLER", "broker-3.local", 9093)), "rack-a"),
+        new ControllerCommand.RegisterBroker(4, TOPIC_ID, List.of(new BrokerListener("PLAINTEXT", "h", 1)), null),
+        new ControllerCommand.BrokerHeartbeat(3, 17, true),
+        new ControllerCommand.FenceExpiredBrokers(9_000),
+        new ControllerCommand.CreateTopic("orders", TOPIC_ID, 6, (short) -1,
+            Map.of("retention.ms", "3600000", "cleanup.policy", "compact")),
+        ControllerCommand.DeleteTopic.byName("orders"),
+        ControllerCommand.DeleteTopic.byId(TOPIC_ID),
+        new ControllerCommand.CreatePartitions("orders", 12),
+        new ControllerCommand.AlterTopicConfigs("orders",
+            List.of(ConfigOp.set("retention.ms", "1"), ConfigOp.delete("cleanup.policy")), true),
+        new ControllerCommand.AllocateProducerIds(3, 17),
+        new ControllerCommand.PutKv("table-topic/orders", new byte[] {1, 2, 3}),
+        new ControllerCommand.PutKv("empty", new byte[0]),
+        new ControllerCommand.DeleteKv("table-topic/orders"));
 
     private static final List<ControllerQuery<?>> QUERIES = List.of(
         new ControllerQuery.DescribeStream(7),
@@ -37,7 +60,12 @@ class CommandCodecTest {
         new ControllerQuery.GetStreamSetObjects(3),
         new ControllerQuery.GetStreamObjects(7),
         new ControllerQuery.GetObjectsToDestroy(),
-        new ControllerQuery.DescribeCluster());
+        new ControllerQuery.DescribeCluster(),
+        new ControllerQuery.DescribeBrokers(),
+        ControllerQuery.DescribeTopics.all(),
+        new ControllerQuery.DescribeTopics(List.of("orders", "payments"), List.of(TOPIC_ID)),
+        new ControllerQuery.GetKv("table-topic/orders"),
+        new ControllerQuery.GetClusterDeltas(41, 500));
 
     @Test
     void everyCommandRoundTripsWithTheStampedTime() {
@@ -91,6 +119,21 @@ class CommandCodecTest {
             assertThatThrownBy(() -> ReplyCodec.decode(reply, ValueCodecs.VOID))
                 .isInstanceOfSatisfying(StreamMetadataException.class, e -> assertThat(e.error()).isEqualTo(error))
                 .hasMessageEndingWith("stream 7 is closed");
+        }
+    }
+
+    @Test
+    void clusterRefusalsCarryTheirKafkaErrorAndMessage() {
+        for (Errors error : List.of(Errors.TOPIC_ALREADY_EXISTS, Errors.UNKNOWN_TOPIC_OR_PARTITION,
+            Errors.INVALID_PARTITIONS, Errors.INVALID_REPLICATION_FACTOR, Errors.INVALID_CONFIG,
+            Errors.INVALID_TOPIC_EXCEPTION, Errors.BROKER_NOT_AVAILABLE, Errors.STALE_BROKER_EPOCH,
+            Errors.UNKNOWN_TOPIC_ID, Errors.BROKER_ID_NOT_REGISTERED)) {
+            byte[] reply = ReplyCodec.failure(error, "topic orders: no");
+            assertThatThrownBy(() -> ReplyCodec.decode(reply, ValueCodecs.VOID))
+                .isInstanceOfSatisfying(ClusterMetadataException.class, e -> {
+                    assertThat(e.error()).isEqualTo(error);
+                    assertThat(e.detail()).isEqualTo("topic orders: no");
+                });
         }
     }
 }

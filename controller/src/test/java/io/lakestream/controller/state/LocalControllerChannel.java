@@ -1,6 +1,7 @@
 package io.lakestream.controller.state;
 
 import io.lakestream.controller.client.ControllerChannel;
+import io.lakestream.controller.cluster.ClusterMetadataException;
 import io.lakestream.controller.codec.ValueCodec;
 import io.lakestream.controller.command.CommandCodec;
 import io.lakestream.controller.command.ControllerCommand;
@@ -61,7 +62,7 @@ final class LocalControllerChannel implements ControllerChannel {
     private static <R> CompletableFuture<R> complete(byte[] reply, ValueCodec<R> codec) {
         try {
             return CompletableFuture.completedFuture(ReplyCodec.decode(reply, codec));
-        } catch (StreamMetadataException e) {
+        } catch (StreamMetadataException | ClusterMetadataException e) {
             return CompletableFuture.failedFuture(e);
         }
     }

@@ -10,13 +10,12 @@ import io.lakestream.controller.command.ControllerQuery;
 import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import io.lakestream.stream.metadata.MetadataError;
 import io.lakestream.stream.metadata.ObjectRange;
+import io.lakestream.stream.metadata.StreamMetadataException;
 import io.lakestream.stream.metadata.StreamOffsetRange;
 import io.lakestream.stream.metadata.StreamState;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,7 +78,7 @@ class MetadataStateTest {
                 List.of(new StreamOffsetRange(stream, epoch, 0, 10), new StreamOffsetRange(stream, epoch, 11, 20)),
                 List.of(), List.of())));
 
-        assertThat(result.refusal().error()).isEqualTo(MetadataError.OFFSET_NOT_CONTIGUOUS);
+        assertThat(((StreamMetadataException) result.refusal()).error()).isEqualTo(MetadataError.OFFSET_NOT_CONTIGUOUS);
         assertThat(result.refusal()).hasMessageContaining("stream " + stream).hasMessageContaining("[11, 20)");
         assertThat(dumpWithoutOffset()).isEqualTo(before);
         assertThat(state.appliedOffset()).isEqualTo(4);
@@ -180,25 +179,10 @@ class MetadataStateTest {
     }
 
     private Map<String, Map<String, String>> dumpWithoutOffset() {
-        Map<String, Map<String, String>> dump = dump(state);
-        dump.get(Table.META.name()).remove(HexFormat.of().formatHex(MetaKeys.APPLIED));
-        return dump;
+        return StateDump.withoutOffset(state);
     }
 
-    /** Every table's entries as hex, for comparing whole states. */
     private static Map<String, Map<String, String>> dump(MetadataState state) {
-        Map<String, Map<String, String>> dump = new TreeMap<>();
-        HexFormat hex = HexFormat.of();
-        try (MetadataStore.ReadView view = state.store().openReadView()) {
-            for (Table table : Table.values()) {
-                Map<String, String> entries = new TreeMap<>();
-                view.scan(table, new byte[0], new byte[0], (key, value) -> {
-                    entries.put(hex.formatHex(key), hex.formatHex(value));
-                    return true;
-                });
-                dump.put(table.name(), entries);
-            }
-        }
-        return dump;
+        return StateDump.of(state);
     }
 }

@@ -1,0 +1,40 @@
+package io.lakestream.controller.state;
+
+import io.lakestream.controller.cluster.ClusterMetadataException;
+import java.util.Map;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.storage.internals.log.LogConfig;
+
+/**
+ * Checks topic config overrides against Kafka's own topic config definition
+ * ({@link LogConfig}): unknown names and bad values are refused with
+ * {@link Errors#INVALID_CONFIG}, so a client gets the message Kafka would give. Stateless.
+ */
+final class TopicConfigValidation {
+    private TopicConfigValidation() {}
+
+    static void validate(String topic, Map<String, String> configs) {
+        for (Map.Entry<String, String> e : configs.entrySet()) {
+            if (e.getValue() == null) {
+                throw invalid(topic, "config " + e.getKey() + " has no value");
+            }
+        }
+        try {
+            LogConfig.validate(configs);
+        } catch (KafkaException e) {
+            throw invalid(topic, e.getMessage());
+        }
+    }
+
+    /** Deleting an override of a name Kafka does not know is a typo the client should hear about. */
+    static void requireKnownName(String topic, String key) {
+        if (!LogConfig.configNames().contains(key)) {
+            throw invalid(topic, "unknown topic config name " + key);
+        }
+    }
+
+    private static ClusterMetadataException invalid(String topic, String message) {
+        return new ClusterMetadataException(Errors.INVALID_CONFIG, "topic " + topic + ": " + message);
+    }
+}
