@@ -1,0 +1,260 @@
+package io.lakestream.broker.server;
+
+import io.lakestream.broker.cluster.ClusterAdmin;
+import io.lakestream.broker.cluster.ClusterView;
+import io.lakestream.broker.cluster.ClusterViewHolder;
+import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.partition.PartitionAssignment;
+import io.lakestream.broker.partition.PartitionManager;
+import io.lakestream.broker.partition.TopicDirectory;
+import io.lakestream.controller.client.ControllerClient;
+import io.lakestream.controller.cluster.BrokerListener;
+import io.lakestream.controller.cluster.ClusterDelta;
+import io.lakestream.controller.cluster.ClusterDeltas;
+import io.lakestream.controller.cluster.ClusterMetadataException;
+import io.lakestream.controller.cluster.ConfigOp;
+import io.lakestream.controller.cluster.HeartbeatResult;
+import io.lakestream.controller.cluster.PartitionState;
+import io.lakestream.controller.cluster.TopicDescription;
+import io.lakestream.controller.command.ControllerCommand;
+import io.lakestream.controller.command.ControllerQuery;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.storage.internals.log.LogConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker's membership of the cluster, through the controller: registers with a new
+ * incarnation id, heartbeats, keeps the local {@link ClusterImage} current by pulling the
+ * controller's metadata deltas, hands the partitions assigned here to the
+ * {@link PartitionManager}, and forwards the admin changes of {@link ClusterAdmin}.
+ *
+ * <p>Threads: the heartbeat and the metadata pull run on the timer thread, one at a time;
+ * the admin calls from any thread.
+ */
+final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerClusterBinding.class);
+    private static final long HEARTBEAT_MILLIS = 2_000;
+    private static final long PULL_MILLIS = 100;
+    private static final int MAX_DELTAS = 1_000;
+
+    private final BrokerConfig config;
+    private final ControllerClient controller;
+    private final ClusterViewHolder views;
+    private final PartitionManager partitions;
+    private final ScheduledExecutorService timer;
+    private final Uuid incarnationId = Uuid.randomUuid();
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final CompletableFuture<Void> firstImage = new CompletableFuture<>();
+    private volatile long brokerEpoch = -1;
+    private volatile boolean fenced = true;
+    private ClusterImage image;
+    private boolean pulling;
+
+    ControllerClusterBinding(BrokerConfig config, ControllerClient controller, ClusterViewHolder views,
+                             PartitionManager partitions, ScheduledExecutorService timer, MeterRegistry registry) {
+        this.config = config;
+        this.controller = controller;
+        this.views = views;
+        this.partitions = partitions;
+        this.timer = timer;
+        this.image = ClusterImage.empty(config.getString(BrokerConfig.CLUSTER_ID), config.listener().name());
+        Gauge.builder("lakestream.broker.metadata.offset", this, binding -> binding.image.offset())
+            .description("The controller metadata offset this broker's image reflects")
+            .register(registry);
+    }
+
+    static ClusterView emptyView(BrokerConfig config) {
+        return ClusterImage.empty(config.getString(BrokerConfig.CLUSTER_ID), config.listener().name());
+    }
+
+    /** Registers, heartbeats once, and loads the first image; completes when the broker may serve. */
+    CompletableFuture<Void> start() {
+        BrokerConfig.Listener advertised = config.advertisedListener();
+        List<BrokerListener> listeners = List.of(new BrokerListener(advertised.name(), advertised.host(),
+            advertised.port() == 0 ? config.listener().port() : advertised.port()));
+        return call(new ControllerCommand.RegisterBroker(config.nodeId(), incarnationId, listeners, null))
+            .thenCompose(epoch -> {
+                brokerEpoch = epoch;
+                return heartbeat();
+            })
+            .thenCompose(ignored -> {
+                synchronized (tasks) {
+                    tasks.add(timer.scheduleWithFixedDelay(this::heartbeatQuietly, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS,
+                        TimeUnit.MILLISECONDS));
+                    tasks.add(timer.scheduleWithFixedDelay(this::pull, 0, PULL_MILLIS, TimeUnit.MILLISECONDS));
+                }
+                return firstImage;
+            });
+    }
+
+    private CompletableFuture<Void> heartbeat() {
+        return call(new ControllerCommand.BrokerHeartbeat(config.nodeId(), brokerEpoch, false))
+            .thenAccept(this::onHeartbeat);
+    }
+
+    private void onHeartbeat(HeartbeatResult result) {
+        if (result.fenced() != fenced) {
+            LOG.info("Broker {} is {} by the controller", config.nodeId(), result.fenced() ? "fenced" : "unfenced");
+        }
+        fenced = result.fenced();
+    }
+
+    private void heartbeatQuietly() {
+        try {
+            heartbeat().get(HEARTBEAT_MILLIS * 2, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("Heartbeat to the controller failed; retrying: {}", e.toString());
+        }
+    }
+
+    /** Pulls the deltas after the image's offset (or a snapshot, if it fell too far behind) and applies them. */
+    private void pull() {
+        synchronized (this) {
+            if (pulling) {
+                return;
+            }
+            pulling = true;
+        }
+        ClusterImage start = image;
+        controller.query(new ControllerQuery.GetClusterDeltas(start.offset(), MAX_DELTAS))
+            .whenComplete((deltas, error) -> {
+                try {
+                    if (error != null) {
+                        LOG.debug("Metadata pull failed: {}", error.toString());
+                    } else {
+                        apply(start, deltas);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("Applying metadata deltas failed", e);
+                } finally {
+                    synchronized (this) {
+                        pulling = false;
+                    }
+                }
+            });
+    }
+
+    private void apply(ClusterImage start, ClusterDeltas deltas) {
+        ClusterImage next = deltas.snapshot() != null ? start.withSnapshot(deltas.snapshot()) : start;
+        for (ClusterDelta delta : deltas.deltas()) {
+            next = next.withDelta(delta);
+        }
+        if (next != start || !firstImage.isDone()) {
+            image = next;
+            views.publish(next);
+            partitions.update(directory(next), assignedHere(next));
+            firstImage.complete(null);
+        }
+    }
+
+    private List<PartitionAssignment> assignedHere(ClusterImage current) {
+        List<PartitionAssignment> assigned = new ArrayList<>();
+        Map<String, Object> defaults = config.topicDefaults();
+        for (TopicDescription topic : current.topicDescriptions()) {
+            LogConfig logConfig = null;
+            for (PartitionState partition : topic.partitions()) {
+                if (partition.leader() != config.nodeId()) {
+                    continue;
+                }
+                if (logConfig == null) {
+                    Map<String, Object> merged = new HashMap<>(defaults);
+                    merged.putAll(topic.configs());
+                    logConfig = new LogConfig(merged, topic.configs().keySet());
+                }
+                assigned.add(new PartitionAssignment(topic.topicId(),
+                    new TopicPartition(topic.name(), partition.partition()), partition.streamId(),
+                    partition.leaderEpoch(), logConfig));
+            }
+        }
+        return assigned;
+    }
+
+    private static TopicDirectory directory(ClusterImage current) {
+        return new TopicDirectory() {
+            @Override
+            public Optional<String> topicName(Uuid topicId) {
+                return current.topic(topicId).map(ClusterView.TopicView::name);
+            }
+
+            @Override
+            public Uuid topicId(String topicName) {
+                return current.topic(topicName).map(ClusterView.TopicView::id).orElse(Uuid.ZERO_UUID);
+            }
+
+            @Override
+            public int partitionCount(String topicName) {
+                return current.topic(topicName).map(t -> t.partitions().size()).orElse(-1);
+            }
+        };
+    }
+
+    @Override
+    public CompletableFuture<Uuid> createTopic(String name, int partitionCount, Map<String, String> configs) {
+        return call(new ControllerCommand.CreateTopic(name, Uuid.randomUuid(), partitionCount, (short) 1, configs))
+            .thenApply(TopicDescription::topicId);
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteTopic(String name) {
+        return call(ControllerCommand.DeleteTopic.byName(name)).thenApply(ignored -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> createPartitions(String topic, int totalCount) {
+        return call(new ControllerCommand.CreatePartitions(topic, totalCount)).thenApply(ignored -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> alterTopicConfigs(String topic, Map<String, String> changes, boolean validateOnly) {
+        List<ConfigOp> ops = new ArrayList<>();
+        changes.forEach((key, value) -> ops.add(value == null ? ConfigOp.delete(key) : ConfigOp.set(key, value)));
+        return call(new ControllerCommand.AlterTopicConfigs(topic, ops, validateOnly)).thenApply(ignored -> null);
+    }
+
+    @Override
+    public CompletableFuture<ProducerIdBlock> allocateProducerIds() {
+        return call(new ControllerCommand.AllocateProducerIds(config.nodeId(), brokerEpoch))
+            .thenApply(block -> new ProducerIdBlock(block.firstId(), block.size()));
+    }
+
+    /** A controller command whose refusal fails the future with the Kafka error it carries. */
+    private <R> CompletableFuture<R> call(ControllerCommand<R> command) {
+        return controller.execute(command).exceptionally(error -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof ClusterMetadataException refused) {
+                throw refused.error().exception(refused.detail());
+            }
+            throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+        });
+    }
+
+    /** Stops following the controller and tells it this broker is shutting down. */
+    @Override
+    public void close() {
+        synchronized (tasks) {
+            tasks.forEach(task -> task.cancel(false));
+            tasks.clear();
+        }
+        if (brokerEpoch >= 0) {
+            try {
+                call(new ControllerCommand.BrokerHeartbeat(config.nodeId(), brokerEpoch, true)).get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.info("Controlled shutdown request failed: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package io.lakestream.broker.server;
+
+import io.lakestream.broker.cluster.ClusterViewHolder;
+import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.metrics.PrometheusEndpoint;
+import io.lakestream.broker.partition.PartitionLoader;
+import io.lakestream.broker.partition.PartitionManager;
+import io.lakestream.controller.client.ControllerClient;
+import io.lakestream.controller.client.ControllerStreamMetadata;
+import io.lakestream.controller.raft.ControllerQuorum;
+import io.lakestream.controller.raft.ControllerServer;
+import io.lakestream.controller.raft.ControllerServerConfig;
+import io.lakestream.stream.StreamStore;
+import io.lakestream.stream.storage.ObjectStorage;
+import io.lakestream.wal.WriteAheadLog;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import joptsimple.OptionException;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.server.util.CommandLineUtils;
+import org.apache.kafka.storage.internals.log.ProducerStateManagerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Lakestream node: {@code lakestream-server.sh config/server.properties [--override k=v]...}.
+ * Starts, in order, the embedded controller (if this node is a voter), the controller client,
+ * the object store, the write-ahead log and stream store (which recovers what the log holds),
+ * the broker's registration and metadata view, the partitions it leads, and the Kafka
+ * listener; stops in reverse order. A config error prints one line and exits with status 1.
+ */
+public final class LakestreamServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LakestreamServer.class);
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private InetSocketAddress boundAddress;
+    private PrometheusEndpoint metricsEndpoint;
+
+    private LakestreamServer() {}
+
+    public static void main(String[] args) {
+        BrokerConfig config;
+        try {
+            config = new BrokerConfig(parseArgs(args));
+        } catch (ConfigException | IllegalArgumentException | IOException | OptionException e) {
+            System.err.println("lakestream: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        LakestreamServer server;
+        try {
+            server = start(config);
+        } catch (Exception e) {
+            System.err.println("lakestream: cannot start: " + describe(e, config));
+            LOG.debug("Start failed", e);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "lakestream-shutdown"));
+    }
+
+    /** The properties of the config file named first in {@code args}, with every {@code --override} applied. */
+    static Properties parseArgs(String[] args) throws IOException {
+        OptionParser parser = new OptionParser(false);
+        OptionSpec<String> overrides = parser.accepts("override", "a config key=value that replaces the file's")
+            .withRequiredArg().ofType(String.class);
+        OptionSet options = parser.parse(args);
+        List<?> positional = options.nonOptionArguments();
+        if (positional.size() != 1) {
+            throw new IllegalArgumentException("usage: lakestream-server.sh config/server.properties "
+                + "[--override key=value]...");
+        }
+        Path file = Path.of(positional.get(0).toString());
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            props.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("config file " + file + " does not exist");
+        }
+        props.putAll(CommandLineUtils.parseKeyValueArgs(options.valuesOf(overrides)));
+        return props;
+    }
+
+    private static String describe(Throwable error, BrokerConfig config) {
+        Throwable cause = error;
+        while (cause.getCause() != null && !(cause instanceof BindException)) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof BindException) {
+            return "cannot listen on " + config.listener().host() + ":" + config.listener().port() + ": "
+                + cause.getMessage();
+        }
+        return error.getMessage() != null ? error.getMessage() : error.toString();
+    }
+
+    /** Starts a node from {@code config}; for tests and {@link #main}. */
+    public static LakestreamServer start(BrokerConfig config) throws Exception {
+        LakestreamServer server = new LakestreamServer();
+        try {
+            server.startAll(config);
+            return server;
+        } catch (Exception | Error e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void startAll(BrokerConfig config) throws Exception {
+        Path dataDir = config.dataDir();
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new ConfigException(BrokerConfig.LOG_DIR, dataDir.toString(), "cannot be created: " + e);
+        }
+        if (!Files.isWritable(dataDir)) {
+            throw new ConfigException(BrokerConfig.LOG_DIR, dataDir.toString(), "is not writable");
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        resources.push(registry::close);
+        int metricsPort = config.getInt(BrokerConfig.METRICS_PORT);
+        if (metricsPort >= 0) {
+            metricsEndpoint = PrometheusEndpoint.start(config.getString(BrokerConfig.METRICS_HOST), metricsPort, registry);
+            resources.push(metricsEndpoint);
+        }
+
+        ControllerQuorum quorum = quorum(config);
+        if (config.runsController()) {
+            ControllerServer controller = ControllerServer.start(
+                ControllerServerConfig.of(String.valueOf(config.nodeId()), quorum, dataDir.resolve("controller")));
+            resources.push(controller);
+        }
+        ControllerClient controllerClient = new ControllerClient(quorum);
+        resources.push(controllerClient);
+
+        ObjectStorage objects = StorageStack.objectStorage(config, registry);
+        resources.push(objects);
+        WriteAheadLog wal = StorageStack.writeAheadLog(config, objects, registry);
+        StreamStore streams = StorageStack.streamStore(config, wal, objects,
+            new ControllerStreamMetadata(controllerClient), registry);
+        resources.push(streams);
+        streams.start().get(5, TimeUnit.MINUTES);
+
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("lakestream-timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        resources.push(timer::shutdownNow);
+        ExecutorService requestExecutor = Executors.newFixedThreadPool(config.getInt(BrokerConfig.NUM_IO_THREADS),
+            daemon("lakestream-request-handler"));
+        resources.push(requestExecutor::shutdownNow);
+
+        PartitionManager partitions = new PartitionManager(streams, new PartitionLoader(
+            dataDir.resolve("producer-state"),
+            new ProducerStateManagerConfig(config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS), false),
+            900_000, Time.SYSTEM, new ValidationMetrics(registry)));
+        resources.push(partitions);
+        ClusterViewHolder views = new ClusterViewHolder(ControllerClusterBinding.emptyView(config), timer);
+        ControllerClusterBinding cluster = new ControllerClusterBinding(config, controllerClient, views, partitions,
+            timer, registry);
+        resources.push(cluster);
+        cluster.start().get(2, TimeUnit.MINUTES);
+
+        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, requestExecutor, timer, registry);
+        resources.push(broker);
+        boundAddress = broker.start();
+        LOG.info("Lakestream node {} listening on {}://{}:{}, data in {}{}", config.nodeId(), config.listener().name(),
+            boundAddress.getHostString(), boundAddress.getPort(), dataDir,
+            metricsEndpoint == null ? "" : ", metrics on http://" + metricsEndpoint.address().getHostString() + ":"
+                + metricsEndpoint.address().getPort() + "/metrics");
+    }
+
+    private static ControllerQuorum quorum(BrokerConfig config) {
+        List<ControllerQuorum.Voter> voters = new ArrayList<>();
+        for (String voter : config.controllerVoters()) {
+            int at = voter.indexOf('@');
+            if (at <= 0 || voter.lastIndexOf(':') < at) {
+                throw new ConfigException(BrokerConfig.CONTROLLER_QUORUM_VOTERS, voter, "must be id@host:port");
+            }
+            voters.add(new ControllerQuorum.Voter(voter.substring(0, at), voter.substring(at + 1)));
+        }
+        String clusterId = config.getString(BrokerConfig.CLUSTER_ID);
+        return new ControllerQuorum(UUID.nameUUIDFromBytes(clusterId.getBytes(StandardCharsets.UTF_8)), voters);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** The address the Kafka listener is bound to (its port, when the config said 0). */
+    public InetSocketAddress boundAddress() {
+        return boundAddress;
+    }
+
+    public InetSocketAddress metricsAddress() {
+        return metricsEndpoint == null ? null : metricsEndpoint.address();
+    }
+
+    /** Stops everything that started, newest first; safe to call twice. */
+    @Override
+    public synchronized void close() {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("Shutdown step failed: {}", e.toString());
+            }
+        }
+    }
+}
