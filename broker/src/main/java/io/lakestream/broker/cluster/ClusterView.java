@@ -27,6 +27,15 @@ public interface ClusterView {
 
     Optional<TopicView> topic(Uuid id);
 
+    /**
+     * The node KRaft-era clients send admin requests to as "the controller". Every Lakestream
+     * broker forwards those to the controller quorum, so the live broker with the lowest id is
+     * named, or {@code fallback} while none is known.
+     */
+    default int controllerId(int fallback) {
+        return liveBrokers().stream().mapToInt(BrokerEndpoint::nodeId).min().orElse(fallback);
+    }
+
     /** A broker as clients reach it. */
     record BrokerEndpoint(int nodeId, String host, int port, String rack) {}
 

@@ -73,8 +73,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /** The response Kafka would give for a failure: the request's own error shape and code. */
     private static AbstractResponse errorResponse(KafkaRequest request, Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-            ? error.getCause() : error;
+        Throwable cause = Failures.cause(error);
         if (!(cause instanceof org.apache.kafka.common.errors.ApiException)) {
             LOG.warn("{} request from {} failed", request.apiKey(), request.context().clientId(), cause);
         }

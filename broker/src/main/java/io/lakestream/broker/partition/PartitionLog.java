@@ -16,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -95,6 +96,17 @@ public final class PartitionLog {
      */
     public long endOffsetForEpoch(int epoch) {
         return epoch >= leaderEpoch ? stream.nextOffset() : leaderEpochStartOffset;
+    }
+
+    /**
+     * Kafka's check of the leader epoch a client sent: NONE if it sent none or the current
+     * one; FENCED_LEADER_EPOCH if older; UNKNOWN_LEADER_EPOCH if newer than this broker knows.
+     */
+    public Errors checkLeaderEpoch(int requestEpoch) {
+        if (requestEpoch == RecordBatch.NO_PARTITION_LEADER_EPOCH || requestEpoch == leaderEpoch) {
+            return Errors.NONE;
+        }
+        return requestEpoch < leaderEpoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
     }
 
     public LogConfig config() {

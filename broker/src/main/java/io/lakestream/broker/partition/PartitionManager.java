@@ -141,7 +141,7 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
         return topics.topicId(topicName);
     }
 
-    /** Closes every partition, uploading its data, within {@code timeoutMillis}. */
+    /** Closes every partition, uploading its data; gives up waiting after 30 seconds. */
     @Override
     public void close() {
         List<CompletableFuture<Void>> closes = new ArrayList<>();

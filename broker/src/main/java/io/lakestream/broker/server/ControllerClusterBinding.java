@@ -4,6 +4,7 @@ import io.lakestream.broker.cluster.ClusterAdmin;
 import io.lakestream.broker.cluster.ClusterView;
 import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.network.Failures;
 import io.lakestream.broker.partition.PartitionAssignment;
 import io.lakestream.broker.partition.PartitionManager;
 import io.lakestream.broker.partition.TopicDirectory;
@@ -234,7 +235,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     /** A controller command whose refusal fails the future with the Kafka error it carries. */
     private <R> CompletableFuture<R> call(ControllerCommand<R> command) {
         return controller.execute(command).exceptionally(error -> {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = Failures.cause(error);
             if (cause instanceof ClusterMetadataException refused) {
                 throw refused.error().exception(refused.detail());
             }

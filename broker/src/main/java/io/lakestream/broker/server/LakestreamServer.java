@@ -15,6 +15,7 @@ import io.lakestream.stream.storage.ObjectStorage;
 import io.lakestream.wal.WriteAheadLog;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -162,11 +163,11 @@ public final class LakestreamServer implements AutoCloseable {
         resources.push(streams);
         streams.start().get(5, TimeUnit.MINUTES);
 
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("lakestream-timer"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("lakestream-timer", true));
         timer.setRemoveOnCancelPolicy(true);
         resources.push(timer::shutdownNow);
         ExecutorService requestExecutor = Executors.newFixedThreadPool(config.getInt(BrokerConfig.NUM_IO_THREADS),
-            daemon("lakestream-request-handler"));
+            new DefaultThreadFactory("lakestream-request-handler", true));
         resources.push(requestExecutor::shutdownNow);
 
         PartitionManager partitions = new PartitionManager(streams, new PartitionLoader(
@@ -200,15 +201,6 @@ public final class LakestreamServer implements AutoCloseable {
         }
         String clusterId = config.getString(BrokerConfig.CLUSTER_ID);
         return new ControllerQuorum(UUID.nameUUIDFromBytes(clusterId.getBytes(StandardCharsets.UTF_8)), voters);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
-        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /** The address the Kafka listener is bound to (its port, when the config said 0). */

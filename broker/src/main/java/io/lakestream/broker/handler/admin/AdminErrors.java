@@ -1,7 +1,6 @@
 package io.lakestream.broker.handler.admin;
 
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import io.lakestream.broker.network.Failures;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -10,11 +9,7 @@ final class AdminErrors {
     private AdminErrors() {}
 
     static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
+        return Failures.cause(error);
     }
 
     static Errors code(Throwable error) {

@@ -28,7 +28,7 @@ public final class DescribeClusterHandler implements RequestHandler {
         DescribeClusterResponseData data = new DescribeClusterResponseData()
             .setErrorCode(Errors.NONE.code())
             .setClusterId(view.clusterId())
-            .setControllerId(view.liveBrokers().stream().mapToInt(BrokerEndpoint::nodeId).min().orElse(thisNodeId));
+            .setControllerId(view.controllerId(thisNodeId));
         for (BrokerEndpoint broker : view.liveBrokers()) {
             data.brokers().add(new DescribeClusterBroker().setBrokerId(broker.nodeId()).setHost(broker.host())
                 .setPort(broker.port()).setRack(broker.rack()));

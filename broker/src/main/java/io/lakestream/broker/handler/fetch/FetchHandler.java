@@ -15,7 +15,6 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
@@ -70,7 +69,7 @@ public final class FetchHandler implements RequestHandler {
                 }
                 try {
                     PartitionLog log = partitions.leaderLog(new TopicPartition(name.get(), partition.partition()));
-                    Errors epochError = checkLeaderEpoch(log, partition.currentLeaderEpoch());
+                    Errors epochError = log.checkLeaderEpoch(partition.currentLeaderEpoch());
                     targets.add(new Target(topic, partition, epochError == Errors.NONE ? log : null, epochError));
                 } catch (RuntimeException e) {
                     targets.add(new Target(topic, partition, null, Errors.forException(e)));
@@ -80,13 +79,6 @@ public final class FetchHandler implements RequestHandler {
         return targets;
     }
 
-    /** Kafka's epoch check: an older epoch is fenced, a newer one not yet known here. */
-    private static Errors checkLeaderEpoch(PartitionLog log, int requestEpoch) {
-        if (requestEpoch == RecordBatch.NO_PARTITION_LEADER_EPOCH || requestEpoch == log.leaderEpoch()) {
-            return Errors.NONE;
-        }
-        return requestEpoch < log.leaderEpoch() ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
-    }
 
     private static AbstractResponse response(List<Target> targets, List<LongPoll.Reading> readings) {
         FetchResponseData data = new FetchResponseData()

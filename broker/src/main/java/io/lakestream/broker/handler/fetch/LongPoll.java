@@ -1,6 +1,7 @@
 package io.lakestream.broker.handler.fetch;
 
 import io.lakestream.broker.handler.fetch.FetchHandler.Target;
+import io.lakestream.broker.network.Failures;
 import io.lakestream.broker.partition.ReadResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,8 +93,7 @@ final class LongPoll {
                 boolean minOneBatch = usedBytes == 0;
                 return target.log().read(target.request().fetchOffset(), maxBytes, minOneBatch).handle((data, error) -> {
                     if (error != null) {
-                        Throwable cause = error.getCause() != null ? error.getCause() : error;
-                        readings.add(new Reading(null, Errors.forException(cause)));
+                        readings.add(new Reading(null, Errors.forException(Failures.cause(error))));
                         return usedBytes;
                     }
                     readings.add(new Reading(data, Errors.NONE));

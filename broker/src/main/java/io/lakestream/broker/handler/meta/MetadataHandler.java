@@ -57,7 +57,7 @@ public final class MetadataHandler implements RequestHandler {
         ClusterView view = views.current();
         MetadataResponseData data = new MetadataResponseData()
             .setClusterId(view.clusterId())
-            .setControllerId(controllerId(view));
+            .setControllerId(view.controllerId(thisNodeId));
         for (BrokerEndpoint broker : view.liveBrokers()) {
             data.brokers().add(new MetadataResponseBroker().setNodeId(broker.nodeId()).setHost(broker.host())
                 .setPort(broker.port()).setRack(broker.rack()));
@@ -72,18 +72,6 @@ public final class MetadataHandler implements RequestHandler {
             }
         }
         return CompletableFuture.completedFuture(new MetadataResponse(data, request.apiVersion()));
-    }
-
-    /**
-     * KRaft brokers name a live broker as the "controller" that admin clients send requests to;
-     * every Lakestream broker forwards those to the controller quorum, so any live one will do.
-     */
-    static int controllerId(ClusterView view, int fallback) {
-        return view.liveBrokers().stream().mapToInt(BrokerEndpoint::nodeId).min().orElse(fallback);
-    }
-
-    private int controllerId(ClusterView view) {
-        return controllerId(view, thisNodeId);
     }
 
     private MetadataResponseTopic byId(ClusterView view, Uuid topicId) {

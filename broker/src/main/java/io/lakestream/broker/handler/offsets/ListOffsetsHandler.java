@@ -1,5 +1,6 @@
 package io.lakestream.broker.handler.offsets;
 
+import io.lakestream.broker.network.Failures;
 import io.lakestream.broker.network.KafkaRequest;
 import io.lakestream.broker.network.RequestHandler;
 import io.lakestream.broker.partition.LeaderPartitions;
@@ -17,7 +18,6 @@ import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
@@ -72,10 +72,9 @@ public final class ListOffsetsHandler implements RequestHandler {
             response.setErrorCode(Errors.forException(e).code());
             return CompletableFuture.completedFuture(null);
         }
-        int requestEpoch = request.currentLeaderEpoch();
-        if (requestEpoch != RecordBatch.NO_PARTITION_LEADER_EPOCH && requestEpoch != log.leaderEpoch()) {
-            response.setErrorCode((requestEpoch < log.leaderEpoch()
-                ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH).code());
+        Errors epochError = log.checkLeaderEpoch(request.currentLeaderEpoch());
+        if (epochError != Errors.NONE) {
+            response.setErrorCode(epochError.code());
             return CompletableFuture.completedFuture(null);
         }
         long timestamp = request.timestamp();
@@ -94,8 +93,7 @@ public final class ListOffsetsHandler implements RequestHandler {
         }
         return found.handle((answer, error) -> {
             if (error != null) {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                response.setErrorCode(Errors.forException(cause).code());
+                response.setErrorCode(Errors.forException(Failures.cause(error)).code());
             } else {
                 response.setErrorCode(Errors.NONE.code());
                 answer.ifPresent(value -> response.setTimestamp(value.timestamp())

@@ -12,7 +12,6 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
@@ -54,10 +53,9 @@ public final class OffsetForLeaderEpochHandler implements RequestHandler {
         } catch (RuntimeException e) {
             return answer.setErrorCode(Errors.forException(e).code());
         }
-        int current = request.currentLeaderEpoch();
-        if (current != RecordBatch.NO_PARTITION_LEADER_EPOCH && current != log.leaderEpoch()) {
-            return answer.setErrorCode((current < log.leaderEpoch()
-                ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH).code());
+        Errors epochError = log.checkLeaderEpoch(request.currentLeaderEpoch());
+        if (epochError != Errors.NONE) {
+            return answer.setErrorCode(epochError.code());
         }
         int epoch = Math.min(request.leaderEpoch(), log.leaderEpoch());
         return answer.setErrorCode(Errors.NONE.code())

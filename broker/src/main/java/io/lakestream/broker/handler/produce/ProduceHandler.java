@@ -1,5 +1,6 @@
 package io.lakestream.broker.handler.produce;
 
+import io.lakestream.broker.network.Failures;
 import io.lakestream.broker.network.KafkaRequest;
 import io.lakestream.broker.network.RequestHandler;
 import io.lakestream.broker.partition.AppendResult;
@@ -109,8 +110,7 @@ public final class ProduceHandler implements RequestHandler {
     }
 
     private static void setError(PartitionProduceResponse response, Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-            ? error.getCause() : error;
+        Throwable cause = Failures.cause(error);
         if (cause instanceof RecordValidationException invalid) {
             response.setErrorCode(Errors.forException(invalid.invalidException()).code())
                 .setErrorMessage(invalid.invalidException().getMessage());
