@@ -3,12 +3,11 @@ package io.lakestream.controller.image;
 import io.lakestream.controller.client.ControllerChannel;
 import io.lakestream.controller.cluster.ClusterDeltas;
 import io.lakestream.controller.command.ControllerQuery;
+import io.lakestream.controller.task.PeriodicTask;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -33,7 +32,7 @@ public final class ClusterImageFollower implements AutoCloseable {
     private final Duration pollInterval;
     private final int maxDeltasPerPoll;
     private final List<ClusterImageListener> listeners = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService executor;
+    private volatile PeriodicTask poller;
     private volatile ClusterImage image = ClusterImage.EMPTY;
 
     public ClusterImageFollower(ControllerChannel channel) {
@@ -48,16 +47,14 @@ public final class ClusterImageFollower implements AutoCloseable {
         this.channel = channel;
         this.pollInterval = pollInterval;
         this.maxDeltasPerPoll = maxDeltasPerPoll;
-        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "cluster-image-follower");
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
-    /** Starts polling on the follower's thread. */
-    public void start() {
-        executor.scheduleWithFixedDelay(this::catchUp, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    /** Starts polling on the follower's thread; call once. */
+    public synchronized void start() {
+        if (poller != null) {
+            throw new IllegalStateException("the follower is already started");
+        }
+        poller = PeriodicTask.start("cluster-image-follower", 0, pollInterval.toMillis(), this::catchUp);
     }
 
     /** The newest image; {@link ClusterImage#EMPTY} until the first poll answers. */
@@ -108,12 +105,9 @@ public final class ClusterImageFollower implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    public synchronized void close() {
+        if (poller != null) {
+            poller.close();
         }
     }
 }

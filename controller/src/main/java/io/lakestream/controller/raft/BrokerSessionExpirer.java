@@ -3,10 +3,11 @@ package io.lakestream.controller.raft;
 import io.lakestream.controller.command.CommandCodec;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerQuery;
+import io.lakestream.controller.task.PeriodicTask;
 import java.io.IOException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -40,7 +41,7 @@ final class BrokerSessionExpirer implements AutoCloseable {
     private final long sessionTimeoutMillis;
     private final LongSupplier clockMillis;
     private final ClientId clientId = ClientId.randomId();
-    private final ScheduledExecutorService executor;
+    private PeriodicTask ticker;
     private long callId;
     /** When this voter last became leader by its clock, or -1 while it is not leader. */
     private long leaderSinceMillis = -1;
@@ -52,11 +53,6 @@ final class BrokerSessionExpirer implements AutoCloseable {
         this.stateMachine = stateMachine;
         this.sessionTimeoutMillis = sessionTimeoutMillis;
         this.clockMillis = clockMillis;
-        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "broker-session-expirer-" + server.getId());
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     /** How often the leader checks: a tenth of the session, from 100 ms to 1 s. */
@@ -64,9 +60,9 @@ final class BrokerSessionExpirer implements AutoCloseable {
         return Math.max(100, Math.min(1_000, sessionTimeoutMillis / 10));
     }
 
-    void start() {
+    synchronized void start() {
         long tick = tickMillis(sessionTimeoutMillis);
-        executor.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+        ticker = PeriodicTask.start("broker-session-expirer-" + server.getId(), tick, tick, this::tick);
     }
 
     private void tick() {
@@ -92,8 +88,7 @@ final class BrokerSessionExpirer implements AutoCloseable {
             server.submitClientRequestAsync(request).get(sessionTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException | java.util.concurrent.ExecutionException
-                 | java.util.concurrent.TimeoutException e) {
+        } catch (IOException | RuntimeException | ExecutionException | TimeoutException e) {
             LOG.debug("{}: broker session tick failed", server.getId(), e);
         }
     }
@@ -105,12 +100,9 @@ final class BrokerSessionExpirer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    public synchronized void close() {
+        if (ticker != null) {
+            ticker.close();
         }
     }
 }
