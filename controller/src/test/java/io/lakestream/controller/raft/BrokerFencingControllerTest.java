@@ -13,6 +13,8 @@ import io.lakestream.controller.cluster.PartitionState;
 import io.lakestream.controller.cluster.TopicDescription;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerQuery;
+import io.lakestream.controller.image.ClusterImage;
+import io.lakestream.controller.image.ClusterImageFollower;
 import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import io.lakestream.stream.metadata.MetadataError;
 import io.lakestream.stream.metadata.StreamMetadataException;
@@ -56,6 +58,8 @@ class BrokerFencingControllerTest {
         cluster = ControllerCluster.start(dir, 3, c -> c.withBrokerSessionTimeout(SESSION_MS));
         cluster.awaitLeader();
         ControllerClient client = cluster.newClient();
+        ClusterImageFollower follower = new ClusterImageFollower(cluster.newClient(), Duration.ofMillis(100), 100);
+        follower.start();
         long epochA = register(client, A);
         long epochB = register(client, B);
         heartbeatEvery(client, B, epochB, 300);
@@ -81,6 +85,11 @@ class BrokerFencingControllerTest {
                 org.assertj.core.groups.Tuple.tuple(B, 1), org.assertj.core.groups.Tuple.tuple(B, 0));
         await().atMost(Duration.ofSeconds(10))
             .until(() -> cluster.quorum().voters().stream().allMatch(v -> cluster.voter(v.id()).fencedBrokerCount() == 1));
+        ClusterImage image = await().atMost(Duration.ofSeconds(10)).until(follower::image,
+            i -> i.broker(A) != null && i.broker(A).fenced());
+        assertThat(image.topic("orders").partitions()).as("the broker's image, by Raft reads")
+            .isEqualTo(topics.get(0).partitions());
+        follower.close();
 
         assertThat(client.execute(new ControllerCommand.BrokerHeartbeat(A, epochA, false)).get().fenced())
             .as("back with its current epoch").isFalse();
