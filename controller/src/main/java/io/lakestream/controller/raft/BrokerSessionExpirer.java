@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * A new leader still waits one session timeout before its first tick, because heartbeats could
  * not be appended during the election and would otherwise look expired.
  *
- * <p>Threads: runs on its own scheduled thread; {@link #close} from any thread.
+ * <p>Threads: {@link #tick} and the fields it keeps run on the expirer's own thread;
+ * {@link #start} and {@link #close} from any thread.
  */
 final class BrokerSessionExpirer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerSessionExpirer.class);
