@@ -96,6 +96,33 @@ class BrokerFencingControllerTest {
     }
 
     @Test
+    void brokersThatKeepHeartbeatingStayUnfencedAcrossALeaderChangeAndTheNewLeaderStillExpiresSessions()
+        throws Exception {
+        // Longer than the other tests' session, so heartbeats slowed by a loaded machine do not look expired.
+        long failoverSessionMs = 3_000;
+        cluster = ControllerCluster.start(dir, 3, c -> c.withBrokerSessionTimeout(failoverSessionMs));
+        ControllerServer firstLeader = cluster.awaitLeader();
+        ControllerClient client = cluster.newClient();
+        long epochA = register(client, A);
+        long epochB = register(client, B);
+        heartbeatEvery(client, B, epochB, 300);
+        java.util.concurrent.ScheduledFuture<?> heartbeatsOfA = heartbeats.scheduleAtFixedRate(
+            () -> client.execute(new ControllerCommand.BrokerHeartbeat(A, epochA, false)), 0, 300,
+            TimeUnit.MILLISECONDS);
+
+        cluster.awaitApplied(firstLeader.appliedIndex());
+        cluster.stopVoter(firstLeader.voterId());
+        cluster.awaitLeader();
+        Thread.sleep(2 * failoverSessionMs);
+        assertThat(client.query(new ControllerQuery.DescribeBrokers()).get())
+            .as("brokers that heartbeat through the election").noneMatch(BrokerRegistration::fenced);
+
+        heartbeatsOfA.cancel(false);
+        await().atMost(Duration.ofMillis(3 * failoverSessionMs + 10_000)).until(() -> broker(client, A).fenced());
+        assertThat(broker(client, B).fenced()).isFalse();
+    }
+
+    @Test
     void zombieLeaderCommitAfterItsPartitionMovedIsRefusedAndChangesNoRange() throws Exception {
         cluster = ControllerCluster.start(dir, 1, c -> c.withBrokerSessionTimeout(SESSION_MS));
         cluster.awaitLeader();
