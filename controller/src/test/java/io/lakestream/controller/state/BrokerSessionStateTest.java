@@ -186,6 +186,13 @@ class BrokerSessionStateTest extends ClusterStateFixture {
     }
 
     @Test
+    void producerIdsAndSessionTicksRefuseWhatMakesNoSense() {
+        assertRefusedChangingNothing(new ControllerCommand.AllocateProducerIds(9, 1), Errors.BROKER_ID_NOT_REGISTERED);
+        register(1);
+        assertRefusedChangingNothing(new ControllerCommand.FenceExpiredBrokers(0), Errors.INVALID_REQUEST);
+    }
+
+    @Test
     void refusalTravelsToTheCallerWithItsCode() {
         assertThatThrownBy(() -> heartbeat(3, 1)).isInstanceOf(CompletionException.class)
             .cause().isInstanceOfSatisfying(ClusterMetadataException.class,

@@ -112,6 +112,8 @@ class TopicStateTest extends ClusterStateFixture {
         assertRefusedChangingNothing(new ControllerCommand.CreatePartitions("orders", 3), Errors.INVALID_PARTITIONS);
         assertRefusedChangingNothing(new ControllerCommand.CreatePartitions("nope", 3),
             Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertRefusedChangingNothing(new ControllerCommand.CreatePartitions("orders", TopicCommands.MAX_PARTITIONS + 1),
+            Errors.INVALID_PARTITIONS);
     }
 
     @Test
@@ -157,6 +159,7 @@ class TopicStateTest extends ClusterStateFixture {
         run(new ControllerCommand.DeleteKv("never-set"));
         assertThat(ask(new ControllerQuery.GetKv("a"))).isNull();
         assertRefusedChangingNothing(new ControllerCommand.PutKv("", new byte[1]), Errors.INVALID_REQUEST);
+        assertRefusedChangingNothing(new ControllerCommand.DeleteKv(""), Errors.INVALID_REQUEST);
     }
 
     @Test
