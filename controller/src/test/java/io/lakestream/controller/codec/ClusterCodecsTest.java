@@ -14,8 +14,10 @@ import io.lakestream.controller.cluster.PartitionState;
 import io.lakestream.controller.cluster.ProducerIdBlock;
 import io.lakestream.controller.cluster.TopicDescription;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 
@@ -56,11 +58,11 @@ class ClusterCodecsTest {
 
     @Test
     void configsAreEncodedInKeyOrderWhateverTheMapsOrder() {
-        Map<String, String> insertionOrder = new java.util.LinkedHashMap<>();
+        Map<String, String> insertionOrder = new LinkedHashMap<>();
         insertionOrder.put("b", "2");
         insertionOrder.put("a", "1");
         byte[] one = encode(ClusterCodecs.STRING_MAP, insertionOrder);
-        byte[] other = encode(ClusterCodecs.STRING_MAP, new java.util.TreeMap<>(Map.of("a", "1", "b", "2")));
+        byte[] other = encode(ClusterCodecs.STRING_MAP, new TreeMap<>(Map.of("a", "1", "b", "2")));
         assertThat(one).isEqualTo(other);
     }
 

@@ -13,6 +13,7 @@ import io.lakestream.controller.state.LocalControllerChannel;
 import io.lakestream.controller.state.MetadataState;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -65,7 +66,7 @@ class ClusterImageTest {
     /** Brokers come, heartbeat, go quiet and shut down; topics are created, grown, altered and deleted. */
     private static void runRandomClusterCommands(LocalControllerChannel channel, AtomicLong clock, Random random,
                                                  int steps) {
-        Map<Integer, Long> epochs = new java.util.HashMap<>();
+        Map<Integer, Long> epochs = new HashMap<>();
         List<String> topics = new ArrayList<>();
         for (int step = 0; step < steps; step++) {
             int node = random.nextInt(4);

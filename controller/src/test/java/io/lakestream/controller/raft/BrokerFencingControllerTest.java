@@ -2,6 +2,7 @@ package io.lakestream.controller.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.lakestream.controller.client.ControllerClient;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
@@ -81,8 +83,8 @@ class BrokerFencingControllerTest {
         assertThat(broker(client, B).fenced()).isFalse();
         List<TopicDescription> topics = client.query(ControllerQuery.DescribeTopics.all()).get();
         assertThat(topics.get(0).partitions()).extracting(PartitionState::leader, PartitionState::leaderEpoch)
-            .containsExactly(org.assertj.core.groups.Tuple.tuple(B, 1), org.assertj.core.groups.Tuple.tuple(B, 0),
-                org.assertj.core.groups.Tuple.tuple(B, 1), org.assertj.core.groups.Tuple.tuple(B, 0));
+            .containsExactly(tuple(B, 1), tuple(B, 0),
+                tuple(B, 1), tuple(B, 0));
         await().atMost(Duration.ofSeconds(10))
             .until(() -> cluster.quorum().voters().stream().allMatch(v -> cluster.voter(v.id()).fencedBrokerCount() == 1));
         ClusterImage image = await().atMost(Duration.ofSeconds(10)).until(follower::image,
@@ -106,7 +108,7 @@ class BrokerFencingControllerTest {
         long epochA = register(client, A);
         long epochB = register(client, B);
         heartbeatEvery(client, B, epochB, 300);
-        java.util.concurrent.ScheduledFuture<?> heartbeatsOfA = heartbeats.scheduleAtFixedRate(
+        ScheduledFuture<?> heartbeatsOfA = heartbeats.scheduleAtFixedRate(
             () -> client.execute(new ControllerCommand.BrokerHeartbeat(A, epochA, false)), 0, 300,
             TimeUnit.MILLISECONDS);
 

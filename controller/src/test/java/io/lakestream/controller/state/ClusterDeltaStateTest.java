@@ -10,6 +10,7 @@ import io.lakestream.controller.cluster.TopicDescription;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerQuery;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The cluster_deltas table: what is recorded, what is not, and the snapshot for readers too far behind. */
@@ -41,7 +42,7 @@ class ClusterDeltaStateTest extends ClusterStateFixture {
         assertThat(deltas.deltas()).extracting(ClusterDelta::offset).as("registration, creation, alteration only")
             .containsExactly(registeredAt, createdAt, alteredAt);
         assertThat(deltas.deltas().get(1).changes()).containsExactly(
-            new ClusterChange.TopicChanged(orders.topicId(), "orders", java.util.Map.of()),
+            new ClusterChange.TopicChanged(orders.topicId(), "orders", Map.of()),
             new ClusterChange.PartitionChanged(orders.partition(0)),
             new ClusterChange.PartitionChanged(orders.partition(1)));
         assertThat(ask(new ControllerQuery.GetClusterDeltas(createdAt, 100)).deltas())
