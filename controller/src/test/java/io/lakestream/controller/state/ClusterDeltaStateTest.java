@@ -69,4 +69,17 @@ class ClusterDeltaStateTest extends ClusterStateFixture {
         assertThat(caughtUp.snapshot()).isNull();
         assertThat(caughtUp.deltas()).extracting(ClusterDelta::offset).hasSize(RETAINED).startsWith(oldestRetained);
     }
+
+    @Test
+    void aReaderAheadOfTheStateStartsOverFromASnapshot() {
+        createTopic("orders", 1);
+
+        ClusterDeltas ahead = ask(new ControllerQuery.GetClusterDeltas(state.appliedOffset() + 100, 10));
+
+        assertThat(ahead.snapshot()).as("a reader that followed a state since replaced").isNotNull();
+        assertThat(ahead.snapshot().offset()).isEqualTo(state.appliedOffset());
+        assertThat(ahead.snapshot().topics()).extracting(TopicDescription::name).containsExactly("orders");
+        assertThat(ask(new ControllerQuery.GetClusterDeltas(state.appliedOffset(), 10)))
+            .as("a reader exactly caught up").isEqualTo(new ClusterDeltas(null, List.of()));
+    }
 }
