@@ -6,9 +6,11 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Where controller commands and queries go: the Raft quorum ({@link ControllerClient}) or, in
- * tests, a state applied in place. A refusal completes the future with a
- * {@link io.lakestream.stream.metadata.StreamMetadataException}. Implementations are
- * thread-safe.
+ * tests, a state applied in place. A refusal completes the future with the exception the
+ * state refused with, code and message intact: a
+ * {@link io.lakestream.stream.metadata.StreamMetadataException} for streams and objects, a
+ * {@link io.lakestream.controller.cluster.ClusterMetadataException} (Kafka's {@code Errors})
+ * for the rest. Implementations are thread-safe.
  */
 public interface ControllerChannel {
 

@@ -56,6 +56,9 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
 
     private static <R> R decode(RaftClientReply reply, ValueCodec<R> codec) {
         if (!reply.isSuccess()) {
+            // Refusals are not here: they are successful replies whose bytes ReplyCodec turns back into the
+            // exception the state refused with. Ratis fails the call itself only for a command the leader
+            // could not decode, or one the state machine could not apply.
             StateMachineException refused = reply.getStateMachineException();
             if (refused != null) {
                 throw new StreamMetadataException(MetadataError.INVALID_REQUEST, refused.getMessage());

@@ -31,6 +31,7 @@ import io.lakestream.controller.command.ControllerCommand.TrimStream;
 import io.lakestream.stream.metadata.CommitStreamObjectRequest;
 import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import java.nio.ByteBuffer;
+import org.apache.kafka.common.Uuid;
 
 /**
  * The binary form of a {@link ControllerCommand}: the payload of one Raft log entry.
@@ -307,7 +308,7 @@ public final class CommandCodec {
 
     private static DeleteTopic readDeleteTopic(ByteReader reader) {
         String name = ClusterCodecs.readNullableString(reader);
-        org.apache.kafka.common.Uuid topicId = ClusterCodecs.readNullableUuid(reader);
+        Uuid topicId = ClusterCodecs.readNullableUuid(reader);
         if ((name == null) == (topicId == null)) {
             throw new MalformedDataException("DELETE_TOPIC needs exactly one of name and id");
         }

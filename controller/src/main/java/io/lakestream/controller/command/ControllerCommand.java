@@ -143,6 +143,11 @@ public sealed interface ControllerCommand<R> {
     record CreateTopic(String name, Uuid topicId, int numPartitions, short replicationFactor,
                        Map<String, String> configs) implements ControllerCommand<TopicDescription> {
         public CreateTopic {
+            configs.forEach((key, value) -> {
+                if (value == null) {
+                    throw new IllegalArgumentException("config " + key + " of topic " + name + " has no value");
+                }
+            });
             configs = TopicDescription.sortedCopy(configs);
         }
 

@@ -107,7 +107,8 @@ public sealed interface ControllerQuery<R> {
 
     /**
      * Up to {@code maxRecords} cluster deltas after metadata offset {@code afterOffset}, or a
-     * snapshot of everything if deltas after it were already trimmed.
+     * snapshot of everything if deltas after it were already trimmed or the offset is ahead of
+     * the state; {@code afterOffset = -1} always gets the snapshot.
      */
     record GetClusterDeltas(long afterOffset, int maxRecords) implements ControllerQuery<ClusterDeltas> {
         @Override

@@ -1,5 +1,7 @@
 package io.lakestream.controller.raft;
 
+import io.lakestream.controller.cluster.BrokerRegistration;
+import io.lakestream.controller.command.ControllerQuery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,25 +23,34 @@ import org.apache.ratis.util.SizeInBytes;
 public final class ControllerServer implements AutoCloseable {
     private final ControllerServerConfig config;
     private final RaftServer server;
+    private final RaftMetadataStateMachine stateMachine;
+    private final BrokerSessionExpirer sessionExpirer;
 
-    private ControllerServer(ControllerServerConfig config, RaftServer server) {
+    private ControllerServer(ControllerServerConfig config, RaftServer server, RaftMetadataStateMachine stateMachine) {
         this.config = config;
         this.server = server;
+        this.stateMachine = stateMachine;
+        this.sessionExpirer = new BrokerSessionExpirer(server, config.quorum().raftGroup().getGroupId(), stateMachine,
+            config.brokerSessionTimeoutMillis(), config.clockMillis());
     }
 
     /** Starts the voter; it joins its quorum's election right away. */
     public static ControllerServer start(ControllerServerConfig config) {
         try {
             Files.createDirectories(config.storageDir());
+            RaftMetadataStateMachine stateMachine =
+                new RaftMetadataStateMachine(config.clockMillis(), config.destroyGraceMillis());
             RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.voterId()))
                 .setGroup(config.quorum().raftGroup())
                 .setProperties(properties(config))
-                .setStateMachine(new RaftMetadataStateMachine(config.clockMillis(), config.destroyGraceMillis()))
+                .setStateMachine(stateMachine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
             server.start();
-            return new ControllerServer(config, server);
+            ControllerServer controller = new ControllerServer(config, server, stateMachine);
+            controller.sessionExpirer.start();
+            return controller;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start controller " + config.voterId() + " in "
                 + config.storageDir(), e);
@@ -95,9 +106,20 @@ public final class ControllerServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Fenced brokers by this voter's state (possibly a little behind the leader). The
+     * controller has no MeterRegistry yet; this is what a {@code lakestream.controller.brokers.fenced}
+     * gauge will read.
+     */
+    public long fencedBrokerCount() {
+        return stateMachine.queryLocal(new ControllerQuery.DescribeBrokers()).stream()
+            .filter(BrokerRegistration::fenced).count();
+    }
+
     /** Stops the voter; its storage stays for a restart. */
     @Override
     public void close() {
+        sessionExpirer.close();
         try {
             server.close();
         } catch (IOException e) {

@@ -75,17 +75,21 @@ final class ClusterQueries {
         return result;
     }
 
+    /**
+     * The deltas after {@code afterOffset}; a snapshot when some were trimmed, or when the reader
+     * is ahead of this state (it followed a controller whose state was since rebuilt or replaced).
+     */
     ClusterDeltas deltas(long afterOffset, int maxRecords) {
-        if (!ClusterDeltaLog.retainsAfter(reader, afterOffset)) {
-            return new ClusterDeltas(snapshot(), List.of());
+        long applied = appliedOffset();
+        if (!ClusterDeltaLog.retainsAfter(reader, afterOffset) || afterOffset > applied) {
+            return new ClusterDeltas(new ClusterSnapshot(applied, brokers(), topics(List.of(), List.of())), List.of());
         }
         return new ClusterDeltas(null, ClusterDeltaLog.readAfter(reader, afterOffset, maxRecords));
     }
 
-    /** Everything, at the metadata offset of this view. */
-    ClusterSnapshot snapshot() {
+    /** The metadata offset of this view. */
+    private long appliedOffset() {
         byte[] applied = reader.get(Table.META, MetaKeys.APPLIED);
-        long offset = applied == null ? 0 : ByteBuffer.wrap(applied).getLong(Long.BYTES);
-        return new ClusterSnapshot(offset, brokers(), topics(List.of(), List.of()));
+        return applied == null ? 0 : ByteBuffer.wrap(applied).getLong(Long.BYTES);
     }
 }

@@ -4,6 +4,7 @@ import io.lakestream.controller.cluster.ClusterMetadataException;
 import io.lakestream.controller.cluster.PartitionState;
 import io.lakestream.controller.cluster.TopicDescription;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
@@ -53,8 +54,7 @@ final class ClusterReads {
     /** Topic names in name order. */
     List<String> topicNames() {
         List<String> names = new ArrayList<>();
-        reader.scan(Table.TOPIC_NAMES, ALL, ALL, (key, value) -> names.add(new String(key,
-            java.nio.charset.StandardCharsets.UTF_8)));
+        reader.scan(Table.TOPIC_NAMES, ALL, ALL, (key, value) -> names.add(new String(key, StandardCharsets.UTF_8)));
         return names;
     }
 

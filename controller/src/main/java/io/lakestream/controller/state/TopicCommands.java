@@ -51,9 +51,9 @@ final class TopicCommands {
         if (reads.findTopic(name) != null) {
             throw refuse(Errors.TOPIC_ALREADY_EXISTS, "topic " + name + " already exists");
         }
-        if (reads.findTopic(topicId) != null) {
-            throw refuse(Errors.TOPIC_ALREADY_EXISTS, "topic id " + topicId + " is taken by topic "
-                + reads.findTopic(topicId).name());
+        StoredTopic sameId = reads.findTopic(topicId);
+        if (sameId != null) {
+            throw refuse(Errors.TOPIC_ALREADY_EXISTS, "topic id " + topicId + " is taken by topic " + sameId.name());
         }
         checkNoCollision(name);
         checkPartitionCount(name, numPartitions);

@@ -2,6 +2,7 @@ package io.lakestream.controller.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.lakestream.controller.cluster.BrokerListener;
 import io.lakestream.controller.cluster.BrokerRegistration;
@@ -91,8 +92,8 @@ class BrokerSessionStateTest extends ClusterStateFixture {
         assertThat(ask(new ControllerQuery.DescribeBrokers())).extracting(BrokerRegistration::fenced)
             .containsExactly(true, false);
         assertThat(topic("orders").partitions()).extracting(PartitionState::leader, PartitionState::leaderEpoch)
-            .containsExactly(org.assertj.core.groups.Tuple.tuple(2, 1), org.assertj.core.groups.Tuple.tuple(2, 0),
-                org.assertj.core.groups.Tuple.tuple(2, 1), org.assertj.core.groups.Tuple.tuple(2, 0));
+            .containsExactly(tuple(2, 1), tuple(2, 0),
+                tuple(2, 1), tuple(2, 0));
         assertThat(heartbeat(1, epoch1)).as("a fenced broker heartbeating with its current epoch")
             .isEqualTo(new HeartbeatResult(false, false));
     }
@@ -183,6 +184,13 @@ class BrokerSessionStateTest extends ClusterStateFixture {
         fenceExpired();
         assertRefusedChangingNothing(new ControllerCommand.AllocateProducerIds(1, current),
             Errors.BROKER_NOT_AVAILABLE);
+    }
+
+    @Test
+    void producerIdsAndSessionTicksRefuseWhatMakesNoSense() {
+        assertRefusedChangingNothing(new ControllerCommand.AllocateProducerIds(9, 1), Errors.BROKER_ID_NOT_REGISTERED);
+        register(1);
+        assertRefusedChangingNothing(new ControllerCommand.FenceExpiredBrokers(0), Errors.INVALID_REQUEST);
     }
 
     @Test

@@ -20,12 +20,12 @@ import java.util.function.LongSupplier;
  * decode, apply, reply). The stamped entries are kept so a test can replay them on another
  * state. Synchronized.
  */
-final class LocalControllerChannel implements ControllerChannel {
+public final class LocalControllerChannel implements ControllerChannel {
     private final MetadataState state;
     private final LongSupplier clock;
     private final List<byte[]> log = new ArrayList<>();
 
-    LocalControllerChannel(MetadataState state, LongSupplier clock) {
+    public LocalControllerChannel(MetadataState state, LongSupplier clock) {
         this.state = state;
         this.clock = clock;
     }

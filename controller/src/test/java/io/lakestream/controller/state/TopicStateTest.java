@@ -10,6 +10,7 @@ import io.lakestream.controller.command.ControllerQuery;
 import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import io.lakestream.stream.metadata.StreamOffsetRange;
 import io.lakestream.stream.metadata.StreamState;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
@@ -83,7 +84,7 @@ class TopicStateTest extends ClusterStateFixture {
         assertThat(ask(ControllerQuery.DescribeTopics.all())).isEmpty();
         for (PartitionState p : orders.partitions()) {
             assertThat(streams.describeStream(p.streamId()).handle((s, e) -> e)).as("stream %d", p.streamId())
-                .succeedsWithin(java.time.Duration.ofSeconds(1)).isNotNull();
+                .succeedsWithin(Duration.ofSeconds(1)).isNotNull();
         }
         assertThat(streams.openStreams(1).join()).isEmpty();
         clock.addAndGet(1_000);
@@ -112,6 +113,8 @@ class TopicStateTest extends ClusterStateFixture {
         assertRefusedChangingNothing(new ControllerCommand.CreatePartitions("orders", 3), Errors.INVALID_PARTITIONS);
         assertRefusedChangingNothing(new ControllerCommand.CreatePartitions("nope", 3),
             Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertRefusedChangingNothing(new ControllerCommand.CreatePartitions("orders", TopicCommands.MAX_PARTITIONS + 1),
+            Errors.INVALID_PARTITIONS);
     }
 
     @Test
@@ -157,6 +160,7 @@ class TopicStateTest extends ClusterStateFixture {
         run(new ControllerCommand.DeleteKv("never-set"));
         assertThat(ask(new ControllerQuery.GetKv("a"))).isNull();
         assertRefusedChangingNothing(new ControllerCommand.PutKv("", new byte[1]), Errors.INVALID_REQUEST);
+        assertRefusedChangingNothing(new ControllerCommand.DeleteKv(""), Errors.INVALID_REQUEST);
     }
 
     @Test
