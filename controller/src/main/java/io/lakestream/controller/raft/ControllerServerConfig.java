@@ -1,5 +1,7 @@
 package io.lakestream.controller.raft;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
@@ -13,27 +15,49 @@ import java.util.function.LongSupplier;
  * @param destroyGraceMillis how long unreferenced objects stay before they are listed for deletion
  * @param snapshotEveryEntries take a snapshot every this many applied entries (0: never on its own)
  * @param logSegmentBytes the Raft log segment size; the log is purged by whole segments after a snapshot
+ * @param appendBatchMillis the least time between two appendEntries calls from the leader to one
+ *     follower: entries that arrive meanwhile travel (and are fsynced by the follower) as one batch.
+ *     Adds at most this much to a commit's latency; 0 sends every entry on its own
+ * @param meterRegistry where the voter's {@code lakestream.controller.*} meters go, tagged with the
+ *     voter id
  */
 public record ControllerServerConfig(String voterId, ControllerQuorum quorum, Path storageDir,
                                      LongSupplier clockMillis, long destroyGraceMillis, long snapshotEveryEntries,
-                                     long logSegmentBytes) {
+                                     long logSegmentBytes, long appendBatchMillis, MeterRegistry meterRegistry) {
     public static final long DEFAULT_DESTROY_GRACE_MILLIS = 60_000;
     public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100_000;
     public static final long DEFAULT_LOG_SEGMENT_BYTES = 8L << 20;
+    /** Measured with ControllerCommitRate (docs/benchmarks.md): batches entries at a few thousand commits/s. */
+    public static final long DEFAULT_APPEND_BATCH_MILLIS = 2;
 
-    /** A voter with the wall clock and default snapshot and grace settings. */
+    /**
+     * A voter with the wall clock, default snapshot, grace and batching settings, and meters in
+     * Micrometer's global registry: the process exports them wherever its other meters go (and
+     * nowhere, at no cost, until a registry is added to it).
+     */
     public static ControllerServerConfig of(String voterId, ControllerQuorum quorum, Path storageDir) {
         return new ControllerServerConfig(voterId, quorum, storageDir, System::currentTimeMillis,
-            DEFAULT_DESTROY_GRACE_MILLIS, DEFAULT_SNAPSHOT_EVERY_ENTRIES, DEFAULT_LOG_SEGMENT_BYTES);
+            DEFAULT_DESTROY_GRACE_MILLIS, DEFAULT_SNAPSHOT_EVERY_ENTRIES, DEFAULT_LOG_SEGMENT_BYTES,
+            DEFAULT_APPEND_BATCH_MILLIS, Metrics.globalRegistry);
     }
 
     public ControllerServerConfig withClock(LongSupplier clock, long graceMillis) {
         return new ControllerServerConfig(voterId, quorum, storageDir, clock, graceMillis, snapshotEveryEntries,
-            logSegmentBytes);
+            logSegmentBytes, appendBatchMillis, meterRegistry);
     }
 
     public ControllerServerConfig withSnapshots(long everyEntries, long segmentBytes) {
         return new ControllerServerConfig(voterId, quorum, storageDir, clockMillis, destroyGraceMillis, everyEntries,
-            segmentBytes);
+            segmentBytes, appendBatchMillis, meterRegistry);
+    }
+
+    public ControllerServerConfig withAppendBatchMillis(long millis) {
+        return new ControllerServerConfig(voterId, quorum, storageDir, clockMillis, destroyGraceMillis,
+            snapshotEveryEntries, logSegmentBytes, millis, meterRegistry);
+    }
+
+    public ControllerServerConfig withMeterRegistry(MeterRegistry registry) {
+        return new ControllerServerConfig(voterId, quorum, storageDir, clockMillis, destroyGraceMillis,
+            snapshotEveryEntries, logSegmentBytes, appendBatchMillis, registry);
     }
 }
