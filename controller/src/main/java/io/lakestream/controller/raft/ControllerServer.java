@@ -87,8 +87,6 @@ public final class ControllerServer implements AutoCloseable {
         // Group commit towards the followers: see ControllerServerConfig.appendBatchMillis.
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(properties,
             TimeDuration.valueOf(config.appendBatchMillis(), TimeUnit.MILLISECONDS));
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("raft."))
-            .forEach(k -> properties.set(k, System.getProperty(k))); // TEMP experiment hook
         return properties;
     }
 

@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * log entries in order, reads are answered by {@link #query}, and snapshots are RocksDB
  * checkpoints ({@link CheckpointSnapshotStorage}).
  *
- * <p>The live RocksDB survives restarts, so on replay Ratis may hand back entries the state
- * already holds; those at or below the state's metadata offset are skipped.
+ * <p>The live RocksDB survives restarts but is not synced per entry, so after a restart it may be
+ * ahead of the newest snapshot or behind the log. Ratis replays the log from the snapshot on;
+ * entries at or below the state's metadata offset are skipped, the rest applied.
  *
  * <p>Threads: Ratis calls apply, takeSnapshot and reinitialize from its applier thread;
  * queries come from RPC threads and share a read lock with apply, which reinitialize excludes.
@@ -145,11 +146,11 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
             opened = open(live);
         }
         state = opened;
-        TermIndex applied = TermIndex.valueOf(opened.appliedTerm(), opened.appliedOffset());
-        if (snapshot != null && snapshot.getTermIndex().compareTo(applied) > 0) {
-            applied = snapshot.getTermIndex();
-        }
-        setLastAppliedTermIndex(applied);
+        // Ratis replays the log from the snapshot on, whatever the state holds: report the
+        // snapshot, so that the applied index only ever grows as Ratis hands entries back, and
+        // let applyTransaction skip those the state already holds (it may be ahead of the
+        // snapshot, or behind the log if RocksDB lost its unsynced tail in a crash).
+        setLastAppliedTermIndex(snapshot != null ? snapshot.getTermIndex() : TermIndex.valueOf(0, 0));
     }
 
     private MetadataState open(Path dir) {
