@@ -30,7 +30,10 @@ import java.util.function.UnaryOperator;
  * uploader does. Object ids are prepared in blocks of 1,000 beforehand, as a broker
  * prepares ids for a whole upload at once, so the figure counts commits only.
  *
- * <p>{@code java -cp benchmarks/target/benchmarks.jar io.lakestream.benchmarks.ControllerCommitRate [seconds] [writers]}
+ * <p>The writers run {@value #WARMUP_SECONDS} s unmeasured first. The figures include the
+ * process's CPU time per commit; {@code -Dbench.threadCpu=true} also prints it per thread kind.
+ *
+ * <p>{@code java -cp benchmarks/target/benchmarks.jar io.lakestream.benchmarks.ControllerCommitRate [seconds] [writers] [voter counts, e.g. 1,3]}
  */
 public final class ControllerCommitRate {
     private static final int STREAMS = 1_000;
