@@ -7,9 +7,14 @@ import io.lakestream.stream.metadata.StreamOffsetRange;
 import io.lakestream.stream.metadata.StreamState;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,19 +30,24 @@ import java.util.function.UnaryOperator;
  * uploader does. Object ids are prepared in blocks of 1,000 beforehand, as a broker
  * prepares ids for a whole upload at once, so the figure counts commits only.
  *
- * <p>{@code java -cp benchmarks/target/benchmarks.jar io.lakestream.benchmarks.ControllerCommitRate [seconds] [writers]}
+ * <p>The writers run {@value #WARMUP_SECONDS} s unmeasured first. The figures include the
+ * process's CPU time per commit; {@code -Dbench.threadCpu=true} also prints it per thread kind.
+ *
+ * <p>{@code java -cp benchmarks/target/benchmarks.jar io.lakestream.benchmarks.ControllerCommitRate [seconds] [writers] [voter counts, e.g. 1,3]}
  */
 public final class ControllerCommitRate {
     private static final int STREAMS = 1_000;
     private static final int NODE = 1;
+    private static final int WARMUP_SECONDS = 5;
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int writers = args.length > 1 ? Integer.parseInt(args[1]) : 32;
-        System.out.printf("%-7s %8s %10s %9s %9s %9s%n", "voters", "writers", "commits/s", "p50 ms", "p99 ms",
-            "max ms");
-        for (int voters : new int[] {1, 3}) {
-            run(voters, writers, seconds);
+        System.out.printf("%-7s %8s %10s %9s %9s %9s %12s%n", "voters", "writers", "commits/s", "p50 ms", "p99 ms",
+            "max ms", "cpu us/commit");
+        String[] voterCounts = (args.length > 2 ? args[2] : "1,3").split(",");
+        for (String voters : voterCounts) {
+            run(Integer.parseInt(voters), writers, seconds);
         }
     }
 
@@ -46,56 +56,132 @@ public final class ControllerCommitRate {
         try (ControllerCluster cluster = ControllerCluster.start(dir, voters, UnaryOperator.identity())) {
             cluster.awaitLeader();
             ControllerStreamMetadata metadata = new ControllerStreamMetadata(cluster.newClient());
-            List<StreamState> streams = new ArrayList<>();
-            for (int i = 0; i < STREAMS; i++) {
-                streams.add(metadata.openStream(metadata.createStream().join(), NODE).join());
-            }
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            Timer latency = Timer.builder("commit").publishPercentiles(0.5, 0.99).register(registry);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            ExecutorService threads = Executors.newFixedThreadPool(writers);
-            List<CompletableFuture<Long>> loops = new ArrayList<>();
+            List<StreamState> streams = openStreams(metadata);
+            List<Writer> owners = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 List<StreamState> owned = new ArrayList<>();
                 for (int i = w; i < STREAMS; i += writers) {
                     owned.add(streams.get(i));
                 }
-                loops.add(CompletableFuture.supplyAsync(() -> commitLoop(metadata, owned, latency, deadline), threads));
+                owners.add(new Writer(metadata, owned));
             }
-            long commits = loops.stream().mapToLong(CompletableFuture::join).sum();
+            ExecutorService threads = Executors.newFixedThreadPool(writers);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            // Warm-up: the same load, not measured, so that the JIT has compiled the hot paths.
+            commitFor(owners, threads, WARMUP_SECONDS, Timer.builder("warmup").register(registry));
+            Timer latency = Timer.builder("commit").publishPercentiles(0.5, 0.99).register(registry);
+            Map<String, Long> threadCpuBefore = cpuByThreadKind();
+            long cpuBefore = processCpuNanos();
+            long commits = commitFor(owners, threads, seconds, latency);
+            double cpuMicrosPerCommit = (processCpuNanos() - cpuBefore) / 1e3 / commits;
+            Map<String, Long> threadCpu = cpuByThreadKind();
             threads.shutdown();
-            double p50 = percentile(latency, 0.5);
-            double p99 = percentile(latency, 0.99);
-            System.out.printf("%-7d %8d %10.0f %9.2f %9.2f %9.2f%n", voters, writers, commits / (double) seconds, p50,
-                p99, latency.max(TimeUnit.MILLISECONDS));
+            System.out.printf("%-7d %8d %10.0f %9.2f %9.2f %9.2f %12.0f%n", voters, writers, commits / (double) seconds,
+                percentile(latency, 0.5), percentile(latency, 0.99), latency.max(TimeUnit.MILLISECONDS),
+                cpuMicrosPerCommit);
+            if (Boolean.getBoolean("bench.threadCpu")) {
+                threadCpu.entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), e.getValue() - threadCpuBefore.getOrDefault(e.getKey(), 0L)))
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(Integer.getInteger("bench.threadCpu.top", 15))
+                    .forEach(e -> System.out.printf("  cpu %-60s %8.1f us/commit%n", e.getKey(),
+                        e.getValue() / 1e3 / commits));
+            }
         } finally {
             BenchmarkDirs.delete(dir);
         }
     }
 
-    /** One writer: commits one object after another until the deadline; returns how many. */
-    private static long commitLoop(ControllerStreamMetadata metadata, List<StreamState> streams, Timer latency,
-                                   long deadline) {
-        long[] ends = new long[streams.size()];
-        long nextId = 0;
-        long lastId = -1;
-        long commits = 0;
-        while (System.nanoTime() < deadline) {
-            if (nextId > lastId) {
-                nextId = metadata.prepareObjects(1_000, TimeUnit.MINUTES.toMillis(10)).join();
-                lastId = nextId + 999;
+    /** Creates and opens the streams, 50 calls in flight at a time. */
+    private static List<StreamState> openStreams(ControllerStreamMetadata metadata) {
+        List<StreamState> streams = new ArrayList<>();
+        for (int batch = 0; batch < STREAMS; batch += 50) {
+            List<CompletableFuture<Long>> created = new ArrayList<>();
+            for (int i = batch; i < Math.min(STREAMS, batch + 50); i++) {
+                created.add(metadata.createStream());
             }
-            int i = (int) (commits % streams.size());
-            StreamState stream = streams.get(i);
-            long start = System.nanoTime();
-            metadata.commitStreamSetObject(new CommitStreamSetObjectRequest(nextId++, NODE, 1024,
-                List.of(new StreamOffsetRange(stream.streamId(), stream.epoch(), ends[i], ends[i] + 10)), List.of(),
-                List.of())).join();
-            latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            ends[i] += 10;
-            commits++;
+            List<CompletableFuture<StreamState>> opened = new ArrayList<>();
+            for (CompletableFuture<Long> id : created) {
+                opened.add(metadata.openStream(id.join(), NODE));
+            }
+            opened.forEach(stream -> streams.add(stream.join()));
         }
-        return commits;
+        return streams;
+    }
+
+    /** Runs every writer on its own thread for {@code seconds}; returns the commits made. */
+    private static long commitFor(List<Writer> writers, ExecutorService threads, int seconds, Timer latency) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<CompletableFuture<Long>> loops = new ArrayList<>();
+        for (Writer writer : writers) {
+            loops.add(CompletableFuture.supplyAsync(() -> writer.commitUntil(deadline, latency), threads));
+        }
+        return loops.stream().mapToLong(CompletableFuture::join).sum();
+    }
+
+    /**
+     * One writer, like one broker uploader: commits one object after another, each extending
+     * the next of its streams by 10 offsets, and waits for each acknowledgement. Confined to
+     * one thread at a time.
+     */
+    private static final class Writer {
+        private final ControllerStreamMetadata metadata;
+        private final List<StreamState> streams;
+        private final long[] ends;
+        private long nextId;
+        private long lastId = -1;
+        private long commits;
+
+        Writer(ControllerStreamMetadata metadata, List<StreamState> streams) {
+            this.metadata = metadata;
+            this.streams = streams;
+            this.ends = new long[streams.size()];
+        }
+
+        /** Commits until the deadline; returns how many. */
+        long commitUntil(long deadline, Timer latency) {
+            long made = 0;
+            while (System.nanoTime() < deadline) {
+                if (nextId > lastId) {
+                    nextId = metadata.prepareObjects(1_000, TimeUnit.MINUTES.toMillis(10)).join();
+                    lastId = nextId + 999;
+                }
+                int i = (int) (commits % streams.size());
+                StreamState stream = streams.get(i);
+                long start = System.nanoTime();
+                metadata.commitStreamSetObject(new CommitStreamSetObjectRequest(nextId++, NODE, 1024,
+                    List.of(new StreamOffsetRange(stream.streamId(), stream.epoch(), ends[i], ends[i] + 10)),
+                    List.of(), List.of())).join();
+                latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                ends[i] += 10;
+                commits++;
+                made++;
+            }
+            return made;
+        }
+    }
+
+    /**
+     * CPU time of the live threads grouped by name with digits removed (threads that ended
+     * during the run are missing, so the groups need not add up to the process figure).
+     */
+    private static Map<String, Long> cpuByThreadKind() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byKind = new HashMap<>();
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null) {
+                long cpu = mx.getThreadCpuTime(info.getThreadId());
+                if (cpu > 0) {
+                    byKind.merge(info.getThreadName().replaceAll("(?<!^c)[0-9]+", "N"), cpu, Long::sum);
+                }
+            }
+        }
+        return byKind;
+    }
+
+    /** CPU time of this whole process: the voters, their gRPC stacks and the writers. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
     }
 
     private static double percentile(Timer timer, double percentile) {

@@ -1,6 +1,5 @@
 package io.lakestream.controller.client;
 
-import io.lakestream.controller.codec.ValueCodec;
 import io.lakestream.controller.command.CommandCodec;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerQuery;
@@ -9,9 +8,17 @@ import io.lakestream.controller.command.ReplyCodec;
 import io.lakestream.controller.raft.ControllerQuorum;
 import io.lakestream.stream.metadata.MetadataError;
 import io.lakestream.stream.metadata.StreamMetadataException;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
@@ -25,36 +32,93 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * A broker's connection to the controller quorum over Ratis. Finds the leader, retries with
  * {@link ControllerRetry}'s backoff across leader changes, and keeps one client id for its
  * lifetime so that a retried command is applied once. Thread-safe.
+ *
+ * <p>Commands go through a {@link CommandBatcher}: while {@value #MAX_REQUESTS_IN_FLIGHT}
+ * requests are outstanding, further commands wait and then go out together in one log entry.
+ *
+ * <p>Meters: {@code lakestream.controller.command.latency} and
+ * {@code lakestream.controller.query.latency}, timers from the call to its reply (retries
+ * included), tagged {@code command} or {@code query} (the record's name) and {@code outcome}
+ * ({@code success}, {@code refused} by the state, or {@code failed});
+ * {@code lakestream.controller.command.batch.size}, the commands per request sent.
  */
 public final class ControllerClient implements ControllerChannel, AutoCloseable {
-    private final RaftClient raftClient;
+    /**
+     * One request in flight at a time, the rest batched behind it: measured with ControllerCommitRate
+     * (docs/benchmarks.md), two or four in flight made smaller batches, more CPU per commit and a
+     * higher p99 on a 2-core machine.
+     */
+    static final int MAX_REQUESTS_IN_FLIGHT = 1;
+    /** Well under gRPC's message limit; a batch this large is already thousands of commands. */
+    static final int MAX_BATCH_BYTES = 1 << 20;
 
+    private final RaftClient raftClient;
+    private final CommandBatcher batcher;
+    private final MeterRegistry registry;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    /** A client with the default retry policy and its meters in Micrometer's global registry. */
     public ControllerClient(ControllerQuorum quorum) {
-        this(quorum, ControllerRetry.defaultPolicy());
+        this(quorum, ControllerRetry.defaultPolicy(), Metrics.globalRegistry);
     }
 
     public ControllerClient(ControllerQuorum quorum, RetryPolicy retryPolicy) {
+        this(quorum, retryPolicy, Metrics.globalRegistry);
+    }
+
+    public ControllerClient(ControllerQuorum quorum, RetryPolicy retryPolicy, MeterRegistry registry) {
+        this.registry = registry;
         this.raftClient = RaftClient.newBuilder()
             .setProperties(new RaftProperties())
             .setRaftGroup(quorum.raftGroup())
             .setClientId(ClientId.randomId())
             .setRetryPolicy(retryPolicy)
             .build();
+        this.batcher = new CommandBatcher(this::send, MAX_REQUESTS_IN_FLIGHT, MAX_BATCH_BYTES,
+            DistributionSummary.builder("lakestream.controller.command.batch.size")
+                .description("Commands per request sent to the controller").register(registry));
     }
 
     @Override
     public <R> CompletableFuture<R> execute(ControllerCommand<R> command) {
-        Message message = Message.valueOf(ByteString.copyFrom(CommandCodec.encode(command)));
-        return raftClient.async().send(message).thenApply(reply -> decode(reply, command.resultCodec()));
+        long start = System.nanoTime();
+        return timed(batcher.submit(CommandCodec.encode(command))
+            .thenApply(reply -> ReplyCodec.decode(reply, command.resultCodec())), "command", command, start);
     }
 
     @Override
     public <R> CompletableFuture<R> query(ControllerQuery<R> query) {
         Message message = Message.valueOf(ByteString.copyFrom(QueryCodec.encode(query)));
-        return raftClient.async().sendReadOnly(message).thenApply(reply -> decode(reply, query.resultCodec()));
+        long start = System.nanoTime();
+        return timed(raftClient.async().sendReadOnly(message)
+            .thenApply(reply -> ReplyCodec.decode(contentOf(reply), query.resultCodec())), "query", query, start);
     }
 
-    private static <R> R decode(RaftClientReply reply, ValueCodec<R> codec) {
+    /** Sends a command or a batch of them; completes with the reply's content. */
+    private CompletableFuture<byte[]> send(byte[] payload) {
+        return raftClient.async().send(Message.valueOf(ByteString.copyFrom(payload)))
+            .thenApply(ControllerClient::contentOf);
+    }
+
+    private <R> CompletableFuture<R> timed(CompletableFuture<R> call, String kind, Object request, long start) {
+        return call.whenComplete((result, failure) -> {
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            String outcome = cause == null ? "success" : cause instanceof StreamMetadataException ? "refused" : "failed";
+            timer(kind, request.getClass().getSimpleName(), outcome)
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        });
+    }
+
+    private Timer timer(String kind, String name, String outcome) {
+        return timers.computeIfAbsent(kind + '/' + name + '/' + outcome, key ->
+            Timer.builder("lakestream.controller." + kind + ".latency")
+                .description("From a controller " + kind + " to its reply, retries included")
+                .tag(kind, name).tag("outcome", outcome)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry));
+    }
+
+    private static byte[] contentOf(RaftClientReply reply) {
         if (!reply.isSuccess()) {
             // Refusals are not here: they are successful replies whose bytes ReplyCodec turns back into the
             // exception the state refused with. Ratis fails the call itself only for a command the leader
@@ -66,7 +130,7 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
             throw new ControllerUnavailableException("controller call failed: " + reply.getException(),
                 reply.getException());
         }
-        return ReplyCodec.decode(reply.getMessage().getContent().toByteArray(), codec);
+        return reply.getMessage().getContent().toByteArray();
     }
 
     @Override

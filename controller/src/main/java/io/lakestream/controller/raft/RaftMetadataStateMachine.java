@@ -1,25 +1,34 @@
 package io.lakestream.controller.raft;
 
 import io.lakestream.controller.codec.MalformedDataException;
+import io.lakestream.controller.command.CommandBatchCodec;
 import io.lakestream.controller.command.CommandCodec;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerQuery;
 import io.lakestream.controller.command.QueryCodec;
 import io.lakestream.controller.command.ReplyCodec;
+import io.lakestream.controller.state.CommandResult;
 import io.lakestream.controller.state.MetadataState;
 import io.lakestream.stream.metadata.MetadataError;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -38,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * log entries in order, reads are answered by {@link #query}, and snapshots are RocksDB
  * checkpoints ({@link CheckpointSnapshotStorage}).
  *
- * <p>The live RocksDB survives restarts, so on replay Ratis may hand back entries the state
- * already holds; those at or below the state's metadata offset are skipped.
+ * <p>The live RocksDB survives restarts but is not synced per entry, so after a restart it may be
+ * ahead of the newest snapshot or behind the log. Ratis replays the log from the snapshot on;
+ * entries at or below the state's metadata offset are skipped, the rest applied.
  *
  * <p>Threads: Ratis calls apply, takeSnapshot and reinitialize from its applier thread;
  * queries come from RPC threads and share a read lock with apply, which reinitialize excludes.
@@ -49,6 +59,7 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
 
     private final LongSupplier clockMillis;
     private final long destroyGraceMillis;
+    private final StateMachineMetrics metrics;
     private final CheckpointSnapshotStorage storage = new CheckpointSnapshotStorage();
     private final ReadWriteLock stateLock = new ReentrantReadWriteLock();
     private MetadataState state;
@@ -56,10 +67,31 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
     /**
      * @param clockMillis the clock the leader stamps on commands and answers garbage queries with
      * @param destroyGraceMillis how long unreferenced objects stay before they are listed for deletion
+     * @param registry where the {@link StateMachineMetrics} go, tagged with {@code voterId}
      */
-    public RaftMetadataStateMachine(LongSupplier clockMillis, long destroyGraceMillis) {
+    public RaftMetadataStateMachine(LongSupplier clockMillis, long destroyGraceMillis, MeterRegistry registry,
+                                    String voterId) {
         this.clockMillis = clockMillis;
         this.destroyGraceMillis = destroyGraceMillis;
+        this.metrics = new StateMachineMetrics(registry, voterId, this::appliedIndexOrNaN,
+            () -> readState(MetadataState::estimatedLiveDataBytes), () -> readState(MetadataState::sstFileBytes));
+    }
+
+    private double appliedIndexOrNaN() {
+        TermIndex applied = getLastAppliedTermIndex();
+        return applied == null ? Double.NaN : applied.getIndex();
+    }
+
+    /** A figure of the live state for a gauge; NaN while the state is closed or being replaced. */
+    private double readState(ToLongFunction<MetadataState> figure) {
+        if (!stateLock.readLock().tryLock()) {
+            return Double.NaN;
+        }
+        try {
+            return state == null ? Double.NaN : figure.applyAsLong(state);
+        } finally {
+            stateLock.readLock().unlock();
+        }
     }
 
     @Override
@@ -114,11 +146,11 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
             opened = open(live);
         }
         state = opened;
-        TermIndex applied = TermIndex.valueOf(opened.appliedTerm(), opened.appliedOffset());
-        if (snapshot != null && snapshot.getTermIndex().compareTo(applied) > 0) {
-            applied = snapshot.getTermIndex();
-        }
-        setLastAppliedTermIndex(applied);
+        // Ratis replays the log from the snapshot on, whatever the state holds: report the
+        // snapshot, so that the applied index only ever grows as Ratis hands entries back, and
+        // let applyTransaction skip those the state already holds (it may be ahead of the
+        // snapshot, or behind the log if RocksDB lost its unsynced tail in a crash).
+        setLastAppliedTermIndex(snapshot != null ? snapshot.getTermIndex() : TermIndex.valueOf(0, 0));
     }
 
     private MetadataState open(Path dir) {
@@ -129,15 +161,26 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         TransactionContext.Builder builder = TransactionContext.newBuilder().setStateMachine(this)
             .setClientRequest(request);
-        byte[] command = request.getMessage().getContent().toByteArray();
+        byte[] payload = request.getMessage().getContent().toByteArray();
+        long now = clockMillis.getAsLong();
+        byte[] stamped;
         try {
-            CommandCodec.decode(command);
+            if (CommandBatchCodec.isBatch(payload)) {
+                List<byte[]> commands = new ArrayList<>();
+                for (byte[] command : CommandBatchCodec.decode(payload)) {
+                    CommandCodec.decode(command);
+                    commands.add(CommandCodec.stamp(command, now));
+                }
+                stamped = CommandBatchCodec.encode(commands);
+            } else {
+                CommandCodec.decode(payload);
+                stamped = CommandCodec.stamp(payload, now);
+            }
         } catch (MalformedDataException e) {
             TransactionContext refused = builder.build();
             refused.setException(new IOException("malformed controller command: " + e.getMessage(), e));
             return refused;
         }
-        byte[] stamped = CommandCodec.stamp(command, clockMillis.getAsLong());
         return builder.setLogData(ByteString.copyFrom(stamped)).build();
     }
 
@@ -150,10 +193,11 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
                 updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
                 return CompletableFuture.completedFuture(Message.EMPTY);
             }
-            CommandCodec.StampedCommand stamped =
-                CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-            byte[] reply = apply(entry, stamped.timestampMillis(), stamped.command());
+            long start = System.nanoTime();
+            byte[] payload = entry.getStateMachineLogEntry().getLogData().toByteArray();
+            byte[] reply = CommandBatchCodec.isBatch(payload) ? applyBatch(entry, payload) : applyOne(entry, payload);
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            metrics.applyLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -162,8 +206,32 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
         }
     }
 
-    private <R> byte[] apply(LogEntryProto entry, long timestamp, ControllerCommand<R> command) {
-        return state.apply(entry.getTerm(), entry.getIndex(), timestamp, command).toReply(command.resultCodec());
+    private byte[] applyOne(LogEntryProto entry, byte[] payload) {
+        CommandCodec.StampedCommand stamped = CommandCodec.decode(payload);
+        return reply(stamped.command(),
+            state.apply(entry.getTerm(), entry.getIndex(), stamped.timestampMillis(), stamped.command()));
+    }
+
+    /** Applies a batch in one state transaction; the leader stamped every command of it alike. */
+    private byte[] applyBatch(LogEntryProto entry, byte[] payload) {
+        List<ControllerCommand<?>> commands = new ArrayList<>();
+        long timestamp = 0;
+        for (byte[] part : CommandBatchCodec.decode(payload)) {
+            CommandCodec.StampedCommand stamped = CommandCodec.decode(part);
+            commands.add(stamped.command());
+            timestamp = stamped.timestampMillis();
+        }
+        List<CommandResult<?>> results = state.applyAll(entry.getTerm(), entry.getIndex(), timestamp, commands);
+        List<byte[]> replies = new ArrayList<>(results.size());
+        for (int i = 0; i < commands.size(); i++) {
+            replies.add(reply(commands.get(i), results.get(i)));
+        }
+        return CommandBatchCodec.encode(replies);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R> byte[] reply(ControllerCommand<R> command, CommandResult<?> result) {
+        return ((CommandResult<R>) result).toReply(command.resultCodec());
     }
 
     @Override
@@ -206,6 +274,7 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
         TermIndex last = getLastAppliedTermIndex();
         Path target = storage.checkpointDir(last);
         if (!Files.exists(target)) {
+            long start = System.nanoTime();
             Path inProgress = storage.checkpointInProgressDir(last);
             CheckpointSnapshotStorage.deleteRecursively(inProgress);
             stateLock.readLock().lock();
@@ -216,9 +285,15 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
             }
             Files.move(inProgress, target, StandardCopyOption.ATOMIC_MOVE);
             storage.refresh();
+            metrics.snapshotDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             LOG.info("{}: took snapshot {}", getId(), last);
         }
         return last.getIndex();
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        metrics.leaderChanges.increment();
     }
 
     @Override
@@ -242,6 +317,7 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
         } finally {
             stateLock.writeLock().unlock();
         }
+        metrics.close();
         super.close();
     }
 }

@@ -37,7 +37,9 @@ final class BrokerCommands {
 
     /**
      * Registers the broker unfenced; the broker epoch is this command's metadata offset, as in
-     * KRaft. The registration counts as its first heartbeat.
+     * KRaft. The registration counts as its first heartbeat. Commands batched into one log entry
+     * share its offset, so a second incarnation registered in the same entry gets the old epoch
+     * plus one: an epoch never names two incarnations.
      */
     long register(int nodeId, Uuid incarnationId, List<BrokerListener> listeners, String rack) {
         if (nodeId < 0) {
@@ -53,7 +55,8 @@ final class BrokerCommands {
         if (old != null && old.registration().incarnationId().equals(incarnationId)) {
             return old.registration().brokerEpoch();
         }
-        BrokerRegistration registration = new BrokerRegistration(nodeId, incarnationId, offset, listeners, rack,
+        long brokerEpoch = old == null ? offset : Math.max(offset, old.registration().brokerEpoch() + 1);
+        BrokerRegistration registration = new BrokerRegistration(nodeId, incarnationId, brokerEpoch, listeners, rack,
             false, false);
         putBroker(new StoredBroker(registration, nowMillis));
         if (old != null) {
@@ -61,7 +64,7 @@ final class BrokerCommands {
             placement.bumpEpochsLedBy(nodeId);
         }
         placement.placeLeaderless();
-        return offset;
+        return brokerEpoch;
     }
 
     HeartbeatResult heartbeat(int nodeId, long brokerEpoch, boolean wantShutDown) {

@@ -14,8 +14,9 @@ import java.util.List;
  * records gets a snapshot instead.
  *
  * <p>One instance per command collects its changes ({@link #add}) and writes them once the
- * command succeeded ({@link #writeAt}). Confined to the applying thread; the static reads take
- * any reader.
+ * command succeeded ({@link #writeAt}). Commands batched into one log entry share its offset:
+ * each appends its changes to the entry's delta. Confined to the applying thread; the static
+ * reads take any reader.
  */
 final class ClusterDeltaLog {
     private final MetadataTransaction tx;
@@ -36,8 +37,15 @@ final class ClusterDeltaLog {
         if (changes.isEmpty()) {
             return;
         }
-        tx.put(Table.CLUSTER_DELTAS, Keys.id(offset), MetadataView.encode(changes, ClusterCodecs.CLUSTER_CHANGES));
-        long count = readMeta(tx, MetaKeys.CLUSTER_DELTA_COUNT) + 1;
+        byte[] deltaKey = Keys.id(offset);
+        byte[] earlierInEntry = tx.get(Table.CLUSTER_DELTAS, deltaKey);
+        List<ClusterChange> entryChanges = new ArrayList<>();
+        if (earlierInEntry != null) {
+            entryChanges.addAll(MetadataView.decode(earlierInEntry, ClusterCodecs.CLUSTER_CHANGES));
+        }
+        entryChanges.addAll(changes);
+        tx.put(Table.CLUSTER_DELTAS, deltaKey, MetadataView.encode(entryChanges, ClusterCodecs.CLUSTER_CHANGES));
+        long count = readMeta(tx, MetaKeys.CLUSTER_DELTA_COUNT) + (earlierInEntry == null ? 1 : 0);
         long excess = count - retainedRecords;
         if (excess > 0) {
             // Collect first: the transaction's iterator must not see its own deletes mid-scan.

@@ -22,6 +22,8 @@ import io.lakestream.controller.command.ControllerQuery.GetStreamSetObjects;
 import io.lakestream.controller.command.ControllerQuery.OpenStreams;
 import io.lakestream.stream.metadata.StreamMetadataException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The controller's replicated state: applies commands, in log order, to the RocksDB
@@ -116,6 +118,38 @@ public final class MetadataState implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Applies the commands of one log entry, in order, as if each were applied alone: each sees
+     * the changes of those before it, and a refused one changes nothing. All of them commit in
+     * one RocksDB write together with the log position, so a crash keeps all or none.
+     *
+     * @throws IllegalArgumentException if {@code offset} is not after {@link #appliedOffset()}
+     */
+    public List<CommandResult<?>> applyAll(long term, long offset, long timestampMillis,
+                                           List<ControllerCommand<?>> commands) {
+        if (offset <= appliedOffset) {
+            throw new IllegalArgumentException("commands at offset " + offset + " are not after the applied offset "
+                + appliedOffset);
+        }
+        List<CommandResult<?>> results = new ArrayList<>(commands.size());
+        try (MetadataTransaction tx = store.beginTransaction()) {
+            for (ControllerCommand<?> command : commands) {
+                tx.setSavePoint();
+                try {
+                    results.add(CommandResult.success(execute(tx, offset, timestampMillis, command)));
+                    tx.popSavePoint();
+                } catch (StreamMetadataException | ClusterMetadataException refusal) {
+                    tx.rollbackToSavePoint();
+                    results.add(CommandResult.refused(refusal));
+                }
+            }
+            store.commit(tx, term, offset);
+        }
+        appliedTerm = term;
+        appliedOffset = offset;
+        return results;
+    }
+
     /** Answers {@code query} from a snapshot of the committed state; {@code nowMillis} dates garbage. */
     public <R> CommandResult<R> query(ControllerQuery<R> query, long nowMillis) {
         try (MetadataStore.ReadView view = store.openReadView()) {
@@ -143,6 +177,16 @@ public final class MetadataState implements AutoCloseable {
             return new ClusterCommands(tx, streams, offset, timestampMillis, retainedClusterDeltas).execute(command);
         }
         return execute(streams, command);
+    }
+
+    /** RocksDB's estimate of the live state in bytes, for metrics. */
+    public long estimatedLiveDataBytes() {
+        return store.estimatedLiveDataBytes();
+    }
+
+    /** The bytes of the state's SST files, for metrics. */
+    public long sstFileBytes() {
+        return store.sstFileBytes();
     }
 
     @SuppressWarnings("unchecked")

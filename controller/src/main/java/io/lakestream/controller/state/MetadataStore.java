@@ -115,6 +115,28 @@ public final class MetadataStore implements AutoCloseable {
         }
     }
 
+    /** RocksDB's estimate of the live data, summed over the tables; a metric, not an exact figure. */
+    public long estimatedLiveDataBytes() {
+        return sumOfProperty("rocksdb.estimate-live-data-size");
+    }
+
+    /** The size of the SST files of every table. */
+    public long sstFileBytes() {
+        return sumOfProperty("rocksdb.total-sst-files-size");
+    }
+
+    private long sumOfProperty(String property) {
+        long sum = 0;
+        try {
+            for (ColumnFamilyHandle handle : allHandles) {
+                sum += db.getLongProperty(handle, property);
+            }
+        } catch (RocksDBException e) {
+            throw new MetadataStoreException("cannot read " + property + " of " + directory, e);
+        }
+        return sum;
+    }
+
     public Path directory() {
         return directory;
     }

@@ -56,6 +56,29 @@ public final class MetadataTransaction implements StateReader, AutoCloseable {
         }
     }
 
+    /** Marks the changes so far, so that {@link #rollbackToSavePoint} can drop only the later ones. */
+    void setSavePoint() {
+        batch.setSavePoint();
+    }
+
+    /** Drops the changes since the last save point, and the save point. */
+    void rollbackToSavePoint() {
+        try {
+            batch.rollbackToSavePoint();
+        } catch (RocksDBException e) {
+            throw new MetadataStoreException("rollback of a transaction on " + store.directory() + " failed", e);
+        }
+    }
+
+    /** Forgets the last save point, keeping the changes since it. */
+    void popSavePoint() {
+        try {
+            batch.popSavePoint();
+        } catch (RocksDBException e) {
+            throw new MetadataStoreException("pop of a save point on " + store.directory() + " failed", e);
+        }
+    }
+
     /** Writes every change of this transaction atomically. */
     void commit(WriteOptions writeOptions) {
         try {

@@ -21,6 +21,8 @@ import io.lakestream.stream.metadata.MetadataError;
 import io.lakestream.stream.metadata.StreamMetadataException;
 import io.lakestream.stream.metadata.StreamOffsetRange;
 import io.lakestream.stream.metadata.StreamState;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +48,7 @@ class BrokerFencingControllerTest {
     Path dir;
     private ControllerCluster cluster;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
+    private final MeterRegistry meters = new SimpleMeterRegistry();
 
     @AfterEach
     void stop() {
@@ -57,7 +60,7 @@ class BrokerFencingControllerTest {
 
     @Test
     void brokerThatStopsHeartbeatingIsFencedAfterItsSessionAndItsPartitionsMove() throws Exception {
-        cluster = ControllerCluster.start(dir, 3, c -> c.withBrokerSessionTimeout(SESSION_MS));
+        cluster = ControllerCluster.start(dir, 3, c -> c.withBrokerSessionTimeout(SESSION_MS).withMeterRegistry(meters));
         cluster.awaitLeader();
         ControllerClient client = cluster.newClient();
         ClusterImageFollower follower = new ClusterImageFollower(cluster.newClient(), Duration.ofMillis(100), 100);
@@ -87,6 +90,8 @@ class BrokerFencingControllerTest {
                 tuple(B, 1), tuple(B, 0));
         await().atMost(Duration.ofSeconds(10))
             .until(() -> cluster.quorum().voters().stream().allMatch(v -> cluster.voter(v.id()).fencedBrokerCount() == 1));
+        assertThat(meters.get("lakestream.controller.brokers.fenced").gauges()).as("fenced-broker gauge of each voter")
+            .hasSize(3).allSatisfy(gauge -> assertThat(gauge.value()).isEqualTo(1.0));
         ClusterImage image = await().atMost(Duration.ofSeconds(10)).until(follower::image,
             i -> i.broker(A) != null && i.broker(A).fenced());
         assertThat(image.topic("orders").partitions()).as("the broker's image, by Raft reads")

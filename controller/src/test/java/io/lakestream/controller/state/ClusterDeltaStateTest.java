@@ -2,15 +2,18 @@ package io.lakestream.controller.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lakestream.controller.cluster.BrokerListener;
 import io.lakestream.controller.cluster.ClusterChange;
 import io.lakestream.controller.cluster.ClusterDelta;
 import io.lakestream.controller.cluster.ClusterDeltas;
+import io.lakestream.controller.cluster.ClusterMetadataException;
 import io.lakestream.controller.cluster.ConfigOp;
 import io.lakestream.controller.cluster.TopicDescription;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerQuery;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 
 /** The cluster_deltas table: what is recorded, what is not, and the snapshot for readers too far behind. */
@@ -48,6 +51,36 @@ class ClusterDeltaStateTest extends ClusterStateFixture {
         assertThat(ask(new ControllerQuery.GetClusterDeltas(createdAt, 100)).deltas())
             .extracting(ClusterDelta::offset).containsExactly(alteredAt);
         assertThat(ask(new ControllerQuery.GetClusterDeltas(0, 2)).deltas()).hasSize(2);
+    }
+
+    @Test
+    void clusterCommandsBatchedInOneEntryShareItsDeltaAndARefusedOneAddsNothing() {
+        long offset = state.appliedOffset() + 1;
+        Uuid first = Uuid.randomUuid();
+        Uuid second = Uuid.randomUuid();
+        List<CommandResult<?>> results = state.applyAll(1, offset, clock.get(), List.of(
+            new ControllerCommand.CreateTopic("a", first, 1, (short) -1, Map.of()),
+            new ControllerCommand.CreateTopic("a", Uuid.randomUuid(), 1, (short) -1, Map.of()),
+            new ControllerCommand.CreateTopic("b", second, 1, (short) -1, Map.of())));
+
+        assertThat(results.get(1).refusal()).as("second creation of a").isInstanceOf(ClusterMetadataException.class);
+        ClusterDeltas deltas = ask(new ControllerQuery.GetClusterDeltas(0, 100));
+        assertThat(deltas.deltas()).extracting(ClusterDelta::offset).containsExactly(offset);
+        assertThat(deltas.deltas().get(0).changes()).extracting(change -> change instanceof ClusterChange.TopicChanged t
+                ? t.topicId() : null)
+            .containsExactly(first, null, second, null);
+    }
+
+    @Test
+    void aSecondIncarnationRegisteredInTheSameEntryGetsANewerEpoch() {
+        long offset = state.appliedOffset() + 1;
+        List<BrokerListener> listeners = List.of(new BrokerListener("PLAINTEXT", "127.0.0.1", 9001));
+        List<CommandResult<?>> results = state.applyAll(1, offset, clock.get(), List.of(
+            new ControllerCommand.RegisterBroker(1, Uuid.randomUuid(), listeners, null),
+            new ControllerCommand.RegisterBroker(1, Uuid.randomUuid(), listeners, null)));
+
+        assertThat(results.get(0).orThrow()).isEqualTo(offset);
+        assertThat(results.get(1).orThrow()).isEqualTo(offset + 1);
     }
 
     @Test
