@@ -1,8 +1,10 @@
 package io.lakestream.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -99,24 +104,39 @@ class JavaClientsTest {
         String topic = "codec-" + compression;
         admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
         int count = 300;
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = producer(compression)) {
             for (int i = 0; i < count; i++) {
-                producer.send(new ProducerRecord<>(topic, i % 3, bytes("k" + i), bytes("v" + i)));
+                sends.add(producer.send(new ProducerRecord<>(topic, i % 3, bytes("k" + i), bytes("v" + i))));
             }
             producer.flush();
+        }
+        for (int i = 0; i < count; i++) {
+            int record = i;
+            assertThatCode(() -> sends.get(record).get()).as(() -> "send of record " + record + serverLog())
+                .doesNotThrowAnyException();
         }
 
         List<ConsumerRecord<byte[], byte[]>> records = consumeAll(topic, count);
 
-        assertThat(records).hasSize(count);
         for (int partition = 0; partition < 3; partition++) {
             int p = partition;
             List<ConsumerRecord<byte[], byte[]>> inPartition = records.stream().filter(r -> r.partition() == p).toList();
-            for (int i = 0; i < inPartition.size(); i++) {
-                assertThat(inPartition.get(i).offset()).as("offsets of partition %d", p).isEqualTo(i);
-                assertThat(new String(inPartition.get(i).value(), StandardCharsets.UTF_8))
-                    .isEqualTo("v" + (p + 3 * i));
-            }
+            assertThat(inPartition).extracting(ConsumerRecord::offset).as(() -> "offsets read from partition " + p
+                    + serverLog())
+                .containsExactlyElementsOf(LongStream.range(0, count / 3).boxed().toList());
+            assertThat(inPartition).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .as("values of partition %d", p)
+                .containsExactlyElementsOf(IntStream.range(0, count / 3).mapToObj(i -> "v" + (p + 3 * i)).toList());
+        }
+    }
+
+    /** The server's log, for a failure message: what it said explains most failures seen only in CI. */
+    private static String serverLog() {
+        try {
+            return "\n--- server log ---\n" + server.output();
+        } catch (IOException e) {
+            return "\n(server log unreadable: " + e + ")";
         }
     }
 

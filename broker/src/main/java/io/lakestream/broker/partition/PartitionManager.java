@@ -1,5 +1,6 @@
 package io.lakestream.broker.partition;
 
+import io.lakestream.broker.network.Failures;
 import io.lakestream.stream.StreamStore;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.utils.internals.ExponentialBackoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionManager implements LeaderPartitions, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
+    private static final ExponentialBackoff OPEN_BACKOFF = new ExponentialBackoff(100, 2, 5_000, 0.2);
 
     private final StreamStore streams;
     private final PartitionLoader loader;
@@ -72,13 +75,21 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
     }
 
     private void openPartition(PartitionAssignment assignment) {
+        openPartition(assignment, 0);
+    }
+
+    /**
+     * Opens and loads the partition; a failure (the controller unreachable for a while, an object
+     * that cannot be read yet) is retried with backoff for as long as the partition stays
+     * assigned here, so it never stays unopened while clients are told to retry.
+     */
+    private void openPartition(PartitionAssignment assignment, int attempt) {
         TopicPartition topicPartition = assignment.topicPartition();
         streams.openStream(assignment.streamId())
             .thenCompose(stream -> loader.load(topicPartition, stream, assignment.leaderEpoch(), assignment.config()))
             .whenComplete((log, error) -> {
                 if (error != null) {
-                    LOG.warn("Cannot open {} (stream {}, leader epoch {}): {}", topicPartition, assignment.streamId(),
-                        assignment.leaderEpoch(), error.toString());
+                    retryOpen(assignment, attempt, error);
                     return;
                 }
                 synchronized (this) {
@@ -90,6 +101,20 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
                 // Reassigned while it was opening.
                 log.close();
             });
+    }
+
+    private void retryOpen(PartitionAssignment assignment, int attempt, Throwable error) {
+        long delayMillis = OPEN_BACKOFF.backoff(attempt);
+        LOG.warn("Cannot open {} (stream {}, leader epoch {}), retrying in {} ms: {}", assignment.topicPartition(),
+            assignment.streamId(), assignment.leaderEpoch(), delayMillis, Failures.cause(error).toString());
+        CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> {
+            synchronized (this) {
+                if (!assignment.equals(assigned.get(assignment.topicPartition()))) {
+                    return;
+                }
+            }
+            openPartition(assignment, attempt + 1);
+        });
     }
 
     private void close(TopicPartition topicPartition) {

@@ -10,17 +10,18 @@ import io.lakestream.broker.partition.PartitionManager;
 import io.lakestream.broker.partition.TopicDirectory;
 import io.lakestream.controller.client.ControllerClient;
 import io.lakestream.controller.cluster.BrokerListener;
-import io.lakestream.controller.cluster.ClusterDelta;
-import io.lakestream.controller.cluster.ClusterDeltas;
+import io.lakestream.controller.cluster.BrokerRegistration;
 import io.lakestream.controller.cluster.ClusterMetadataException;
 import io.lakestream.controller.cluster.ConfigOp;
 import io.lakestream.controller.cluster.HeartbeatResult;
 import io.lakestream.controller.cluster.PartitionState;
 import io.lakestream.controller.cluster.TopicDescription;
 import io.lakestream.controller.command.ControllerCommand;
-import io.lakestream.controller.command.ControllerQuery;
+import io.lakestream.controller.image.ClusterImage;
+import io.lakestream.controller.image.ClusterImageFollower;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,31 +40,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This broker's membership of the cluster, through the controller: registers with a new
- * incarnation id, heartbeats, keeps the local {@link ClusterImage} current by pulling the
- * controller's metadata deltas, hands the partitions assigned here to the
- * {@link PartitionManager}, and forwards the admin changes of {@link ClusterAdmin}.
+ * incarnation id, heartbeats, follows the controller's metadata with a
+ * {@link ClusterImageFollower}, publishes each new image to the request handlers, hands the
+ * partitions assigned here to the {@link PartitionManager}, and forwards the admin changes of
+ * {@link ClusterAdmin}.
  *
- * <p>Threads: the heartbeat and the metadata pull run on the timer thread, one at a time;
- * the admin calls from any thread.
+ * <p>Threads: the heartbeat runs on the timer thread; images arrive on the follower's thread,
+ * one at a time; the admin calls come from any thread.
  */
 final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerClusterBinding.class);
     private static final long HEARTBEAT_MILLIS = 2_000;
-    private static final long PULL_MILLIS = 100;
-    private static final int MAX_DELTAS = 1_000;
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
     private final BrokerConfig config;
     private final ControllerClient controller;
     private final ClusterViewHolder views;
     private final PartitionManager partitions;
     private final ScheduledExecutorService timer;
+    private final ClusterImageFollower follower;
     private final Uuid incarnationId = Uuid.randomUuid();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
-    private final CompletableFuture<Void> firstImage = new CompletableFuture<>();
+    private final CompletableFuture<Void> ownRegistrationSeen = new CompletableFuture<>();
     private volatile long brokerEpoch = -1;
     private volatile boolean fenced = true;
-    private ClusterImage image;
-    private boolean pulling;
 
     ControllerClusterBinding(BrokerConfig config, ControllerClient controller, ClusterViewHolder views,
                              PartitionManager partitions, ScheduledExecutorService timer, MeterRegistry registry) {
@@ -72,17 +72,23 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
         this.views = views;
         this.partitions = partitions;
         this.timer = timer;
-        this.image = ClusterImage.empty(config.getString(BrokerConfig.CLUSTER_ID), config.listener().name());
-        Gauge.builder("lakestream.broker.metadata.offset", this, binding -> binding.image.offset())
+        this.follower = new ClusterImageFollower(controller, POLL_INTERVAL,
+            ClusterImageFollower.DEFAULT_MAX_DELTAS_PER_POLL);
+        follower.addListener((oldImage, newImage) -> onImage(newImage));
+        Gauge.builder("lakestream.broker.metadata.offset", follower, f -> f.image().offset())
             .description("The controller metadata offset this broker's image reflects")
             .register(registry);
     }
 
     static ClusterView emptyView(BrokerConfig config) {
-        return ClusterImage.empty(config.getString(BrokerConfig.CLUSTER_ID), config.listener().name());
+        return new ImageClusterView(config.getString(BrokerConfig.CLUSTER_ID), config.listener().name(),
+            ClusterImage.EMPTY);
     }
 
-    /** Registers, heartbeats once, and loads the first image; completes when the broker may serve. */
+    /**
+     * Registers, heartbeats once, and starts following the metadata; completes when the image
+     * holds this registration, so the broker serves with itself among the live brokers.
+     */
     CompletableFuture<Void> start() {
         BrokerConfig.Listener advertised = config.advertisedListener();
         List<BrokerListener> listeners = List.of(new BrokerListener(advertised.name(), advertised.host(),
@@ -96,9 +102,9 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
                 synchronized (tasks) {
                     tasks.add(timer.scheduleWithFixedDelay(this::heartbeatQuietly, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS,
                         TimeUnit.MILLISECONDS));
-                    tasks.add(timer.scheduleWithFixedDelay(this::pull, 0, PULL_MILLIS, TimeUnit.MILLISECONDS));
                 }
-                return firstImage;
+                follower.start();
+                return ownRegistrationSeen;
             });
     }
 
@@ -122,50 +128,20 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
         }
     }
 
-    /** Pulls the deltas after the image's offset (or a snapshot, if it fell too far behind) and applies them. */
-    private void pull() {
-        synchronized (this) {
-            if (pulling) {
-                return;
-            }
-            pulling = true;
-        }
-        ClusterImage start = image;
-        controller.query(new ControllerQuery.GetClusterDeltas(start.offset(), MAX_DELTAS))
-            .whenComplete((deltas, error) -> {
-                try {
-                    if (error != null) {
-                        LOG.debug("Metadata pull failed: {}", error.toString());
-                    } else {
-                        apply(start, deltas);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("Applying metadata deltas failed", e);
-                } finally {
-                    synchronized (this) {
-                        pulling = false;
-                    }
-                }
-            });
-    }
-
-    private void apply(ClusterImage start, ClusterDeltas deltas) {
-        ClusterImage next = deltas.snapshot() != null ? start.withSnapshot(deltas.snapshot()) : start;
-        for (ClusterDelta delta : deltas.deltas()) {
-            next = next.withDelta(delta);
-        }
-        if (next != start || !firstImage.isDone()) {
-            image = next;
-            views.publish(next);
-            partitions.update(directory(next), assignedHere(next));
-            firstImage.complete(null);
+    private void onImage(ClusterImage image) {
+        views.publish(new ImageClusterView(config.getString(BrokerConfig.CLUSTER_ID), config.listener().name(),
+            image));
+        partitions.update(directory(image), assignedHere(image));
+        BrokerRegistration self = image.broker(config.nodeId());
+        if (self != null && self.brokerEpoch() >= brokerEpoch && brokerEpoch >= 0) {
+            ownRegistrationSeen.complete(null);
         }
     }
 
     private List<PartitionAssignment> assignedHere(ClusterImage current) {
         List<PartitionAssignment> assigned = new ArrayList<>();
         Map<String, Object> defaults = config.topicDefaults();
-        for (TopicDescription topic : current.topicDescriptions()) {
+        for (TopicDescription topic : current.topics()) {
             LogConfig logConfig = null;
             for (PartitionState partition : topic.partitions()) {
                 if (partition.leader() != config.nodeId()) {
@@ -188,17 +164,19 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
         return new TopicDirectory() {
             @Override
             public Optional<String> topicName(Uuid topicId) {
-                return current.topic(topicId).map(ClusterView.TopicView::name);
+                return Optional.ofNullable(current.topic(topicId)).map(TopicDescription::name);
             }
 
             @Override
             public Uuid topicId(String topicName) {
-                return current.topic(topicName).map(ClusterView.TopicView::id).orElse(Uuid.ZERO_UUID);
+                TopicDescription topic = current.topic(topicName);
+                return topic == null ? Uuid.ZERO_UUID : topic.topicId();
             }
 
             @Override
             public int partitionCount(String topicName) {
-                return current.topic(topicName).map(t -> t.partitions().size()).orElse(-1);
+                TopicDescription topic = current.topic(topicName);
+                return topic == null ? -1 : topic.partitions().size();
             }
         };
     }
@@ -246,6 +224,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     /** Stops following the controller and tells it this broker is shutting down. */
     @Override
     public void close() {
+        follower.close();
         synchronized (tasks) {
             tasks.forEach(task -> task.cancel(false));
             tasks.clear();

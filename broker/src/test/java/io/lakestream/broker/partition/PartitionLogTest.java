@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@link PartitionLog} over a real stream store: a block WAL and a local object store in a temp dir. */
 class PartitionLogTest {
     private static final TopicPartition TP = new TopicPartition("events", 0);
-    private static final LogValidator.MetricsRecorder NO_METRICS = new LogValidator.MetricsRecorder() {
+    static final LogValidator.MetricsRecorder NO_METRICS = new LogValidator.MetricsRecorder() {
         @Override public void recordInvalidMagic() {}
         @Override public void recordInvalidOffset() {}
         @Override public void recordInvalidSequence() {}
