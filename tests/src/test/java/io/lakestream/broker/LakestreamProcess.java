@@ -2,6 +2,7 @@ package io.lakestream.broker;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,22 +46,30 @@ public final class LakestreamProcess implements AutoCloseable {
         }
         Files.createDirectories(dataDir);
         Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+        // A restart on the same data directory appends to the same log: wait for this run's line.
+        long logStart = Files.exists(log) ? Files.size(log) : 0;
         Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
         LakestreamProcess server = new LakestreamProcess(process, log, kafkaPort);
-        server.awaitListening(Duration.ofSeconds(90));
+        try {
+            server.awaitListening(logStart, Duration.ofSeconds(90));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // Not handed to the caller, so nobody else would stop it.
+            server.kill();
+            throw e;
+        }
         return server;
     }
 
-    private void awaitListening(Duration timeout) throws IOException, InterruptedException {
+    private void awaitListening(long logStart, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Lakestream exited with " + process.exitValue() + ":\n" + output());
             }
-            if (output().contains("listening on PLAINTEXT://127.0.0.1:" + port)) {
+            if (outputSince(logStart).contains("listening on PLAINTEXT://127.0.0.1:" + port)) {
                 return;
             }
             Thread.sleep(100);
@@ -77,7 +86,16 @@ public final class LakestreamProcess implements AutoCloseable {
     }
 
     public String output() throws IOException {
-        return Files.exists(log) ? Files.readString(log) : "";
+        return outputSince(0);
+    }
+
+    private String outputSince(long byteOffset) throws IOException {
+        if (!Files.exists(log)) {
+            return "";
+        }
+        byte[] bytes = Files.readAllBytes(log);
+        int from = (int) Math.min(byteOffset, bytes.length);
+        return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
     }
 
     /** SIGKILL: no shutdown hook runs, as in a crash. */

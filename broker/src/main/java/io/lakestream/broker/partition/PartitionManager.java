@@ -47,35 +47,52 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
      * Brings the open partitions in line with the latest metadata: {@code ledHere} is every
      * partition assigned to this broker. Returns when the changes have started; opening a
      * partition completes in the background, and until then requests for it are answered
-     * NOT_LEADER_OR_FOLLOWER, which clients retry.
+     * NOT_LEADER_OR_FOLLOWER, which clients retry. Streams are opened and closed after the
+     * manager's lock is released: their futures complete on other threads that take it.
      */
-    public synchronized void update(TopicDirectory directory, Collection<PartitionAssignment> ledHere) {
-        this.topics = directory;
-        Map<TopicPartition, PartitionAssignment> target = new HashMap<>();
-        ledHere.forEach(assignment -> target.put(assignment.topicPartition(), assignment));
-        for (PartitionAssignment previous : List.copyOf(assigned.values())) {
-            PartitionAssignment next = target.get(previous.topicPartition());
-            if (next == null || next.leaderEpoch() != previous.leaderEpoch() || next.streamId() != previous.streamId()) {
-                assigned.remove(previous.topicPartition());
-                close(previous.topicPartition());
-            } else if (!next.config().equals(previous.config())) {
-                assigned.put(next.topicPartition(), next);
-                PartitionLog log = open.get(next.topicPartition());
-                if (log != null) {
-                    log.updateConfig(next.config());
+    public void update(TopicDirectory directory, Collection<PartitionAssignment> ledHere) {
+        List<PartitionLog> toClose = new ArrayList<>();
+        List<PartitionAssignment> toOpen = new ArrayList<>();
+        synchronized (this) {
+            this.topics = directory;
+            Map<TopicPartition, PartitionAssignment> target = new HashMap<>();
+            ledHere.forEach(assignment -> target.put(assignment.topicPartition(), assignment));
+            for (PartitionAssignment previous : List.copyOf(assigned.values())) {
+                PartitionAssignment next = target.get(previous.topicPartition());
+                if (next == null || !sameLeadership(previous, next)) {
+                    assigned.remove(previous.topicPartition());
+                    PartitionLog log = open.remove(previous.topicPartition());
+                    if (log != null) {
+                        toClose.add(log);
+                    }
+                } else if (!next.config().equals(previous.config())) {
+                    assigned.put(next.topicPartition(), next);
+                    PartitionLog log = open.get(next.topicPartition());
+                    if (log != null) {
+                        log.updateConfig(next.config());
+                    }
+                }
+            }
+            for (PartitionAssignment next : target.values()) {
+                if (!assigned.containsKey(next.topicPartition())) {
+                    assigned.put(next.topicPartition(), next);
+                    toOpen.add(next);
                 }
             }
         }
-        for (PartitionAssignment next : target.values()) {
-            if (!assigned.containsKey(next.topicPartition())) {
-                assigned.put(next.topicPartition(), next);
-                openPartition(next);
-            }
-        }
+        toClose.forEach(PartitionManager::close);
+        toOpen.forEach(assignment -> openPartition(assignment, 0));
     }
 
-    private void openPartition(PartitionAssignment assignment) {
-        openPartition(assignment, 0);
+    /** The same stream led in the same epoch; the config may differ. */
+    private static boolean sameLeadership(PartitionAssignment a, PartitionAssignment b) {
+        return a.streamId() == b.streamId() && a.leaderEpoch() == b.leaderEpoch();
+    }
+
+    /** The assignment of {@code opening}'s partition now, if it is still the same leadership. */
+    private PartitionAssignment stillAssigned(PartitionAssignment opening) {
+        PartitionAssignment current = assigned.get(opening.topicPartition());
+        return current != null && sameLeadership(current, opening) ? current : null;
     }
 
     /**
@@ -93,13 +110,17 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
                     return;
                 }
                 synchronized (this) {
-                    if (assignment.equals(assigned.get(topicPartition))) {
+                    PartitionAssignment current = stillAssigned(assignment);
+                    if (current != null) {
+                        if (!current.config().equals(assignment.config())) {
+                            log.updateConfig(current.config());
+                        }
                         open.put(topicPartition, log);
                         return;
                     }
                 }
                 // Reassigned while it was opening.
-                log.close();
+                close(log);
             });
     }
 
@@ -108,28 +129,23 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
         LOG.warn("Cannot open {} (stream {}, leader epoch {}), retrying in {} ms: {}", assignment.topicPartition(),
             assignment.streamId(), assignment.leaderEpoch(), delayMillis, Failures.cause(error).toString());
         CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> {
+            PartitionAssignment current;
             synchronized (this) {
-                if (!assignment.equals(assigned.get(assignment.topicPartition()))) {
-                    return;
-                }
+                current = stillAssigned(assignment);
             }
-            openPartition(assignment, attempt + 1);
+            if (current != null) {
+                openPartition(current, attempt + 1);
+            }
         });
     }
 
-    private void close(TopicPartition topicPartition) {
-        PartitionLog log;
-        synchronized (this) {
-            log = open.remove(topicPartition);
-        }
-        if (log != null) {
-            log.close().whenComplete((ignored, error) -> {
-                if (error != null) {
-                    LOG.info("Closing {} failed; its stream may have moved already: {}", topicPartition,
-                        error.toString());
-                }
-            });
-        }
+    private static void close(PartitionLog log) {
+        log.close().whenComplete((ignored, error) -> {
+            if (error != null) {
+                LOG.info("Closing {} failed; its stream may have moved already: {}", log.topicPartition(),
+                    error.toString());
+            }
+        });
     }
 
     @Override

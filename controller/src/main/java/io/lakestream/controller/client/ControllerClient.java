@@ -18,7 +18,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
@@ -41,6 +45,10 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * included), tagged {@code command} or {@code query} (the record's name) and {@code outcome}
  * ({@code success}, {@code refused} by the state, or {@code failed});
  * {@code lakestream.controller.command.batch.size}, the commands per request sent.
+ *
+ * <p>Callers' futures complete on the client's callback threads, never on a Ratis thread: Ratis
+ * completes its replies while holding its sliding-window lock, so a caller's continuation that
+ * took a lock of its own could deadlock with a thread that held that lock and was sending.
  */
 public final class ControllerClient implements ControllerChannel, AutoCloseable {
     /**
@@ -53,6 +61,9 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
     static final int MAX_BATCH_BYTES = 1 << 20;
 
     private final RaftClient raftClient;
+    /** Cached, not bounded: a continuation may block on another controller call, which needs a free thread. */
+    private final ExecutorService callbacks =
+        Executors.newCachedThreadPool(ThreadUtils.createThreadFactory("controller-client-callback-%d", true));
     private final CommandBatcher batcher;
     private final MeterRegistry registry;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -90,14 +101,34 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
     public <R> CompletableFuture<R> query(ControllerQuery<R> query) {
         Message message = Message.valueOf(ByteString.copyFrom(QueryCodec.encode(query)));
         long start = System.nanoTime();
-        return timed(raftClient.async().sendReadOnly(message)
+        return timed(offRatisThread(raftClient.async().sendReadOnly(message))
             .thenApply(reply -> ReplyCodec.decode(contentOf(reply), query.resultCodec())), "query", query, start);
     }
 
     /** Sends a command or a batch of them; completes with the reply's content. */
     private CompletableFuture<byte[]> send(byte[] payload) {
-        return raftClient.async().send(Message.valueOf(ByteString.copyFrom(payload)))
+        return offRatisThread(raftClient.async().send(Message.valueOf(ByteString.copyFrom(payload))))
             .thenApply(ControllerClient::contentOf);
+    }
+
+    /** A future completed like {@code reply}, on a callback thread. */
+    private CompletableFuture<RaftClientReply> offRatisThread(CompletableFuture<RaftClientReply> reply) {
+        CompletableFuture<RaftClientReply> handedOff = new CompletableFuture<>();
+        reply.whenComplete((value, failure) -> {
+            Runnable complete = () -> {
+                if (failure != null) {
+                    handedOff.completeExceptionally(failure);
+                } else {
+                    handedOff.complete(value);
+                }
+            };
+            try {
+                callbacks.execute(complete);
+            } catch (RejectedExecutionException closed) {
+                complete.run();
+            }
+        });
+        return handedOff;
     }
 
     private <R> CompletableFuture<R> timed(CompletableFuture<R> call, String kind, Object request, long start) {
@@ -139,6 +170,8 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
             raftClient.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close the controller client", e);
+        } finally {
+            callbacks.shutdown();
         }
     }
 }
