@@ -81,6 +81,10 @@ public final class LakestreamProcess implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public int port() {
         return port;
     }
