@@ -11,10 +11,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterConfigOp.OpType;
 import org.apache.kafka.clients.admin.AlterConfigsOptions;
@@ -49,7 +47,6 @@ import org.apache.kafka.common.requests.DescribeProducersRequest;
 import org.apache.kafka.common.requests.DescribeProducersResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.storage.internals.log.LogConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,16 +69,13 @@ class AdminConfigsTest {
     @BeforeAll
     static void startServer() throws Exception {
         server = LakestreamProcess.start(dir.resolve("data"), 0, 0, "log.retention.ms=" + BROKER_RETENTION_MS);
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrap()));
+        admin = server.admin();
     }
 
     @AfterAll
     static void stopServer() throws Exception {
-        if (admin != null) {
-            admin.close();
-        }
         if (server != null) {
-            assertThat(server.stop()).as("exit status after SIGTERM").isIn(0, 143);
+            server.stopCleanly();
         }
     }
 
@@ -112,20 +106,8 @@ class AdminConfigsTest {
     }
 
     private static KafkaProducer<byte[], byte[]> producer(boolean idempotent) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrap());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, idempotent);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static String serverLog() {
-        try {
-            return "\nserver log:\n" + server.output();
-        } catch (Exception e) {
-            return "\n(server log unreadable: " + e + ")";
-        }
+        return server.producer(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, idempotent,
+            ProducerConfig.LINGER_MS_CONFIG, 0));
     }
 
     @Test
@@ -292,7 +274,7 @@ class AdminConfigsTest {
             alter(topic("shrunk"), false, op(OpType.SET, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1000"));
 
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>("shrunk", value)).get())
-                .as(AdminConfigsTest::serverLog)
+                .as(server::outputForFailure)
                 .hasCauseInstanceOf(RecordTooLargeException.class);
         }
     }

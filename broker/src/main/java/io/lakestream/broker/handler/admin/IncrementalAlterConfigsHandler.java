@@ -16,12 +16,10 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
-import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 import org.apache.kafka.storage.internals.log.LogConfig;
@@ -42,32 +40,14 @@ public final class IncrementalAlterConfigsHandler implements RequestHandler {
     @Override
     public CompletableFuture<AbstractResponse> handle(KafkaRequest request) {
         IncrementalAlterConfigsRequestData alter = request.body(IncrementalAlterConfigsRequest.class).data();
-        List<AlterConfigsResource> resources = new ArrayList<>(alter.resources());
-        List<Alteration> alterations = new ArrayList<>();
-        for (AlterConfigsResource resource : resources) {
-            List<String> keys = new ArrayList<>();
-            List<String> nullValued = new ArrayList<>();
-            for (AlterableConfig config : resource.configs()) {
-                keys.add(config.name());
-                if (config.configOperation() != OpType.DELETE.id() && config.value() == null) {
-                    nullValued.add(config.name());
-                }
-            }
-            alterations.add(new Alteration(resource.resourceType(), resource.resourceName(), keys, nullValued,
-                (overrides, effective) -> changes(resource.configs(), overrides, effective)));
-        }
-        return alterer.alter(alterations, alter.validateOnly()).thenApply(errors -> {
-            IncrementalAlterConfigsResponseData data = new IncrementalAlterConfigsResponseData();
-            for (int i = 0; i < resources.size(); i++) {
-                ApiError error = errors.get(i);
-                data.responses().add(new AlterConfigsResourceResponse()
-                    .setResourceType(resources.get(i).resourceType())
-                    .setResourceName(resources.get(i).resourceName())
-                    .setErrorCode(error.error().code())
-                    .setErrorMessage(error.message()));
-            }
-            return new IncrementalAlterConfigsResponse(data);
-        });
+        List<Alteration> alterations = alter.resources().stream().map(resource -> Alteration.of(
+            resource.resourceType(), resource.resourceName(), resource.configs(), AlterableConfig::name,
+            config -> config.configOperation() != OpType.DELETE.id() && config.value() == null,
+            (overrides, effective) -> changes(resource.configs(), overrides, effective))).toList();
+        return alterer.alter(alterations, alter.validateOnly(), (type, name, code, message) ->
+                new AlterConfigsResourceResponse().setResourceType(type).setResourceName(name).setErrorCode(code)
+                    .setErrorMessage(message))
+            .thenApply(responses -> new IncrementalAlterConfigsResponse(new IncrementalAlterConfigsResponseData().setResponses(responses)));
     }
 
     /** The override changes of a topic's operations: key to new value, or to null to remove the override. */

@@ -6,6 +6,7 @@ import io.lakestream.broker.cluster.ClusterView.TopicView;
 import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.config.BrokerConfig;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -66,10 +69,24 @@ final class TopicConfigAlterer {
      * @param nullValued the names given a null value where a value is needed
      */
     record Alteration(byte resourceType, String resourceName, List<String> keys, List<String> nullValued,
-                      ChangeRule rule) {}
+                      ChangeRule rule) {
 
-    /** Applies each resource's changes; the outcome of each, in request order. */
-    CompletableFuture<List<ApiError>> alter(List<Alteration> resources, boolean validateOnly) {
+        /** A resource whose configs are of a request's own type: {@code lacksValue} says which need a value they lack. */
+        static <C> Alteration of(byte resourceType, String resourceName, Collection<C> configs,
+                                 Function<C, String> name, Predicate<C> lacksValue, ChangeRule rule) {
+            return new Alteration(resourceType, resourceName, configs.stream().map(name).toList(),
+                configs.stream().filter(lacksValue).map(name).toList(), rule);
+        }
+    }
+
+    /** Builds an API's own response entry for one resource's outcome. */
+    @FunctionalInterface
+    interface ResponseEntry<E> {
+        E of(byte resourceType, String resourceName, short errorCode, String errorMessage);
+    }
+
+    /** Applies each resource's changes; the response entry of each, in request order. */
+    <E> CompletableFuture<List<E>> alter(List<Alteration> resources, boolean validateOnly, ResponseEntry<E> entry) {
         Set<List<Object>> seen = new HashSet<>();
         Set<List<Object>> repeated = new HashSet<>();
         for (Alteration resource : resources) {
@@ -78,23 +95,24 @@ final class TopicConfigAlterer {
                 repeated.add(id);
             }
         }
-        List<CompletableFuture<ApiError>> outcomes = new ArrayList<>();
+        List<CompletableFuture<E>> entries = new ArrayList<>();
         for (Alteration resource : resources) {
+            CompletableFuture<ApiError> error;
             if (repeated.contains(List.of(resource.resourceType(), String.valueOf(resource.resourceName())))) {
-                outcomes.add(CompletableFuture.completedFuture(new ApiError(Errors.INVALID_REQUEST,
-                    "Each resource must appear at most once.")));
-                continue;
+                error = CompletableFuture.completedFuture(new ApiError(Errors.INVALID_REQUEST,
+                    "Each resource must appear at most once."));
+            } else {
+                try {
+                    error = alter(resource, validateOnly);
+                } catch (ApiException e) {
+                    error = CompletableFuture.completedFuture(ApiError.fromThrowable(e));
+                }
             }
-            CompletableFuture<ApiError> outcome;
-            try {
-                outcome = alter(resource, validateOnly);
-            } catch (ApiException e) {
-                outcome = CompletableFuture.completedFuture(ApiError.fromThrowable(e));
-            }
-            outcomes.add(outcome);
+            entries.add(error.thenApply(e -> entry.of(resource.resourceType(), resource.resourceName(),
+                e.error().code(), e.message())));
         }
-        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
-            .thenApply(ignored -> outcomes.stream().map(CompletableFuture::join).toList());
+        return CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new))
+            .thenApply(ignored -> entries.stream().map(CompletableFuture::join).toList());
     }
 
     private CompletableFuture<ApiError> alter(Alteration resource, boolean validateOnly) {
