@@ -46,6 +46,8 @@ import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.DescribeProducersRequest;
 import org.apache.kafka.common.requests.DescribeProducersResponse;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.storage.internals.log.LogConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -243,6 +245,26 @@ class AdminConfigsTest {
         assertThatThrownBy(() -> alter(new ConfigResource(ConfigResource.Type.BROKER, ""), false,
             op(OpType.SET, "log.retention.ms", "4")))
             .hasCauseInstanceOf(InvalidRequestException.class);
+    }
+
+    @Test
+    void aKeyGivenTwiceIsAnInvalidRequestAndChangesNothing() throws Exception {
+        createTopic("twice", 1, Map.of());
+        // The Admin client cannot send this (its ops are a map); other clients can.
+        IncrementalAlterConfigsRequest request = new IncrementalAlterConfigsRequest.Builder(Map.of(topic("twice"),
+            List.of(op(OpType.SET, TopicConfig.RETENTION_MS_CONFIG, "60000"),
+                op(OpType.DELETE, TopicConfig.RETENTION_MS_CONFIG, null))), false).build((short) 1);
+        IncrementalAlterConfigsResponse response;
+        try (KafkaWire wire = new KafkaWire("127.0.0.1", server.port())) {
+            response = wire.send(request);
+        }
+
+        assertThat(response.data().responses()).singleElement().satisfies(result -> {
+            assertThat(Errors.forCode(result.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+            assertThat(result.errorMessage()).contains("duplicate config keys");
+        });
+        assertThat(describe(topic("twice")).get(TopicConfig.RETENTION_MS_CONFIG).value())
+            .isEqualTo(BROKER_RETENTION_MS);
     }
 
     @Test
