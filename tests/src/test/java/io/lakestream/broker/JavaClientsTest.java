@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -52,27 +50,19 @@ class JavaClientsTest {
     @BeforeAll
     static void startServer() throws Exception {
         server = LakestreamProcess.start(dir.resolve("data"), 0, 0);
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrap()));
+        admin = server.admin();
     }
 
     @AfterAll
     static void stopServer() throws Exception {
-        if (admin != null) {
-            admin.close();
-        }
         if (server != null) {
-            assertThat(server.stop()).as("exit status after SIGTERM").isIn(0, 143);
+            server.stopCleanly();
         }
     }
 
     private static KafkaProducer<byte[], byte[]> producer(String compression) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrap());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        return server.producer(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG, compression, ProducerConfig.LINGER_MS_CONFIG, 5));
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> consumeAll(String topic, int expected) {
@@ -113,7 +103,8 @@ class JavaClientsTest {
         }
         for (int i = 0; i < count; i++) {
             int record = i;
-            assertThatCode(() -> sends.get(record).get()).as(() -> "send of record " + record + serverLog())
+            assertThatCode(() -> sends.get(record).get())
+                .as(() -> "send of record " + record + server.outputForFailure())
                 .doesNotThrowAnyException();
         }
 
@@ -123,20 +114,11 @@ class JavaClientsTest {
             int p = partition;
             List<ConsumerRecord<byte[], byte[]>> inPartition = records.stream().filter(r -> r.partition() == p).toList();
             assertThat(inPartition).extracting(ConsumerRecord::offset).as(() -> "offsets read from partition " + p
-                    + serverLog())
+                    + server.outputForFailure())
                 .containsExactlyElementsOf(LongStream.range(0, count / 3).boxed().toList());
             assertThat(inPartition).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .as("values of partition %d", p)
                 .containsExactlyElementsOf(IntStream.range(0, count / 3).mapToObj(i -> "v" + (p + 3 * i)).toList());
-        }
-    }
-
-    /** The server's log, for a failure message: what it said explains most failures seen only in CI. */
-    private static String serverLog() {
-        try {
-            return "\n--- server log ---\n" + server.output();
-        } catch (IOException e) {
-            return "\n(server log unreadable: " + e + ")";
         }
     }
 

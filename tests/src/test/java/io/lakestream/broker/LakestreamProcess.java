@@ -7,8 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * A Lakestream server started the way users start it, with {@code bin/lakestream-server.sh}
@@ -21,6 +28,7 @@ public final class LakestreamProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private Admin admin;
 
     private LakestreamProcess(Process process, Path log, int port) {
         this.process = process;
@@ -102,19 +110,61 @@ public final class LakestreamProcess implements AutoCloseable {
         return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
     }
 
+    /** The server's log, for a failure message: what it said explains most failures seen only in CI. */
+    public String outputForFailure() {
+        try {
+            return "\n--- server log ---\n" + output();
+        } catch (IOException e) {
+            return "\n(server log unreadable: " + e + ")";
+        }
+    }
+
+    /** An Admin client of this server, made on first use and closed when the server stops. */
+    public synchronized Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()));
+        }
+        return admin;
+    }
+
+    /** A producer of byte arrays to this server with acks=all and {@code settings}; the caller closes it. */
+    public KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings) {
+        Map<String, Object> props = new HashMap<>(settings);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
     /** SIGKILL: no shutdown hook runs, as in a crash. */
     public void kill() throws InterruptedException {
+        closeAdmin();
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
     public int stop() throws InterruptedException {
+        closeAdmin();
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
         }
         return process.exitValue();
+    }
+
+    private synchronized void closeAdmin() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+            admin = null;
+        }
+    }
+
+    /** SIGTERM, then fails unless the server shut down cleanly (exit status 0, or 143 for the signal). */
+    public void stopCleanly() throws InterruptedException {
+        int status = stop();
+        if (status != 0 && status != 143) {
+            throw new AssertionError("exit status after SIGTERM was " + status + outputForFailure());
+        }
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -246,6 +247,23 @@ public final class BrokerConfig extends AbstractConfig {
                 .map(Object::toString).toList()) : value);
         });
         return defaults;
+    }
+
+    /**
+     * The config in effect for a topic with these overrides: each override, else this broker's
+     * default ({@link #topicDefaults()}), else Kafka's. Partition logs enforce it and
+     * DescribeConfigs shows it.
+     */
+    public LogConfig topicConfig(Map<String, String> overrides) {
+        Map<String, Object> merged = new HashMap<>(topicDefaults());
+        merged.putAll(overrides);
+        return new LogConfig(merged, overrides.keySet());
+    }
+
+    /** The broker key whose value is the default of {@code topicConfig} (Kafka's synonym), if there is one. */
+    public static Optional<String> topicDefaultKey(String topicConfig) {
+        return TOPIC_DEFAULTS.entrySet().stream().filter(e -> e.getValue().equals(topicConfig))
+            .map(Map.Entry::getKey).findFirst();
     }
 
     /** A listener: its name, host and port. */

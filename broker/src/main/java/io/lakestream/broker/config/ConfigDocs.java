@@ -30,15 +30,25 @@ public final class ConfigDocs {
 
             ## Broker configs
 
+            Read once, at startup. `DescribeConfigs` of a broker (for example
+            `kafka-configs.sh --describe --entity-type brokers --entity-name 1 --all`) shows them,
+            each read-only; Lakestream has no dynamic broker configs, so `IncrementalAlterConfigs` and
+            `AlterConfigs` of a broker are refused with INVALID_REQUEST naming the keys.
+
             """
             + BrokerConfig.CONFIG_DEF.toHtml(3, name -> "broker_" + name)
             + """
 
             ## Topic configs
 
-            Set per topic with `CreateTopics` or `IncrementalAlterConfigs` (for example
-            `kafka-configs.sh --alter --entity-type topics`), with Kafka's names and validation. The
-            broker-wide default of each is the `log.*` broker config of the same meaning.
+            Set per topic with `CreateTopics`, `IncrementalAlterConfigs` (SET, DELETE, and APPEND and
+            SUBTRACT for lists) or the legacy `AlterConfigs` (for example
+            `kafka-configs.sh --alter --entity-type topics`), with Kafka's names and validation; the
+            partitions enforce a change before the request is answered. The broker-wide default of
+            each is the `log.*` broker config of the same meaning. `DescribeConfigs` of a topic lists
+            every config below with the value in effect and its source: the topic's override
+            (DYNAMIC_TOPIC_CONFIG), a default set in server.properties (STATIC_BROKER_CONFIG), or the
+            declared default (DEFAULT_CONFIG).
 
             Honoured by Lakestream: `retention.ms`, `retention.bytes`, `max.message.bytes`,
             `cleanup.policy` (`delete`; `compact` comes with log compaction),

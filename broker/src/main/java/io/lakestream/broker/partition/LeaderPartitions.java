@@ -1,5 +1,6 @@
 package io.lakestream.broker.partition;
 
+import java.util.Collection;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -16,6 +17,9 @@ public interface LeaderPartitions {
      *     yet open here
      */
     PartitionLog leaderLog(TopicPartition topicPartition);
+
+    /** The logs of every partition open here, for the admin APIs that describe them. */
+    Collection<PartitionLog> openLogs();
 
     /** The name of the topic with this id, if it exists. */
     Optional<String> topicName(Uuid topicId);

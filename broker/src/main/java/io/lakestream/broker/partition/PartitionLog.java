@@ -16,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.message.DescribeProducersResponseData.ProducerState;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
@@ -129,6 +130,33 @@ public final class PartitionLog {
     /** The offset the next record gets. */
     public long logEndOffset() {
         return stream.nextOffset();
+    }
+
+    /** The bytes of the record batches from the log start offset on (DescribeLogDirs' partition size). */
+    public long sizeInBytes() {
+        return timeIndex.bytesFrom(stream.startOffset());
+    }
+
+    /**
+     * The idempotent producers whose state this partition keeps, as Kafka's
+     * {@code UnifiedLog.activeProducers} reports them for DescribeProducers.
+     */
+    public synchronized List<ProducerState> activeProducers() {
+        List<ProducerState> active = new ArrayList<>();
+        producers.activeProducers().forEach((producerId, entry) -> {
+            int lastSequence = RecordBatch.NO_SEQUENCE;
+            for (BatchMetadata batch : entry.batchMetadata()) {
+                lastSequence = batch.lastSeq();
+            }
+            active.add(new ProducerState()
+                .setProducerId(producerId)
+                .setProducerEpoch(entry.producerEpoch())
+                .setLastSequence(lastSequence)
+                .setLastTimestamp(entry.lastTimestamp())
+                .setCoordinatorEpoch(entry.coordinatorEpoch())
+                .setCurrentTxnStartOffset(entry.currentTxnFirstOffset().orElse(-1L)));
+        });
+        return active;
     }
 
     /**

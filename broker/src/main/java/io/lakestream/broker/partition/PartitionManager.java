@@ -162,7 +162,7 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
         throw new NotLeaderOrFollowerException("This broker does not lead " + topicPartition + " (yet)");
     }
 
-    /** The open partition logs, for retention and the admin APIs that describe them. */
+    @Override
     public Collection<PartitionLog> openLogs() {
         return new ArrayList<>(open.values());
     }

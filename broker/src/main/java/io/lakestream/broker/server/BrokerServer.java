@@ -3,11 +3,16 @@ package io.lakestream.broker.server;
 import io.lakestream.broker.cluster.ClusterAdmin;
 import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.handler.admin.AlterConfigsHandler;
 import io.lakestream.broker.handler.admin.CreatePartitionsHandler;
 import io.lakestream.broker.handler.admin.CreateTopicsHandler;
 import io.lakestream.broker.handler.admin.DeleteRecordsHandler;
 import io.lakestream.broker.handler.admin.DeleteTopicsHandler;
 import io.lakestream.broker.handler.admin.DescribeClusterHandler;
+import io.lakestream.broker.handler.admin.DescribeConfigsHandler;
+import io.lakestream.broker.handler.admin.DescribeLogDirsHandler;
+import io.lakestream.broker.handler.admin.DescribeProducersHandler;
+import io.lakestream.broker.handler.admin.IncrementalAlterConfigsHandler;
 import io.lakestream.broker.handler.admin.InitProducerIdHandler;
 import io.lakestream.broker.handler.fetch.FetchHandler;
 import io.lakestream.broker.handler.meta.ApiVersionsHandler;
@@ -54,6 +59,11 @@ final class BrokerServer implements AutoCloseable {
         handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(admin, views));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(views, config.nodeId()));
         handlers.put(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions));
+        handlers.put(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(views, config));
+        handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(admin, views, config));
+        handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(admin, views, config));
+        handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(partitions, config.dataDir()));
+        handlers.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(partitions));
         // ApiVersions advertises every key of the map, itself included.
         java.util.Set<ApiKeys> implemented = java.util.EnumSet.copyOf(handlers.keySet());
         implemented.add(ApiKeys.API_VERSIONS);

@@ -23,7 +23,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,9 +128,11 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     }
 
     private void onImage(ClusterImage image) {
+        // Partitions first: once a view shows a topic config, the open logs already enforce it,
+        // so an admin request that waits for the view answers only when the change is in force.
+        partitions.update(directory(image), assignedHere(image));
         views.publish(new ImageClusterView(config.getString(BrokerConfig.CLUSTER_ID), config.listener().name(),
             image));
-        partitions.update(directory(image), assignedHere(image));
         BrokerRegistration self = image.broker(config.nodeId());
         if (self != null && self.brokerEpoch() >= brokerEpoch && brokerEpoch >= 0) {
             ownRegistrationSeen.complete(null);
@@ -140,7 +141,6 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
 
     private List<PartitionAssignment> assignedHere(ClusterImage current) {
         List<PartitionAssignment> assigned = new ArrayList<>();
-        Map<String, Object> defaults = config.topicDefaults();
         for (TopicDescription topic : current.topics()) {
             LogConfig logConfig = null;
             for (PartitionState partition : topic.partitions()) {
@@ -148,9 +148,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
                     continue;
                 }
                 if (logConfig == null) {
-                    Map<String, Object> merged = new HashMap<>(defaults);
-                    merged.putAll(topic.configs());
-                    logConfig = new LogConfig(merged, topic.configs().keySet());
+                    logConfig = config.topicConfig(topic.configs());
                 }
                 assigned.add(new PartitionAssignment(topic.topicId(),
                     new TopicPartition(topic.name(), partition.partition()), partition.streamId(),

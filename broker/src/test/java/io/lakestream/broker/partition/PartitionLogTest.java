@@ -231,6 +231,53 @@ class PartitionLogTest {
     }
 
     @Test
+    void loweredMaxMessageBytesRefusesABatchTheOldConfigAccepted() {
+        PartitionLog log = load(config(Map.of()));
+        log.appendAsLeader(records(1000, "y".repeat(2000)), AppendOrigin.CLIENT).join();
+
+        log.updateConfig(config(Map.of("max.message.bytes", 1000)));
+
+        assertThatThrownBy(() -> log.appendAsLeader(records(1000, "y".repeat(2000)), AppendOrigin.CLIENT))
+            .isInstanceOf(RecordTooLargeException.class);
+        assertThat(log.logEndOffset()).isEqualTo(1);
+    }
+
+    @Test
+    void sizeCountsTheBatchesFromTheLogStartAcrossARestart() throws Exception {
+        PartitionLog log = load(config(Map.of("index.interval.bytes", 1)));
+        assertThat(log.sizeInBytes()).isZero();
+        MemoryRecords first = records(1000, "a".repeat(100));
+        MemoryRecords second = records(2000, "b".repeat(300));
+        int firstSize = first.sizeInBytes();
+        int secondSize = second.sizeInBytes();
+        log.appendAsLeader(first, AppendOrigin.CLIENT).join();
+        log.appendAsLeader(second, AppendOrigin.CLIENT).join();
+        assertThat(log.sizeInBytes()).isEqualTo(firstSize + secondSize);
+
+        log.trim(1).join();
+        assertThat(log.sizeInBytes()).as("after the first batch is trimmed").isEqualTo(secondSize);
+
+        store.close();
+        store = newStore();
+        assertThat(load(config(Map.of())).sizeInBytes()).as("after a reload").isEqualTo(secondSize);
+    }
+
+    @Test
+    void activeProducersReportEachIdempotentProducersLastSequence() {
+        PartitionLog log = load(config(Map.of()));
+        log.appendAsLeader(records(1000, "plain"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(idempotent(7, 2, "c"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(idempotent(9, 0, "d"), AppendOrigin.CLIENT).join();
+
+        assertThat(log.activeProducers())
+            .extracting(p -> p.producerId() + "/" + p.producerEpoch() + "/" + p.lastSequence() + "/"
+                + p.currentTxnStartOffset())
+            .containsExactlyInAnyOrder("7/0/2/-1", "9/0/0/-1");
+        assertThat(log.activeProducers()).allSatisfy(p -> assertThat(p.lastTimestamp()).isPositive());
+    }
+
+    @Test
     void offsetForTimestampFindsTheFirstRecordAtOrAfterIt() {
         PartitionLog log = load(config(Map.of("index.interval.bytes", 1)));
         log.appendAsLeader(records(1000, "a", "b"), AppendOrigin.CLIENT).join();
