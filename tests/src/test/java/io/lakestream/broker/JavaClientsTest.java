@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,13 +130,8 @@ class JavaClientsTest {
         }
     }
 
-    /** The server's log, for a failure message: what it said explains most failures seen only in CI. */
     private static String serverLog() {
-        try {
-            return "\n--- server log ---\n" + server.output();
-        } catch (IOException e) {
-            return "\n(server log unreadable: " + e + ")";
-        }
+        return server.logForFailureMessage();
     }
 
     @Test

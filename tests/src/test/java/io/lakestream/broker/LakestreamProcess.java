@@ -80,6 +80,15 @@ public final class LakestreamProcess implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /** The server's log, for a failure message: what it said explains most failures seen only in CI. */
+    public String logForFailureMessage() {
+        try {
+            return "\n--- server log ---\n" + output();
+        } catch (IOException e) {
+            return "\n(server log unreadable: " + e + ")";
+        }
+    }
+
     /** SIGKILL: no shutdown hook runs, as in a crash. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
