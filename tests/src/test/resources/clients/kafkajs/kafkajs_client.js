@@ -50,6 +50,13 @@ const commands = {
     console.log('deleted', topic)
   }),
 
+  // delete-records <topic> <partition> <offset>: kafkajs needs the topic's metadata loaded first.
+  'delete-records': ([topic, partition, offset]) => withAdmin(async admin => {
+    await admin.fetchTopicMetadata({ topics: [topic] })
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: Number(partition), offset }] })
+    console.log('deleted before', topic, partition, offset)
+  }),
+
   'list-topics': () => withAdmin(async admin => {
     for (const topic of (await admin.listTopics()).sort()) console.log('topic', topic)
   }),

@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * kafkajs (the version pinned in {@code clients/kafkajs/package-lock.json}, installed with
  * {@code npm ci} under target/), unchanged, against the real server through
- * {@code kafkajs_client.js}: the admin client (create, grow, delete, list and describe topics,
- * the cluster, offsets and offsets by time) and the idempotent producer, plain and gzip.
+ * {@code kafkajs_client.js}: the admin client (create, grow, delete, list and describe topics;
+ * describe the cluster; offsets, offsets by time, delete records) and the idempotent producer,
+ * plain and gzip.
  *
  * <p>kafkajs has no consumer outside a consumer group (no assign), and Lakestream has no
  * groups yet, so what kafkajs produced is read back with the Java consumer. When groups exist,
@@ -121,7 +122,7 @@ class KafkajsClientTest {
     }
 
     @Test
-    void offsetsByTimestamp() {
+    void offsetsByTimestampBeforeAndAfterRecordsAreDeleted() {
         String topic = "js-times";
         kafkajs("create-topic", topic, "1");
         kafkajs("produce", topic, "10", "1", "none", "0", "1000000");
@@ -130,5 +131,11 @@ class KafkajsClientTest {
         assertThat(kafkajs("offsets-by-time", topic, "1000000").lines()).containsExactly("time 0 0");
         assertThat(kafkajs("offsets-by-time", topic, "2000000").lines()).as("after the last record: the end")
             .containsExactly("time 0 10");
+
+        kafkajs("delete-records", topic, "0", "3");
+
+        assertThat(kafkajs("offsets", topic).lines()).containsExactly("offsets 0 3 10");
+        assertThat(kafkajs("offsets-by-time", topic, "1000000").lines()).as("before the new log start")
+            .containsExactly("time 0 3");
     }
 }
