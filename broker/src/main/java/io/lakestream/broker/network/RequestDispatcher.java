@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.slf4j.Logger;
@@ -87,7 +88,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             Pending head = pending.poll();
             AbstractResponse response = head.response().join();
             if (response != null && ctx.channel().isActive()) {
-                ctx.write(encode(ctx, head.request(), response));
+                ByteBuf encoded = encodeOrError(ctx, head.request(), response);
+                if (encoded == null) {
+                    ctx.close();
+                    return;
+                }
+                ctx.write(encoded);
                 wrote = true;
             }
         }
@@ -96,6 +102,29 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         if (pending.size() < maxInFlight && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * The response, or if it cannot be serialized at the request's version (a handler set a
+     * field that version lacks) the request's error response, as Kafka answers a handler that
+     * failed; null if even that fails, and the connection must close. Dropping the response
+     * instead would leave the client waiting for it until its request timeout.
+     */
+    private static ByteBuf encodeOrError(ChannelHandlerContext ctx, KafkaRequest request, AbstractResponse response) {
+        try {
+            return encode(ctx, request, response);
+        } catch (RuntimeException e) {
+            LOG.error("Cannot serialize the {} v{} response to {}; answering UNKNOWN_SERVER_ERROR instead",
+                request.apiKey(), request.apiVersion(), request.context().clientId(), e);
+        }
+        try {
+            return encode(ctx, request, request.body().getErrorResponse(
+                new UnknownServerException("The broker could not serialize its response")));
+        } catch (RuntimeException e) {
+            LOG.error("Closing the connection from {}: no {} v{} response could be serialized",
+                ctx.channel().remoteAddress(), request.apiKey(), request.apiVersion(), e);
+            return null;
         }
     }
 

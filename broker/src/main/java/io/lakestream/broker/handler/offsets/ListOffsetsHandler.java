@@ -29,6 +29,12 @@ import org.apache.kafka.common.requests.ListOffsetsResponse;
  * without tiered storage does.
  */
 public final class ListOffsetsHandler implements RequestHandler {
+    /**
+     * The first version whose response carries the leader epoch; an older one (librdkafka
+     * 2.0 asks with v2) cannot be serialized with a known epoch in it.
+     */
+    private static final short LEADER_EPOCH_VERSION = 4;
+
     private final LeaderPartitions partitions;
 
     public ListOffsetsHandler(LeaderPartitions partitions) {
@@ -56,7 +62,7 @@ public final class ListOffsetsHandler implements RequestHandler {
                     response.setErrorCode(Errors.INVALID_REQUEST.code());
                     continue;
                 }
-                pending.add(answer(topicPartition, partition, response));
+                pending.add(answer(topicPartition, partition, response, request.apiVersion() >= LEADER_EPOCH_VERSION));
             }
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
@@ -64,7 +70,7 @@ public final class ListOffsetsHandler implements RequestHandler {
     }
 
     private CompletableFuture<Void> answer(TopicPartition topicPartition, ListOffsetsPartition request,
-                                           ListOffsetsPartitionResponse response) {
+                                           ListOffsetsPartitionResponse response, boolean withLeaderEpoch) {
         PartitionLog log;
         try {
             log = partitions.leaderLog(topicPartition);
@@ -96,9 +102,12 @@ public final class ListOffsetsHandler implements RequestHandler {
                 response.setErrorCode(Errors.forException(Failures.cause(error)).code());
             } else {
                 response.setErrorCode(Errors.NONE.code());
-                answer.ifPresent(value -> response.setTimestamp(value.timestamp())
-                    .setOffset(value.offset())
-                    .setLeaderEpoch(value.leaderEpoch()));
+                answer.ifPresent(value -> {
+                    response.setTimestamp(value.timestamp()).setOffset(value.offset());
+                    if (withLeaderEpoch) {
+                        response.setLeaderEpoch(value.leaderEpoch());
+                    }
+                });
             }
             return null;
         });
