@@ -391,7 +391,10 @@ public final class PartitionLog {
         return addBatchSizes(startOffset, offset, startPosition);
     }
 
-    /** {@code position}, the position of the batch holding {@code from}, plus the batches that end at or before {@code offset}. */
+    /**
+     * {@code position}, the position of the batch holding {@code from}, plus the sizes of the
+     * batches from that one on that end at or before {@code offset}.
+     */
     private CompletableFuture<Long> addBatchSizes(long from, long offset, long position) {
         if (from >= offset) {
             return CompletableFuture.completedFuture(position);
