@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +14,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewPartitions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.server.admin().Admin;
+import org.apache.kafka.clients.server.admin().AdminClientConfig;
+import org.apache.kafka.clients.server.admin().NewPartitions;
+import org.apache.kafka.clients.server.admin().NewTopic;
+import org.apache.kafka.clients.server.admin().OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,35 +33,15 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The unchanged Java producer, consumer and Admin client (kafka-clients 4.x) against the real server process. */
 class JavaClientsTest {
-    @TempDir
-    static Path dir;
-    private static LakestreamProcess server;
-    private static Admin admin;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = LakestreamProcess.start(dir.resolve("data"), 0, 0);
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrap()));
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (admin != null) {
-            admin.close();
-        }
-        if (server != null) {
-            assertThat(server.stop()).as("exit status after SIGTERM").isIn(0, 143);
-        }
-    }
+    @RegisterExtension
+    static final LakestreamServerExtension server = new LakestreamServerExtension();
 
     private static KafkaProducer<byte[], byte[]> producer(String compression) {
         Properties props = new Properties();
@@ -102,7 +80,7 @@ class JavaClientsTest {
     @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})
     void producedRecordsAreConsumedInOrderWithEveryCompressionCodec(String compression) throws Exception {
         String topic = "codec-" + compression;
-        admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+        server.admin().createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
         int count = 300;
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = producer(compression)) {
@@ -113,7 +91,7 @@ class JavaClientsTest {
         }
         for (int i = 0; i < count; i++) {
             int record = i;
-            assertThatCode(() -> sends.get(record).get()).as(() -> "send of record " + record + serverLog())
+            assertThatCode(() -> sends.get(record).get()).as(() -> "send of record " + record + server.log())
                 .doesNotThrowAnyException();
         }
 
@@ -123,7 +101,7 @@ class JavaClientsTest {
             int p = partition;
             List<ConsumerRecord<byte[], byte[]>> inPartition = records.stream().filter(r -> r.partition() == p).toList();
             assertThat(inPartition).extracting(ConsumerRecord::offset).as(() -> "offsets read from partition " + p
-                    + serverLog())
+                    + server.log())
                 .containsExactlyElementsOf(LongStream.range(0, count / 3).boxed().toList());
             assertThat(inPartition).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .as("values of partition %d", p)
@@ -131,19 +109,10 @@ class JavaClientsTest {
         }
     }
 
-    /** The server's log, for a failure message: what it said explains most failures seen only in CI. */
-    private static String serverLog() {
-        try {
-            return "\n--- server log ---\n" + server.output();
-        } catch (IOException e) {
-            return "\n(server log unreadable: " + e + ")";
-        }
-    }
-
     @Test
     void headersNullKeysAndNullValuesRoundTrip() throws Exception {
         String topic = "headers";
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        server.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         try (KafkaProducer<byte[], byte[]> producer = producer("none")) {
             ProducerRecord<byte[], byte[]> withHeaders = new ProducerRecord<>(topic, 0, null, bytes("value"));
             withHeaders.headers().add(new RecordHeader("trace", bytes("abc")));
@@ -163,7 +132,7 @@ class JavaClientsTest {
     @Test
     void recordNearMaxMessageBytesIsAcceptedAndALargerOneIsRefused() throws Exception {
         String topic = "large";
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+        server.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1)
             .configs(Map.of("max.message.bytes", "200000")))).all().get();
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrap());
@@ -183,7 +152,7 @@ class JavaClientsTest {
     @Test
     void offsetsByTimestampEarliestAndLatest() throws Exception {
         String topic = "timestamps";
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        server.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         try (KafkaProducer<byte[], byte[]> producer = producer("none")) {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>(topic, 0, 1_000L * (i + 1), null, bytes("v" + i))).get();
@@ -191,29 +160,29 @@ class JavaClientsTest {
         }
         TopicPartition tp = new TopicPartition(topic, 0);
 
-        assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset()).isZero();
-        assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset()).isEqualTo(10);
-        assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.forTimestamp(4_500))).partitionResult(tp).get().offset())
+        assertThat(server.admin().listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset()).isZero();
+        assertThat(server.admin().listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset()).isEqualTo(10);
+        assertThat(server.admin().listOffsets(Map.of(tp, OffsetSpec.forTimestamp(4_500))).partitionResult(tp).get().offset())
             .isEqualTo(4);
-        assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.maxTimestamp())).partitionResult(tp).get().offset())
+        assertThat(server.admin().listOffsets(Map.of(tp, OffsetSpec.maxTimestamp())).partitionResult(tp).get().offset())
             .isEqualTo(9);
     }
 
     @Test
     void adminCreatesDescribesGrowsAndDeletesTopics() throws Exception {
-        admin.createTopics(List.of(new NewTopic("admin-topic", 2, (short) 1))).all().get();
+        server.admin().createTopics(List.of(new NewTopic("admin-topic", 2, (short) 1))).all().get();
 
-        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("admin-topic", 2, (short) 1))).all().get())
+        assertThatThrownBy(() -> server.admin().createTopics(List.of(new NewTopic("admin-topic", 2, (short) 1))).all().get())
             .hasCauseInstanceOf(TopicExistsException.class);
-        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("three-replicas", 1, (short) 3))).all().get())
+        assertThatThrownBy(() -> server.admin().createTopics(List.of(new NewTopic("three-replicas", 1, (short) 3))).all().get())
             .hasCauseInstanceOf(InvalidReplicationFactorException.class);
 
-        admin.createPartitions(Map.of("admin-topic", NewPartitions.increaseTo(5))).all().get();
-        assertThat(admin.describeTopics(List.of("admin-topic")).allTopicNames().get().get("admin-topic").partitions())
+        server.admin().createPartitions(Map.of("admin-topic", NewPartitions.increaseTo(5))).all().get();
+        assertThat(server.admin().describeTopics(List.of("admin-topic")).allTopicNames().get().get("admin-topic").partitions())
             .hasSize(5);
-        assertThat(admin.describeCluster().nodes().get()).hasSize(1);
+        assertThat(server.admin().describeCluster().nodes().get()).hasSize(1);
 
-        admin.deleteTopics(List.of("admin-topic")).all().get();
-        assertThat(admin.listTopics().names().get()).doesNotContain("admin-topic");
+        server.admin().deleteTopics(List.of("admin-topic")).all().get();
+        assertThat(server.admin().listTopics().names().get()).doesNotContain("admin-topic");
     }
 }

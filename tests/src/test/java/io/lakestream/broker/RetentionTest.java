@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,10 +17,10 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.server.admin().Admin;
+import org.apache.kafka.clients.server.admin().AdminClientConfig;
+import org.apache.kafka.clients.server.admin().NewTopic;
+import org.apache.kafka.clients.server.admin().OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,10 +31,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Retention by size and by time as Kafka's Java clients see it against the real server process:
@@ -50,26 +46,9 @@ class RetentionTest {
     private static final int MAX_BATCH_BYTES = 1_100;
     private static final int INDEX_INTERVAL_BYTES = 4096;
 
-    @TempDir
-    static Path dir;
-    private static LakestreamProcess server;
-    private static Admin admin;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = LakestreamProcess.start(dir.resolve("data"), 0, 0, "log.retention.check.interval.ms=300");
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrap()));
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (admin != null) {
-            admin.close();
-        }
-        if (server != null) {
-            assertThat(server.stop()).as("exit status after SIGTERM").isIn(0, 143);
-        }
-    }
+    @RegisterExtension
+    static final LakestreamServerExtension server =
+        new LakestreamServerExtension("log.retention.check.interval.ms=300");
 
     /** Sends each record on its own and waits for it, so that each is a batch of its own. */
     private static void produceOneByOne(String topic, List<ProducerRecord<String, String>> records) throws Exception {
@@ -108,11 +87,11 @@ class RetentionTest {
     }
 
     private static long earliest(TopicPartition tp) throws Exception {
-        return admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset();
+        return server.admin().listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset();
     }
 
     private static long latest(TopicPartition tp) throws Exception {
-        return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+        return server.admin().listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
     }
 
     private static String value(String prefix, int i, int length) {
@@ -125,7 +104,7 @@ class RetentionTest {
         String topic = "by-size";
         TopicPartition tp = new TopicPartition(topic, 0);
         long retentionBytes = 20_000;
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+        server.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1)
             .configs(Map.of("retention.bytes", String.valueOf(retentionBytes))))).all().get();
         int count = 100;
         List<ProducerRecord<String, String>> sent = new ArrayList<>();
@@ -145,11 +124,11 @@ class RetentionTest {
             .isGreaterThanOrEqualTo((retentionBytes + MAX_BATCH_BYTES - 1) / MAX_BATCH_BYTES);
         assertThat(latest(tp)).as("latest offset").isEqualTo(count);
         List<ConsumerRecord<String, String>> read = consumeFromBeginning(tp, count);
-        assertThat(read).extracting(ConsumerRecord::offset).as(() -> "offsets read from the beginning" + serverLog())
+        assertThat(read).extracting(ConsumerRecord::offset).as(() -> "offsets read from the beginning" + server.log())
             .containsExactlyElementsOf(LongStream.range(start, count).boxed().toList());
         assertThat(read).extracting(ConsumerRecord::value)
             .containsExactlyElementsOf(sent.subList((int) start, count).stream().map(ProducerRecord::value).toList());
-        assertThat(server.output()).contains("Retention moved the log start offset of " + tp);
+        assertThat(server.process().output()).contains("Retention moved the log start offset of " + tp);
 
         try (KafkaConsumer<String, String> consumer = consumer("none")) {
             consumer.assign(List.of(tp));
@@ -177,7 +156,7 @@ class RetentionTest {
     void timeRetentionRemovesRecordsOlderThanRetentionMs() throws Exception {
         String topic = "by-time";
         TopicPartition tp = new TopicPartition(topic, 0);
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+        server.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1)
             .configs(Map.of("retention.ms", String.valueOf(HOUR))))).all().get();
         long now = System.currentTimeMillis();
         int old = 30;
@@ -200,7 +179,7 @@ class RetentionTest {
         long start = earliest(tp);
         assertThat(start).as("earliest offset: no recent record is removed").isLessThanOrEqualTo(old);
         List<ConsumerRecord<String, String>> read = consumeFromBeginning(tp, old + recent);
-        assertThat(read).extracting(ConsumerRecord::value).as(() -> "values read from the beginning" + serverLog())
+        assertThat(read).extracting(ConsumerRecord::value).as(() -> "values read from the beginning" + server.log())
             .containsExactlyElementsOf(sent.subList((int) start, old + recent).stream()
                 .map(ProducerRecord::value).toList());
     }
@@ -208,9 +187,9 @@ class RetentionTest {
     /** The topic's series on the Prometheus page, by metric name. */
     private static Map<String, Double> scrape(String topic) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(server.metricsUrl()).build(),
+            HttpRequest.newBuilder(server.process().metricsUrl()).build(),
             HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        assertThat(response.statusCode()).as("status of " + server.metricsUrl()).isEqualTo(200);
+        assertThat(response.statusCode()).as("status of " + server.process().metricsUrl()).isEqualTo(200);
         Pattern series = Pattern.compile("^(\\w+)\\{topic=\"" + Pattern.quote(topic) + "\"} (\\S+)$",
             Pattern.MULTILINE);
         Map<String, Double> values = new HashMap<>();
@@ -219,13 +198,5 @@ class RetentionTest {
             values.put(matcher.group(1), Double.parseDouble(matcher.group(2)));
         }
         return values;
-    }
-
-    private static String serverLog() {
-        try {
-            return "\n--- server log ---\n" + server.output();
-        } catch (IOException e) {
-            return "\n(server log unreadable: " + e + ")";
-        }
     }
 }

@@ -9,6 +9,7 @@ import io.lakestream.wal.block.BlockWal;
 import io.lakestream.wal.block.BlockWalConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,16 +20,21 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.storage.internals.log.LogConfig;
 import org.apache.kafka.storage.internals.log.LogValidator;
 import org.apache.kafka.storage.internals.log.ProducerStateManagerConfig;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real stream store for partition tests: a block WAL and a local object store under a temp
- * dir, with one stream that {@link #load} opens as a {@link PartitionLog}. {@link #restart}
- * closes the store and opens a new one on the same files, as a broker restart does.
+ * A real stream store for each test ({@code @RegisterExtension}): a block WAL and a local object
+ * store in a temporary directory, with one stream that {@link #load} opens as a
+ * {@link PartitionLog}. {@link #restart} closes the store and opens a new one on the same files,
+ * as a broker restart does.
  */
-final class PartitionLogFixture implements AutoCloseable {
+final class PartitionLogFixture implements BeforeEachCallback, AfterEachCallback {
     static final TopicPartition TP = new TopicPartition("events", 0);
     static final LogValidator.MetricsRecorder NO_METRICS = new LogValidator.MetricsRecorder() {
         @Override public void recordInvalidMagic() {}
@@ -38,17 +44,33 @@ final class PartitionLogFixture implements AutoCloseable {
         @Override public void recordNoKeyCompactedTopic() {}
     };
 
-    private final Path dir;
-    private final InMemoryStreamMetadata metadata = new InMemoryStreamMetadata();
-    private final LocalDirectoryObjectStorage storage;
-    private final long streamId;
+    private Path dir;
+    private InMemoryStreamMetadata metadata;
+    private LocalDirectoryObjectStorage storage;
+    private long streamId;
     private StreamStore store;
 
-    PartitionLogFixture(Path dir) throws Exception {
-        this.dir = dir;
-        this.storage = new LocalDirectoryObjectStorage(dir.resolve("objects"));
-        this.store = newStore();
-        this.streamId = store.createStream().join();
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("partition-log-test");
+        metadata = new InMemoryStreamMetadata();
+        storage = new LocalDirectoryObjectStorage(dir.resolve("objects"));
+        store = newStore();
+        streamId = store.createStream().join();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        try {
+            if (store != null) {
+                store.close();
+            }
+            if (storage != null) {
+                storage.close();
+            }
+        } finally {
+            Utils.delete(dir.toFile());
+        }
     }
 
     private StreamStore newStore() throws Exception {
@@ -74,12 +96,6 @@ final class PartitionLogFixture implements AutoCloseable {
     void restart() throws Exception {
         store.close();
         store = newStore();
-    }
-
-    @Override
-    public void close() throws Exception {
-        store.close();
-        storage.close();
     }
 
     /** One batch of keyed records with timestamps {@code timestamp}, {@code timestamp + 1}, ... */

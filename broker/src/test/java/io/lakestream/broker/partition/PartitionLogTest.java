@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -23,26 +22,13 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.LogConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link PartitionLog} over a real stream store: a block WAL and a local object store in a temp dir. */
 class PartitionLogTest {
-    @TempDir
-    Path dir;
-    private PartitionLogFixture fixture;
-
-    @BeforeEach
-    void startStore() throws Exception {
-        fixture = new PartitionLogFixture(dir);
-    }
-
-    @AfterEach
-    void stopStore() throws Exception {
-        fixture.close();
-    }
+    @RegisterExtension
+    final PartitionLogFixture fixture = new PartitionLogFixture();
 
     private PartitionLog load(LogConfig config) {
         return fixture.load(config);

@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lakestream.broker.metrics.TopicMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +19,8 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.LogConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,21 +30,10 @@ class RetentionEnforcerTest {
     private static final String KIB = "v".repeat(1000);
     private static final int DEFAULT_INDEX_INTERVAL = new LogConfig(Map.of()).indexInterval;
 
-    @TempDir
-    Path dir;
-    private PartitionLogFixture fixture;
+    @RegisterExtension
+    final PartitionLogFixture fixture = new PartitionLogFixture();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ManualTime time = new ManualTime(1_700_000_000_000L);
-
-    @BeforeEach
-    void startStore() throws Exception {
-        fixture = new PartitionLogFixture(dir);
-    }
-
-    @AfterEach
-    void stopStore() throws Exception {
-        fixture.close();
-    }
 
     private PartitionLog load(Map<String, Object> topicConfig) {
         return fixture.load(new LogConfig(topicConfig), time);
