@@ -2,6 +2,7 @@ package io.lakestream.broker;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * directory. The test that starts it stops it; {@link #kill()} is a crash (SIGKILL).
  */
 public final class LakestreamProcess implements AutoCloseable {
+    private static final Pattern METRICS_URL = Pattern.compile("metrics on (http://\\S+/metrics)");
     private static final Path HOME = Path.of(System.getProperty("lakestream.home", "..")).toAbsolutePath().normalize();
 
     private final Process process;
@@ -95,6 +99,19 @@ public final class LakestreamProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The Prometheus scrape URL this run announced in its start line ({@code metrics.http.port=0} picks the port). */
+    public URI metricsUrl() throws IOException {
+        Matcher announced = METRICS_URL.matcher(output());
+        String url = null;
+        while (announced.find()) {
+            url = announced.group(1);
+        }
+        if (url == null) {
+            throw new IllegalStateException("The server announced no metrics endpoint:\n" + output());
+        }
+        return URI.create(url);
     }
 
     public String output() throws IOException {

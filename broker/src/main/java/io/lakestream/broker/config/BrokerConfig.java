@@ -111,7 +111,8 @@ public final class BrokerConfig extends AbstractConfig {
         .define(LOG_RETENTION_BYTES, Type.LONG, -1L, atLeast(-1), HIGH,
             "How many bytes a partition keeps, unless its retention.bytes says otherwise; -1 for no limit.")
         .define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, atLeast(1), MEDIUM,
-            "How often retention is applied.")
+            "How often the partitions led here are checked against their retention.ms and retention.bytes; "
+                + "each check moves a partition's log start offset at most once.")
         .define(LOG_CLEANUP_POLICY, Type.LIST, TopicConfig.CLEANUP_POLICY_DELETE,
             ConfigDef.ValidList.in(false, TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.CLEANUP_POLICY_COMPACT),
             MEDIUM, "The default cleanup.policy of topics.")

@@ -53,9 +53,16 @@ public final class ConfigDocs {
             Honoured by Lakestream: `retention.ms`, `retention.bytes`, `max.message.bytes`,
             `cleanup.policy` (`delete`; `compact` comes with log compaction),
             `message.timestamp.type`, `message.timestamp.before.max.ms`,
-            `message.timestamp.after.max.ms` and `compression.type`. The others are accepted so that
-            tools written for Apache Kafka keep working, and have no effect: segments, indexes,
-            flushing and replicas are the storage engine's business, not the topic's.
+            `message.timestamp.after.max.ms`, `compression.type` and `index.interval.bytes`. The
+            others are accepted so that tools written for Apache Kafka keep working, and have no
+            effect: segments, flushing and replicas are the storage engine's business, not the
+            topic's.
+
+            Retention removes whole runs of record batches of about `index.interval.bytes` (4 KiB by
+            default) where Kafka removes whole segments: a run goes once every record in it and
+            before it is older than `retention.ms`, or while the partition still holds at least
+            `retention.bytes` without it; a partition whose records have all expired is emptied up
+            to its high watermark. The broker checks every `log.retention.check.interval.ms`.
 
             """
             + LogConfig.configDefCopy().toHtml(3, name -> "topic_" + name);

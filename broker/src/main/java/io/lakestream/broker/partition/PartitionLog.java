@@ -47,10 +47,13 @@ import org.apache.kafka.storage.internals.log.UnifiedLog;
  * has made it durable, so the high watermark is the stream's confirmed end.
  *
  * <p>Thread-safe: appends are serialized by this object's lock, because offset assignment,
- * producer state and the stream's next offset must move together; reads run concurrently.
+ * producer state and the stream's next offset must move together; trims are chained one after
+ * another; reads run concurrently.
  */
 public final class PartitionLog {
     private static final short TRANSACTION_VERSION = 0;
+    /** How much one read fetches while a trim sums the batch sizes below its offset. */
+    private static final int POSITION_READ_BYTES = 1 << 20;
 
     private final TopicPartition topicPartition;
     private final Stream stream;
@@ -62,6 +65,9 @@ public final class PartitionLog {
     private final Time time;
     private final LogValidator.MetricsRecorder validationMetrics;
     private final Set<Runnable> appendWaiters = ConcurrentHashMap.newKeySet();
+    private final Object trimLock = new Object();
+    /** Guarded by {@code trimLock}: the latest trim; the next one starts when it completes. */
+    private CompletableFuture<TrimResult> lastTrim = CompletableFuture.completedFuture(null);
     private volatile LogConfig config;
 
     PartitionLog(TopicPartition topicPartition, Stream stream, int leaderEpoch, LogConfig config,
@@ -130,11 +136,6 @@ public final class PartitionLog {
     /** The offset the next record gets. */
     public long logEndOffset() {
         return stream.nextOffset();
-    }
-
-    /** The bytes of the record batches from the log start offset on (DescribeLogDirs' partition size). */
-    public long sizeInBytes() {
-        return timeIndex.bytesFrom(stream.startOffset());
     }
 
     /**
@@ -359,17 +360,97 @@ public final class PartitionLog {
         return TimestampSearch.resolveRecord(this, batch.get());
     }
 
-    /** Moves the log start offset forward (DeleteRecords, retention). */
-    public CompletableFuture<Void> trim(long newStartOffset) {
-        if (newStartOffset <= stream.startOffset()) {
-            return CompletableFuture.completedFuture(null);
+    /**
+     * Moves the log start offset forward (DeleteRecords, retention) and completes with what that
+     * removed. The stream is trimmed at the controller, so the new start survives restarts and
+     * whole objects below it become garbage. Trims of one partition run one at a time, in call
+     * order; a trim to or below the current start removes nothing.
+     *
+     * @throws OffsetOutOfRangeException (through the future) for an offset past the high watermark
+     */
+    public CompletableFuture<TrimResult> trim(long newStartOffset) {
+        synchronized (trimLock) {
+            CompletableFuture<TrimResult> trim = lastTrim.handle((ignored, error) -> null)
+                .thenCompose(ignored -> trimNow(newStartOffset));
+            lastTrim = trim;
+            return trim;
         }
-        return stream.trim(newStartOffset).thenRun(() -> {
-            synchronized (this) {
-                producers.onLogStartOffsetIncremented(newStartOffset);
+    }
+
+    /** Runs after every earlier trim has completed. */
+    private CompletableFuture<TrimResult> trimNow(long newStartOffset) {
+        long startOffset = stream.startOffset();
+        long startPosition = timeIndex.startPosition();
+        if (newStartOffset <= startOffset) {
+            return CompletableFuture.completedFuture(new TrimResult(startOffset, startOffset, 0));
+        }
+        long highWatermark = stream.confirmOffset();
+        if (newStartOffset > highWatermark) {
+            return CompletableFuture.failedFuture(new OffsetOutOfRangeException("Cannot trim " + topicPartition
+                + " to offset " + newStartOffset + ", past its high watermark " + highWatermark));
+        }
+        // The position is read before the trim: afterwards the batches below the new start are gone.
+        return positionOfBatchHolding(newStartOffset, startOffset, startPosition)
+            .thenCompose(position -> stream.trim(newStartOffset).thenApply(ignored -> {
+                synchronized (this) {
+                    producers.onLogStartOffsetIncremented(newStartOffset);
+                }
+                timeIndex.trimBefore(newStartOffset, position);
+                return new TrimResult(startOffset, newStartOffset, position - startPosition);
+            }));
+    }
+
+    /**
+     * The position of the batch that holds {@code offset}, or starts at it: the nearest known
+     * position at or before it (an index entry, or the log start) plus the sizes of the batches
+     * in between, which are about {@code index.interval.bytes} at most. A trim to an index entry,
+     * as retention's are, reads nothing.
+     */
+    private CompletableFuture<Long> positionOfBatchHolding(long offset, long startOffset, long startPosition) {
+        Optional<TimeIndex.Entry> floor = timeIndex.floor(offset);
+        if (floor.isPresent() && floor.get().offset() >= startOffset) {
+            return addBatchSizes(floor.get().offset(), offset, floor.get().position());
+        }
+        return addBatchSizes(startOffset, offset, startPosition);
+    }
+
+    /**
+     * {@code position}, the position of the batch holding {@code from}, plus the sizes of the
+     * batches from that one on that end at or before {@code offset}.
+     */
+    private CompletableFuture<Long> addBatchSizes(long from, long offset, long position) {
+        if (from >= offset) {
+            return CompletableFuture.completedFuture(position);
+        }
+        return stream.fetch(from, offset, POSITION_READ_BYTES).thenCompose(batches -> {
+            long next = from;
+            long sum = position;
+            for (StreamRecordBatch batch : batches) {
+                if (batch.endOffset() > offset) {
+                    return CompletableFuture.completedFuture(sum);
+                }
+                sum += batch.payloadSize();
+                next = batch.endOffset();
             }
-            timeIndex.trimBefore(newStartOffset);
+            if (next <= from) {
+                return CompletableFuture.failedFuture(new IllegalStateException("The stream of " + topicPartition
+                    + " returned no batch at offset " + from + " below its high watermark"));
+            }
+            return addBatchSizes(next, offset, sum);
         });
+    }
+
+    /**
+     * The bytes of the batches from the one that holds the log start offset to the log end:
+     * retention's measure and DescribeLogDirs' partition size.
+     */
+    public long sizeInBytes() {
+        return timeIndex.sizeInBytes();
+    }
+
+    /** The partition's sparse index of timestamps and positions, for retention. */
+    TimeIndex index() {
+        return timeIndex;
     }
 
     /** Closes the partition's stream; later calls fail. */
@@ -378,4 +459,19 @@ public final class PartitionLog {
     }
 
     public record TimestampAndOffset(long timestamp, long offset, int leaderEpoch) {}
+
+    /**
+     * What a trim removed.
+     *
+     * @param previousStartOffset the log start offset before the trim
+     * @param startOffset the log start offset after it
+     * @param bytes the bytes of the batches that no longer hold any offset at or after the start
+     */
+    public record TrimResult(long previousStartOffset, long startOffset, long bytes) {
+
+        /** The offsets removed: records, and the control records of transactions. */
+        public long records() {
+            return startOffset - previousStartOffset;
+        }
+    }
 }

@@ -6,37 +6,58 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * A sparse time index of one partition, like Kafka's: every {@code intervalBytes} of appended
- * batches it records the batch's base offset, the largest timestamp of every record before it
- * and how many bytes were appended before it. That largest timestamp never decreases, so a
- * lookup for time T can start at the last entry whose timestamp is below T: no record before it
- * is at T or later. The byte positions give the partition's size from its start offset, to
- * within one interval, without a read.
+ * A sparse index of one partition's batches, like Kafka's time index joined with the position
+ * column of its offset index. The first batch, and then a batch every {@code intervalBytes} of
+ * appended batches, gets an entry: its base offset, the largest timestamp of every record before
+ * it, and its position, the bytes of every batch before it (counted from the first batch this
+ * index saw). Both values never decrease along the log, so
+ * <ul>
+ *   <li>a lookup for time T can start at the last entry whose timestamp is below T: no record
+ *       before it is at T or later;</li>
+ *   <li>retention can drop everything before the last entry whose timestamp is older than its
+ *       limit, or whose position leaves enough bytes behind it;</li>
+ *   <li>the partition's size is the end position minus the position of the batch holding the log
+ *       start offset ({@link #sizeInBytes()}).</li>
+ * </ul>
+ * The index keeps the entry at or before the log start, so every readable offset has an entry at
+ * or before it. Memory: one entry per {@code index.interval.bytes} of retained log.
  *
- * <p>Thread-safe: {@link #onAppend} is called under the partition's append lock, lookups from
- * any thread.
+ * <p>Thread-safe: {@link #onAppend} is called under the partition's append lock and
+ * {@link #trimBefore} by one trim at a time; lookups from any thread.
  */
 final class TimeIndex {
     private final int intervalBytes;
-    /** base offset -> what came before that offset. */
+    /** base offset -> entry. */
     private final ConcurrentSkipListMap<Long, Entry> entries = new ConcurrentSkipListMap<>();
     private long bytesSinceEntry;
-    private volatile long bytesAppended;
+    /** The bytes of every batch appended through this index: the position of the next batch. */
+    private volatile long endPosition;
+    /** The position of the batch that holds the log start offset. */
+    private volatile long startPosition;
     private volatile long maxTimestamp = -1;
     private volatile long maxTimestampBatchOffset = -1;
     private volatile int maxTimestampLeaderEpoch = -1;
+
+    /**
+     * One entry.
+     *
+     * @param offset the base offset of a batch
+     * @param maxTimestampBefore the largest timestamp of the records before it, -1 if none
+     * @param position the bytes of the batches before it
+     */
+    record Entry(long offset, long maxTimestampBefore, long position) {}
 
     TimeIndex(int intervalBytes) {
         this.intervalBytes = intervalBytes;
     }
 
     void onAppend(long baseOffset, long batchMaxTimestamp, int sizeBytes, int leaderEpoch) {
-        if (bytesSinceEntry >= intervalBytes) {
-            entries.put(baseOffset, new Entry(maxTimestamp, bytesAppended));
+        if (entries.isEmpty() || bytesSinceEntry >= intervalBytes) {
+            entries.put(baseOffset, new Entry(baseOffset, maxTimestamp, endPosition));
             bytesSinceEntry = 0;
         }
         bytesSinceEntry += sizeBytes;
-        bytesAppended += sizeBytes;
+        endPosition += sizeBytes;
         if (batchMaxTimestamp > maxTimestamp) {
             maxTimestampBatchOffset = baseOffset;
             maxTimestampLeaderEpoch = leaderEpoch;
@@ -47,22 +68,13 @@ final class TimeIndex {
     /** An offset at or before the first record with a timestamp at or after {@code timestampMs}. */
     long lookupStart(long timestampMs) {
         long start = 0;
-        for (Map.Entry<Long, Entry> entry : entries.entrySet()) {
-            if (entry.getValue().maxTimestampBefore() >= timestampMs) {
+        for (Entry entry : entries.values()) {
+            if (entry.maxTimestampBefore() >= timestampMs) {
                 break;
             }
-            start = entry.getKey();
+            start = entry.offset();
         }
         return start;
-    }
-
-    /**
-     * The bytes of the batches from {@code startOffset} on; may count up to one interval of
-     * batches below it, as Kafka's log size counts a segment until all of it is deleted.
-     */
-    long bytesFrom(long startOffset) {
-        Map.Entry<Long, Entry> floor = entries.floorEntry(startOffset);
-        return bytesAppended - (floor == null ? 0 : floor.getValue().position());
     }
 
     /** The largest timestamp appended through this index and the base offset of its batch. */
@@ -72,13 +84,66 @@ final class TimeIndex {
             : Optional.of(new TimestampAndOffset(maxTimestamp, offset, maxTimestampLeaderEpoch));
     }
 
-    void trimBefore(long startOffset) {
+    /** The largest timestamp of every record appended through this index, -1 if none has one. */
+    long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    /**
+     * The last entry at or before {@code maxOffset} whose every earlier record is older than
+     * {@code cutoffMs}, if any.
+     */
+    Optional<Entry> lastEntryOlderThan(long cutoffMs, long maxOffset) {
+        Entry found = null;
+        for (Entry entry : entries.headMap(maxOffset, true).values()) {
+            if (entry.maxTimestampBefore() >= cutoffMs) {
+                break;
+            }
+            found = entry;
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The last entry at or before {@code maxOffset} whose position is at most {@code maxPosition}. */
+    Optional<Entry> lastEntryAtOrBefore(long maxPosition, long maxOffset) {
+        Entry found = null;
+        for (Entry entry : entries.headMap(maxOffset, true).values()) {
+            if (entry.position() > maxPosition) {
+                break;
+            }
+            found = entry;
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The entry at or before {@code offset}, if the index has one. */
+    Optional<Entry> floor(long offset) {
+        Map.Entry<Long, Entry> floor = entries.floorEntry(offset);
+        return floor == null ? Optional.empty() : Optional.of(floor.getValue());
+    }
+
+    long endPosition() {
+        return endPosition;
+    }
+
+    long startPosition() {
+        return startPosition;
+    }
+
+    /** The bytes of the batches from the one holding the log start offset to the end. */
+    long sizeInBytes() {
+        return endPosition - startPosition;
+    }
+
+    /**
+     * Forgets the entries before {@code startOffset}, keeping the one at or before it, and
+     * records {@code startPosition}, the position of the batch that holds it.
+     */
+    void trimBefore(long startOffset, long startPosition) {
         Long floor = entries.floorKey(startOffset);
         if (floor != null) {
             entries.headMap(floor).clear();
         }
+        this.startPosition = startPosition;
     }
-
-    /** @param position the bytes appended before the entry's offset, since the partition was loaded */
-    private record Entry(long maxTimestampBefore, long position) {}
 }

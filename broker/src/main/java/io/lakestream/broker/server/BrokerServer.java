@@ -20,6 +20,7 @@ import io.lakestream.broker.handler.meta.MetadataHandler;
 import io.lakestream.broker.handler.offsets.ListOffsetsHandler;
 import io.lakestream.broker.handler.offsets.OffsetForLeaderEpochHandler;
 import io.lakestream.broker.handler.produce.ProduceHandler;
+import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.network.ApiRouter;
 import io.lakestream.broker.network.KafkaNetworkServer;
 import io.lakestream.broker.network.NetworkConfig;
@@ -42,13 +43,14 @@ final class BrokerServer implements AutoCloseable {
     private final KafkaNetworkServer network;
 
     BrokerServer(BrokerConfig config, PartitionManager partitions, ClusterViewHolder views, ClusterAdmin admin,
-                 ExecutorService requestExecutor, ScheduledExecutorService timer, MeterRegistry registry) {
+                 ExecutorService requestExecutor, ScheduledExecutorService timer, TopicMetrics topicMetrics,
+                 MeterRegistry registry) {
         Map<ApiKeys, RequestHandler> handlers = new EnumMap<>(ApiKeys.class);
         handlers.put(ApiKeys.METADATA, new MetadataHandler(views, admin,
             config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), config.getInt(BrokerConfig.NUM_PARTITIONS),
             config.nodeId()));
-        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions));
-        handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, timer));
+        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions, topicMetrics));
+        handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, timer, topicMetrics));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
         handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(admin));

@@ -4,6 +4,7 @@ import io.lakestream.broker.cluster.ClusterAdmin;
 import io.lakestream.broker.cluster.ClusterView;
 import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.network.Failures;
 import io.lakestream.broker.partition.PartitionAssignment;
 import io.lakestream.broker.partition.PartitionManager;
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * This broker's membership of the cluster, through the controller: registers with a new
  * incarnation id, heartbeats, follows the controller's metadata with a
  * {@link ClusterImageFollower}, publishes each new image to the request handlers, hands the
- * partitions assigned here to the {@link PartitionManager}, and forwards the admin changes of
- * {@link ClusterAdmin}.
+ * partitions assigned here to the {@link PartitionManager} (and drops the {@link TopicMetrics} of
+ * deleted topics), and forwards the admin changes of {@link ClusterAdmin}.
  *
  * <p>Threads: the heartbeat runs on the timer thread; images arrive on the follower's thread,
  * one at a time; the admin calls come from any thread.
@@ -56,6 +57,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     private final ControllerClient controller;
     private final ClusterViewHolder views;
     private final PartitionManager partitions;
+    private final TopicMetrics topicMetrics;
     private final ScheduledExecutorService timer;
     private final ClusterImageFollower follower;
     private final Uuid incarnationId = Uuid.randomUuid();
@@ -65,11 +67,13 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     private volatile boolean fenced = true;
 
     ControllerClusterBinding(BrokerConfig config, ControllerClient controller, ClusterViewHolder views,
-                             PartitionManager partitions, ScheduledExecutorService timer, MeterRegistry registry) {
+                             PartitionManager partitions, TopicMetrics topicMetrics, ScheduledExecutorService timer,
+                             MeterRegistry registry) {
         this.config = config;
         this.controller = controller;
         this.views = views;
         this.partitions = partitions;
+        this.topicMetrics = topicMetrics;
         this.timer = timer;
         this.follower = new ClusterImageFollower(controller, POLL_INTERVAL,
             ClusterImageFollower.DEFAULT_MAX_DELTAS_PER_POLL);
@@ -133,6 +137,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
         partitions.update(directory(image), assignedHere(image));
         views.publish(new ImageClusterView(config.getString(BrokerConfig.CLUSTER_ID), config.listener().name(),
             image));
+        topicMetrics.retainTopics(topic -> image.topic(topic) != null);
         BrokerRegistration self = image.broker(config.nodeId());
         if (self != null && self.brokerEpoch() >= brokerEpoch && brokerEpoch >= 0) {
             ownRegistrationSeen.complete(null);

@@ -3,8 +3,10 @@ package io.lakestream.broker.server;
 import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.config.BrokerConfig;
 import io.lakestream.broker.metrics.PrometheusEndpoint;
+import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.partition.PartitionLoader;
 import io.lakestream.broker.partition.PartitionManager;
+import io.lakestream.broker.partition.RetentionEnforcer;
 import io.lakestream.controller.client.ControllerClient;
 import io.lakestream.controller.client.ControllerStreamMetadata;
 import io.lakestream.controller.raft.ControllerQuorum;
@@ -49,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * One Lakestream node: {@code lakestream-server.sh config/server.properties [--override k=v]...}.
  * Starts, in order, the embedded controller (if this node is a voter), the controller client,
  * the object store, the write-ahead log and stream store (which recovers what the log holds),
- * the broker's registration and metadata view, the partitions it leads, and the Kafka
- * listener; stops in reverse order. A config error prints one line and exits with status 1.
+ * the broker's registration and metadata view, the partitions it leads, their retention, and
+ * the Kafka listener; stops in reverse order. A config error prints one line and exits with status 1.
  */
 public final class LakestreamServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LakestreamServer.class);
@@ -175,13 +177,18 @@ public final class LakestreamServer implements AutoCloseable {
             new ProducerStateManagerConfig(config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS), false),
             900_000, Time.SYSTEM, new ValidationMetrics(registry)));
         resources.push(partitions);
+        TopicMetrics topicMetrics = new TopicMetrics(registry);
         ClusterViewHolder views = new ClusterViewHolder(ControllerClusterBinding.emptyView(config), timer);
         ControllerClusterBinding cluster = new ControllerClusterBinding(config, controllerClient, views, partitions,
-            timer, registry);
+            topicMetrics, timer, registry);
         resources.push(cluster);
         cluster.start().get(2, TimeUnit.MINUTES);
+        RetentionEnforcer retention = new RetentionEnforcer(partitions::openLogs, topicMetrics, Time.SYSTEM);
+        resources.push(retention);
+        retention.start(config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS));
 
-        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, requestExecutor, timer, registry);
+        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, requestExecutor, timer,
+            topicMetrics, registry);
         resources.push(broker);
         boundAddress = broker.start();
         LOG.info("Lakestream node {} listening on {}://{}:{}, data in {}{}", config.nodeId(), config.listener().name(),

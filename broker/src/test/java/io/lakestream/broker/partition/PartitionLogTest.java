@@ -1,25 +1,16 @@
 package io.lakestream.broker.partition;
 
+import static io.lakestream.broker.partition.PartitionLogFixture.readAll;
+import static io.lakestream.broker.partition.PartitionLogFixture.records;
+import static io.lakestream.broker.partition.PartitionLogFixture.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lakestream.stream.Stream;
-import io.lakestream.stream.StreamStore;
-import io.lakestream.stream.StreamStoreConfig;
-import io.lakestream.stream.metadata.InMemoryStreamMetadata;
-import io.lakestream.stream.storage.LocalDirectoryObjectStorage;
-import io.lakestream.wal.block.BlockWal;
-import io.lakestream.wal.block.BlockWalConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -27,76 +18,24 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.LogConfig;
-import org.apache.kafka.storage.internals.log.LogValidator;
-import org.apache.kafka.storage.internals.log.ProducerStateManagerConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link PartitionLog} over a real stream store: a block WAL and a local object store in a temp dir. */
 class PartitionLogTest {
-    private static final TopicPartition TP = new TopicPartition("events", 0);
-    static final LogValidator.MetricsRecorder NO_METRICS = new LogValidator.MetricsRecorder() {
-        @Override public void recordInvalidMagic() {}
-        @Override public void recordInvalidOffset() {}
-        @Override public void recordInvalidSequence() {}
-        @Override public void recordInvalidChecksums() {}
-        @Override public void recordNoKeyCompactedTopic() {}
-    };
-
-    @TempDir
-    Path dir;
-    private InMemoryStreamMetadata metadata;
-    private LocalDirectoryObjectStorage storage;
-    private StreamStore store;
-    private long streamId;
-
-    @BeforeEach
-    void startStore() throws Exception {
-        metadata = new InMemoryStreamMetadata();
-        storage = new LocalDirectoryObjectStorage(dir.resolve("objects"));
-        store = newStore();
-        streamId = store.createStream().join();
-    }
-
-    private StreamStore newStore() throws Exception {
-        StreamStore newStore = new StreamStore(StreamStoreConfig.defaults(1),
-            BlockWal.open(BlockWalConfig.builder(dir.resolve("wal"), 64 << 20).build()), storage, metadata,
-            new SimpleMeterRegistry());
-        newStore.start().join();
-        return newStore;
-    }
-
-    @AfterEach
-    void stopStore() throws Exception {
-        store.close();
-        storage.close();
-    }
+    @RegisterExtension
+    final PartitionLogFixture fixture = new PartitionLogFixture();
 
     private PartitionLog load(LogConfig config) {
-        Stream stream = store.openStream(streamId).join();
-        return new PartitionLoader(dir.resolve("producer-state"), new ProducerStateManagerConfig(86_400_000, false),
-            60_000, Time.SYSTEM, NO_METRICS).load(TP, stream, 3, config).join();
+        return fixture.load(config);
     }
 
     private static LogConfig config(Map<String, Object> overrides) {
         return new LogConfig(overrides);
-    }
-
-    private static MemoryRecords records(long timestamp, String... values) {
-        SimpleRecord[] records = new SimpleRecord[values.length];
-        for (int i = 0; i < values.length; i++) {
-            records[i] = new SimpleRecord(timestamp + i, ("k" + i).getBytes(StandardCharsets.UTF_8),
-                values[i].getBytes(StandardCharsets.UTF_8));
-        }
-        return MemoryRecords.withRecords(Compression.NONE, records);
     }
 
     private static MemoryRecords idempotent(long producerId, int sequence, String... values) {
@@ -105,32 +44,6 @@ class PartitionLogTest {
             records[i] = new SimpleRecord(System.currentTimeMillis(), values[i].getBytes(StandardCharsets.UTF_8));
         }
         return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, (short) 0, sequence, records);
-    }
-
-    private static List<String> values(MemoryRecords records, long fromOffset) {
-        List<String> values = new ArrayList<>();
-        for (MutableRecordBatch batch : records.batches()) {
-            for (Record record : batch) {
-                if (record.offset() >= fromOffset) {
-                    values.add(StandardCharsets.UTF_8.decode(record.value()).toString());
-                }
-            }
-        }
-        return values;
-    }
-
-    /** Every value from the log start to the high watermark; one read may stop at an object's end. */
-    private static List<String> readAll(PartitionLog log) {
-        List<String> values = new ArrayList<>();
-        long offset = log.logStartOffset();
-        while (offset < log.highWatermark()) {
-            MemoryRecords records = log.read(offset, 1 << 20, true).join().records();
-            values.addAll(values(records, offset));
-            for (MutableRecordBatch batch : records.batches()) {
-                offset = batch.nextOffset();
-            }
-        }
-        return values;
     }
 
     @Test
@@ -217,8 +130,7 @@ class PartitionLogTest {
     void producerStateSurvivesARestartOfTheBroker() throws Exception {
         PartitionLog log = load(config(Map.of()));
         log.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
-        store.close();
-        store = newStore();
+        fixture.restart();
 
         PartitionLog reloaded = load(config(Map.of()));
         AppendResult retry = reloaded.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
@@ -257,8 +169,7 @@ class PartitionLogTest {
         log.trim(1).join();
         assertThat(log.sizeInBytes()).as("after the first batch is trimmed").isEqualTo(secondSize);
 
-        store.close();
-        store = newStore();
+        fixture.restart();
         assertThat(load(config(Map.of())).sizeInBytes()).as("after a reload").isEqualTo(secondSize);
     }
 

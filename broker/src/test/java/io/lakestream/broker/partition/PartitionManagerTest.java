@@ -57,7 +57,7 @@ class PartitionManagerTest {
         store.start().join();
         streamId = store.createStream().join();
         partitions = new PartitionManager(store, new PartitionLoader(dir.resolve("producer-state"),
-            new ProducerStateManagerConfig(86_400_000, false), 60_000, Time.SYSTEM, PartitionLogTest.NO_METRICS));
+            new ProducerStateManagerConfig(86_400_000, false), 60_000, Time.SYSTEM, PartitionLogFixture.NO_METRICS));
     }
 
     @AfterEach

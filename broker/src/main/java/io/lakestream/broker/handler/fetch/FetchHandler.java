@@ -1,5 +1,6 @@
 package io.lakestream.broker.handler.fetch;
 
+import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.network.KafkaRequest;
 import io.lakestream.broker.network.RequestHandler;
 import io.lakestream.broker.partition.LeaderPartitions;
@@ -26,16 +27,21 @@ import org.apache.kafka.common.requests.FetchResponse;
  * and long-polls: if fewer than {@code min.bytes} are ready, the request waits, without a
  * thread, until an append to one of its partitions or {@code max.wait.ms}.
  *
+ * <p>The records returned, and the partitions that failed, are counted in the topic's
+ * {@link TopicMetrics} once per response, however many reads the long poll made.
+ *
  * <p>Fetch sessions (KIP-227) are not kept: every response says session 0, which tells clients
  * to send full fetch requests, as they do with any broker whose session cache is full.
  */
 public final class FetchHandler implements RequestHandler {
     private final LeaderPartitions partitions;
     private final ScheduledExecutorService timer;
+    private final TopicMetrics metrics;
 
-    public FetchHandler(LeaderPartitions partitions, ScheduledExecutorService timer) {
+    public FetchHandler(LeaderPartitions partitions, ScheduledExecutorService timer, TopicMetrics metrics) {
         this.partitions = partitions;
         this.timer = timer;
+        this.metrics = metrics;
     }
 
     @Override
@@ -79,8 +85,7 @@ public final class FetchHandler implements RequestHandler {
         return targets;
     }
 
-
-    private static AbstractResponse response(List<Target> targets, List<LongPoll.Reading> readings) {
+    private AbstractResponse response(List<Target> targets, List<LongPoll.Reading> readings) {
         FetchResponseData data = new FetchResponseData()
             .setErrorCode(Errors.NONE.code())
             .setSessionId(FetchMetadata.INVALID_SESSION_ID);
@@ -95,9 +100,24 @@ public final class FetchHandler implements RequestHandler {
                     .setTopicId(target.topic().topicId());
                 data.responses().add(current);
             }
-            current.partitions().add(readings.get(i).toPartitionData(target.request().partition()));
+            LongPoll.Reading reading = readings.get(i);
+            count(target, reading);
+            current.partitions().add(reading.toPartitionData(target.request().partition()));
         }
         return FetchResponse.of(data);
+    }
+
+    /** Counts what the response returns; a partition that was not found here is not counted. */
+    private void count(Target target, LongPoll.Reading reading) {
+        if (target.log() == null) {
+            return;
+        }
+        TopicMetrics.Topic meters = metrics.topic(target.log().topicPartition().topic());
+        if (reading.error() == Errors.NONE) {
+            meters.onFetched(reading.data().sizeInBytes());
+        } else {
+            meters.onFetchError(reading.error());
+        }
     }
 
     static FetchResponseData.PartitionData errorData(int partition, Errors error) {

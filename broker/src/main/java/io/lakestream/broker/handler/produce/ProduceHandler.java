@@ -1,5 +1,6 @@
 package io.lakestream.broker.handler.produce;
 
+import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.network.Failures;
 import io.lakestream.broker.network.KafkaRequest;
 import io.lakestream.broker.network.RequestHandler;
@@ -32,13 +33,16 @@ import org.apache.kafka.storage.internals.log.RecordValidationException;
  * Produce: appends each partition's records to its {@link PartitionLog} and answers once every
  * append is durable in the write-ahead log, for acks=1 and acks=all alike (there are no
  * replicas to wait for). With acks=0 the appends still happen but no response is sent.
- * Each partition fails or succeeds on its own, with the error code Kafka would give.
+ * Each partition fails or succeeds on its own, with the error code Kafka would give, and is
+ * counted in the topic's {@link TopicMetrics}.
  */
 public final class ProduceHandler implements RequestHandler {
     private final LeaderPartitions partitions;
+    private final TopicMetrics metrics;
 
-    public ProduceHandler(LeaderPartitions partitions) {
+    public ProduceHandler(LeaderPartitions partitions, TopicMetrics metrics) {
         this.partitions = partitions;
+        this.metrics = metrics;
     }
 
     @Override
@@ -90,9 +94,17 @@ public final class ProduceHandler implements RequestHandler {
 
     private CompletableFuture<Void> append(TopicPartition topicPartition, MemoryRecords records,
                                            PartitionProduceResponse response) {
+        PartitionLog log;
+        try {
+            log = partitions.leaderLog(topicPartition);
+        } catch (RuntimeException e) {
+            setError(response, e);
+            return CompletableFuture.completedFuture(null);
+        }
+        TopicMetrics.Topic meters = metrics.topic(topicPartition.topic());
+        int bytes = records.sizeInBytes();
         CompletableFuture<AppendResult> appended;
         try {
-            PartitionLog log = partitions.leaderLog(topicPartition);
             appended = log.appendAsLeader(records, AppendOrigin.CLIENT);
         } catch (RuntimeException e) {
             appended = CompletableFuture.failedFuture(e);
@@ -100,7 +112,9 @@ public final class ProduceHandler implements RequestHandler {
         return appended.handle((result, error) -> {
             if (error != null) {
                 setError(response, error);
+                meters.onProduceError(Errors.forCode(response.errorCode()));
             } else {
+                meters.onAppended(bytes, result.duplicate() ? 0 : result.lastOffset() - result.firstOffset() + 1);
                 response.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTimeMs())
                     .setLogStartOffset(result.logStartOffset());

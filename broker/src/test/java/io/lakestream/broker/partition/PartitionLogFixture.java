@@ -1,0 +1,149 @@
+package io.lakestream.broker.partition;
+
+import io.lakestream.stream.Stream;
+import io.lakestream.stream.StreamStore;
+import io.lakestream.stream.StreamStoreConfig;
+import io.lakestream.stream.metadata.InMemoryStreamMetadata;
+import io.lakestream.stream.storage.LocalDirectoryObjectStorage;
+import io.lakestream.wal.block.BlockWal;
+import io.lakestream.wal.block.BlockWalConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.storage.internals.log.LogConfig;
+import org.apache.kafka.storage.internals.log.LogValidator;
+import org.apache.kafka.storage.internals.log.ProducerStateManagerConfig;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real stream store for each test ({@code @RegisterExtension}): a block WAL and a local object
+ * store in a temporary directory, with one stream that {@link #load} opens as a
+ * {@link PartitionLog}. {@link #restart} closes the store and opens a new one on the same files,
+ * as a broker restart does.
+ */
+final class PartitionLogFixture implements BeforeEachCallback, AfterEachCallback {
+    static final TopicPartition TP = new TopicPartition("events", 0);
+    static final LogValidator.MetricsRecorder NO_METRICS = new LogValidator.MetricsRecorder() {
+        @Override public void recordInvalidMagic() {}
+        @Override public void recordInvalidOffset() {}
+        @Override public void recordInvalidSequence() {}
+        @Override public void recordInvalidChecksums() {}
+        @Override public void recordNoKeyCompactedTopic() {}
+    };
+
+    private Path dir;
+    private InMemoryStreamMetadata metadata;
+    private LocalDirectoryObjectStorage storage;
+    private long streamId;
+    private StreamStore store;
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("partition-log-test");
+        metadata = new InMemoryStreamMetadata();
+        storage = new LocalDirectoryObjectStorage(dir.resolve("objects"));
+        store = newStore();
+        streamId = store.createStream().join();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        try {
+            if (store != null) {
+                store.close();
+            }
+            if (storage != null) {
+                storage.close();
+            }
+        } finally {
+            Utils.delete(dir.toFile());
+        }
+    }
+
+    private StreamStore newStore() throws Exception {
+        StreamStore newStore = new StreamStore(StreamStoreConfig.defaults(1),
+            BlockWal.open(BlockWalConfig.builder(dir.resolve("wal"), 64 << 20).build()), storage, metadata,
+            new SimpleMeterRegistry());
+        newStore.start().join();
+        return newStore;
+    }
+
+    PartitionLog load(LogConfig config) {
+        return load(config, Time.SYSTEM);
+    }
+
+    /** Opens the stream and loads it as leader epoch 3, with {@code time} as the broker's clock. */
+    PartitionLog load(LogConfig config, Time time) {
+        Stream stream = store.openStream(streamId).join();
+        return new PartitionLoader(dir.resolve("producer-state"), new ProducerStateManagerConfig(86_400_000, false),
+            60_000, time, NO_METRICS).load(TP, stream, 3, config).join();
+    }
+
+    /** Closes the store, uploading what it holds, and opens a new one on the same WAL and objects. */
+    void restart() throws Exception {
+        store.close();
+        store = newStore();
+    }
+
+    /** One batch of keyed records with timestamps {@code timestamp}, {@code timestamp + 1}, ... */
+    static MemoryRecords records(long timestamp, String... values) {
+        SimpleRecord[] records = new SimpleRecord[values.length];
+        for (int i = 0; i < values.length; i++) {
+            records[i] = new SimpleRecord(timestamp + i, ("k" + i).getBytes(StandardCharsets.UTF_8),
+                values[i].getBytes(StandardCharsets.UTF_8));
+        }
+        return MemoryRecords.withRecords(Compression.NONE, records);
+    }
+
+    static List<String> values(MemoryRecords records, long fromOffset) {
+        List<String> values = new ArrayList<>();
+        for (MutableRecordBatch batch : records.batches()) {
+            for (Record record : batch) {
+                if (record.offset() >= fromOffset) {
+                    values.add(StandardCharsets.UTF_8.decode(record.value()).toString());
+                }
+            }
+        }
+        return values;
+    }
+
+    /** Every value from the log start to the high watermark; one read may stop at an object's end. */
+    static List<String> readAll(PartitionLog log) {
+        List<String> values = new ArrayList<>();
+        for (MutableRecordBatch batch : readBatches(log)) {
+            for (Record record : batch) {
+                if (record.offset() >= log.logStartOffset()) {
+                    values.add(StandardCharsets.UTF_8.decode(record.value()).toString());
+                }
+            }
+        }
+        return values;
+    }
+
+    /** Every batch from the one holding the log start to the high watermark. */
+    static List<MutableRecordBatch> readBatches(PartitionLog log) {
+        List<MutableRecordBatch> batches = new ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < log.highWatermark()) {
+            MemoryRecords records = log.read(offset, 1 << 20, true).join().records();
+            for (MutableRecordBatch batch : records.batches()) {
+                batches.add(batch);
+                offset = batch.nextOffset();
+            }
+        }
+        return batches;
+    }
+}
