@@ -151,6 +151,7 @@ class KcatClientTest {
         String topic = "kcat-offsets";
         server.createTopic(topic, 1);
         produce("m0\nm1\nm2\nm3\nm4\n", "-t", topic);
+        // The two rounds need distinct create times for the by-timestamp lookups below.
         Thread.sleep(50);
         produce("m5\nm6\nm7\nm8\nm9\n", "-t", topic);
         List<String> timestamps = consume("-t", topic, "-o", "beginning", "-f", "%o:%T\\n");

@@ -127,6 +127,7 @@ class PartitionManagerTest {
         partitions.update(oneTopic(), List.of(assignment(0)));
 
         partitions.update(oneTopic(), List.of());
+        // Absence of a retry can only be observed over time: 500 ms is several first backoffs (100 ms).
         Thread.sleep(500);
 
         assertThat(openCalls).as("no retry after the partition left").hasValue(1);
