@@ -2,20 +2,12 @@ package io.lakestream.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Node;
@@ -35,47 +27,30 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
-import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Requests at the older versions that non-Java clients still send (librdkafka 2.0 asks
- * ListOffsets at v2, kafkajs Metadata at v6), written on a plain socket so that the version is
+ * ListOffsets at v2, kafkajs Metadata at v6), written with {@link KafkaWire} so that the version is
  * exactly the one under test rather than the newest both sides know.
  */
 class OlderProtocolVersionsTest {
     private static final String TOPIC = "versions";
 
-    @TempDir
-    static Path dir;
-    private static LakestreamProcess server;
+    @RegisterExtension
+    static final LakestreamServerExtension server = new LakestreamServerExtension();
 
     @BeforeAll
-    static void startServer() throws Exception {
-        server = LakestreamProcess.start(dir.resolve("data"), 0, 0);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
-        }
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrap());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
-            new StringSerializer())) {
+    static void writeThreeRecords() throws Exception {
+        server.admin().createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+        try (KafkaProducer<byte[], byte[]> producer = server.process().producer(Map.of())) {
             for (int i = 0; i < 3; i++) {
-                producer.send(new ProducerRecord<>(TOPIC, 0, null, "v" + i)).get();
+                producer.send(new ProducerRecord<>(TOPIC, 0, null, ("v" + i).getBytes(StandardCharsets.UTF_8))).get();
             }
-        }
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (server != null) {
-            assertThat(server.stop()).as("exit status after SIGTERM").isIn(0, 143);
         }
     }
 
@@ -85,19 +60,8 @@ class OlderProtocolVersionsTest {
     }
 
     private static AbstractResponse exchange(AbstractRequest request) throws IOException {
-        short version = request.version();
-        RequestHeader header = new RequestHeader(request.apiKey(), version, "older-versions-test", 1);
-        ByteBuffer bytes = request.serializeWithHeader(header);
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(15_000);
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            out.writeInt(bytes.remaining());
-            out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-            out.flush();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            byte[] response = new byte[in.readInt()];
-            in.readFully(response);
-            return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+        try (KafkaWire wire = new KafkaWire("127.0.0.1", server.process().port())) {
+            return wire.send(request);
         }
     }
 
@@ -119,7 +83,7 @@ class OlderProtocolVersionsTest {
         ListOffsetsResponse response = (ListOffsetsResponse) exchange(builder, version);
 
         ListOffsetsPartitionResponse partition = response.data().topics().get(0).partitions().get(0);
-        assertThat(Errors.forCode(partition.errorCode())).as(() -> "error" + server.outputForFailure())
+        assertThat(Errors.forCode(partition.errorCode())).as(() -> "error" + server.log())
             .isEqualTo(Errors.NONE);
         assertThat(partition.offset()).as("latest offset").isEqualTo(3);
         if (version >= 4) {
@@ -140,7 +104,7 @@ class OlderProtocolVersionsTest {
         MetadataResponse response = (MetadataResponse) exchange(new MetadataRequest(new MetadataRequestData()
             .setTopics(List.of(new MetadataRequestTopic().setName(TOPIC))).setAllowAutoTopicCreation(true), version));
 
-        assertThat(response.brokers()).extracting(Node::port).containsExactly(server.port());
+        assertThat(response.brokers()).extracting(Node::port).containsExactly(server.process().port());
         assertThat(response.topicMetadata()).singleElement().satisfies(topic -> {
             assertThat(topic.error()).isEqualTo(Errors.NONE);
             assertThat(topic.partitionMetadata()).singleElement()

@@ -4,13 +4,11 @@ import static io.lakestream.clients.ClientProcess.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.clients.ClientProcess.Output;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,24 +23,15 @@ class ConfluentKafkaPythonClientTest {
     /** Debian's interpreter, which has python3-confluent-kafka; a pyenv python3 on PATH would not. */
     private static final String PYTHON = "/usr/bin/python3";
 
-    @TempDir
-    static Path dir;
-    private static ClientTestServer server;
+    @RegisterExtension
+    static final ClientTestServer server = new ClientTestServer();
     private static String script;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void requireConfluentKafka() {
         ClientProcess.requireInstalled("confluent-kafka-python (Debian package python3-confluent-kafka)",
             PYTHON, "-c", "import confluent_kafka");
         script = ClientProcess.resource("/clients/confluent_kafka_client.py").toString();
-        server = ClientTestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static Output python(String... args) {

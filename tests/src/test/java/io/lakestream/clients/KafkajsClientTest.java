@@ -11,10 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,20 +31,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KafkajsClientTest {
     private static final Path CLIENT_DIR = Path.of("target", "kafkajs-client").toAbsolutePath();
 
-    @TempDir
-    static Path dir;
-    private static ClientTestServer server;
+    @RegisterExtension
+    static final ClientTestServer server = new ClientTestServer();
 
     @BeforeAll
-    static void start() throws Exception {
+    static void installKafkajs() throws Exception {
         ClientProcess.requireInstalled("Node.js (Debian package nodejs)", "node", "--version");
         ClientProcess.requireInstalled("npm (Debian package npm)", "npm", "--version");
-        installKafkajs();
-        server = ClientTestServer.start(dir);
+        npmCi();
     }
 
     /** npm ci: exactly the locked kafkajs, from the npm cache when it is there. */
-    private static void installKafkajs() throws Exception {
+    private static void npmCi() throws Exception {
         Files.createDirectories(CLIENT_DIR);
         for (String file : List.of("package.json", "package-lock.json", "kafkajs_client.js")) {
             Files.copy(ClientProcess.resource("/clients/kafkajs/" + file), CLIENT_DIR.resolve(file),
@@ -56,13 +53,6 @@ class KafkajsClientTest {
         if (install.exitCode() != 0) {
             throw new AssertionError("npm ci of kafkajs failed (it needs the npm registry or a warm npm cache):\n"
                 + install.describe());
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
         }
     }
 

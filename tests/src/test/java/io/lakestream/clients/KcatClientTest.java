@@ -4,7 +4,6 @@ import static io.lakestream.clients.ClientProcess.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.clients.ClientProcess.Output;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,10 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,21 +30,12 @@ class KcatClientTest {
     /** Messages as kcat prints them with this format: key:value:partition:offset. */
     private static final String FORMAT = "%k:%s:%p:%o\\n";
 
-    @TempDir
-    static Path dir;
-    private static ClientTestServer server;
+    @RegisterExtension
+    static final ClientTestServer server = new ClientTestServer();
 
     @BeforeAll
-    static void start() throws Exception {
+    static void requireKcat() {
         ClientProcess.requireInstalled("kcat (Debian package kcat)", KCAT, "-V");
-        server = ClientTestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static List<String> kcat(String... args) {
