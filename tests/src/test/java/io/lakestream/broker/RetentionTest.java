@@ -19,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,15 +47,12 @@ class RetentionTest {
     private static final int MAX_BATCH_BYTES = 1_100;
     private static final int INDEX_INTERVAL_BYTES = 4096;
 
-    @TempDir
-    static Path dir;
+    /** One server for the class; retention checks every 300 ms so that tests wait little. */
     private static LakestreamProcess server;
-    private static Admin admin;
 
     @BeforeAll
-    static void startServer() throws Exception {
+    static void startServerCheckingRetentionOften(@TempDir Path dir) throws Exception {
         server = LakestreamProcess.start(dir.resolve("data"), 0, 0, "log.retention.check.interval.ms=300");
-        admin = server.admin();
     }
 
     @AfterAll
@@ -102,11 +98,11 @@ class RetentionTest {
     }
 
     private static long earliest(TopicPartition tp) throws Exception {
-        return admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset();
+        return server.admin().listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp).get().offset();
     }
 
     private static long latest(TopicPartition tp) throws Exception {
-        return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+        return server.admin().listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
     }
 
     private static String value(String prefix, int i, int length) {
@@ -119,7 +115,7 @@ class RetentionTest {
         String topic = "by-size";
         TopicPartition tp = new TopicPartition(topic, 0);
         long retentionBytes = 20_000;
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+        server.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1)
             .configs(Map.of("retention.bytes", String.valueOf(retentionBytes))))).all().get();
         int count = 100;
         List<String> sent = IntStream.range(0, count).mapToObj(i -> value("s", i, 1000)).toList();
@@ -168,7 +164,7 @@ class RetentionTest {
     void timeRetentionRemovesRecordsOlderThanRetentionMs() throws Exception {
         String topic = "by-time";
         TopicPartition tp = new TopicPartition(topic, 0);
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+        server.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1)
             .configs(Map.of("retention.ms", String.valueOf(HOUR))))).all().get();
         long now = System.currentTimeMillis();
         int old = 30;
