@@ -109,7 +109,7 @@ public final class LakestreamProcess implements AutoCloseable {
             url = announced.group(1);
         }
         if (url == null) {
-            throw new IllegalStateException("The server announced no metrics endpoint:\n" + output());
+            throw new IllegalStateException("The server announced no metrics endpoint:" + outputForFailure());
         }
         return URI.create(url);
     }

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,9 +17,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,9 +30,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Retention by size and by time as Kafka's Java clients see it against the real server process:
@@ -46,20 +47,30 @@ class RetentionTest {
     private static final int MAX_BATCH_BYTES = 1_100;
     private static final int INDEX_INTERVAL_BYTES = 4096;
 
-    @RegisterExtension
-    static final LakestreamServerExtension server =
-        new LakestreamServerExtension("log.retention.check.interval.ms=300");
+    /** One server for the class; retention checks every 300 ms so that tests wait little. */
+    private static LakestreamProcess server;
 
-    /** Sends each record on its own and waits for it, so that each is a batch of its own. */
-    private static void produceOneByOne(String topic, List<ProducerRecord<String, String>> records) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrap());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
-            new StringSerializer())) {
-            for (ProducerRecord<String, String> record : records) {
-                producer.send(record).get();
+    @BeforeAll
+    static void startServerCheckingRetentionOften(@TempDir Path dir) throws Exception {
+        server = LakestreamProcess.start(dir.resolve("data"), 0, 0, "log.retention.check.interval.ms=300");
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.stopCleanly();
+        }
+    }
+
+    /**
+     * Sends each value to partition 0 on its own, with {@code timestamp} (null: the producer's
+     * clock), and waits for it, so that each is a batch of its own.
+     */
+    private static void produceOneByOne(String topic, Long timestamp, List<String> values) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = server.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(topic, 0, timestamp, null, value.getBytes(StandardCharsets.UTF_8)))
+                    .get();
             }
         }
     }
@@ -107,11 +118,8 @@ class RetentionTest {
         server.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1)
             .configs(Map.of("retention.bytes", String.valueOf(retentionBytes))))).all().get();
         int count = 100;
-        List<ProducerRecord<String, String>> sent = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            sent.add(new ProducerRecord<>(topic, 0, null, value("s", i, 1000)));
-        }
-        produceOneByOne(topic, sent);
+        List<String> sent = IntStream.range(0, count).mapToObj(i -> value("s", i, 1000)).toList();
+        produceOneByOne(topic, null, sent);
         // At most one index run of whole batches, plus the batch that crosses it, above retention.bytes.
         long mostKept = (retentionBytes + INDEX_INTERVAL_BYTES + MAX_BATCH_BYTES) / 1000;
 
@@ -124,11 +132,11 @@ class RetentionTest {
             .isGreaterThanOrEqualTo((retentionBytes + MAX_BATCH_BYTES - 1) / MAX_BATCH_BYTES);
         assertThat(latest(tp)).as("latest offset").isEqualTo(count);
         List<ConsumerRecord<String, String>> read = consumeFromBeginning(tp, count);
-        assertThat(read).extracting(ConsumerRecord::offset).as(() -> "offsets read from the beginning" + server.log())
+        assertThat(read).extracting(ConsumerRecord::offset)
+            .as(() -> "offsets read from the beginning" + server.outputForFailure())
             .containsExactlyElementsOf(LongStream.range(start, count).boxed().toList());
-        assertThat(read).extracting(ConsumerRecord::value)
-            .containsExactlyElementsOf(sent.subList((int) start, count).stream().map(ProducerRecord::value).toList());
-        assertThat(server.process().output()).contains("Retention moved the log start offset of " + tp);
+        assertThat(read).extracting(ConsumerRecord::value).containsExactlyElementsOf(sent.subList((int) start, count));
+        assertThat(server.output()).contains("Retention moved the log start offset of " + tp);
 
         try (KafkaConsumer<String, String> consumer = consumer("none")) {
             consumer.assign(List.of(tp));
@@ -161,14 +169,11 @@ class RetentionTest {
         long now = System.currentTimeMillis();
         int old = 30;
         int recent = 10;
-        List<ProducerRecord<String, String>> sent = new ArrayList<>();
-        for (int i = 0; i < old; i++) {
-            sent.add(new ProducerRecord<>(topic, 0, now - 2 * HOUR, null, value("old", i, 500)));
-        }
-        for (int i = 0; i < recent; i++) {
-            sent.add(new ProducerRecord<>(topic, 0, now, null, value("recent", i, 500)));
-        }
-        produceOneByOne(topic, sent);
+        List<String> sent = new ArrayList<>();
+        IntStream.range(0, old).forEach(i -> sent.add(value("old", i, 500)));
+        IntStream.range(0, recent).forEach(i -> sent.add(value("recent", i, 500)));
+        produceOneByOne(topic, now - 2 * HOUR, sent.subList(0, old));
+        produceOneByOne(topic, now, sent.subList(old, old + recent));
         // Old batches in the index run that holds the first recent batch may stay.
         long mostOldKept = INDEX_INTERVAL_BYTES / 500 + 1;
 
@@ -179,17 +184,17 @@ class RetentionTest {
         long start = earliest(tp);
         assertThat(start).as("earliest offset: no recent record is removed").isLessThanOrEqualTo(old);
         List<ConsumerRecord<String, String>> read = consumeFromBeginning(tp, old + recent);
-        assertThat(read).extracting(ConsumerRecord::value).as(() -> "values read from the beginning" + server.log())
-            .containsExactlyElementsOf(sent.subList((int) start, old + recent).stream()
-                .map(ProducerRecord::value).toList());
+        assertThat(read).extracting(ConsumerRecord::value)
+            .as(() -> "values read from the beginning" + server.outputForFailure())
+            .containsExactlyElementsOf(sent.subList((int) start, old + recent));
     }
 
     /** The topic's series on the Prometheus page, by metric name. */
     private static Map<String, Double> scrape(String topic) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(server.process().metricsUrl()).build(),
+            HttpRequest.newBuilder(server.metricsUrl()).build(),
             HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        assertThat(response.statusCode()).as("status of " + server.process().metricsUrl()).isEqualTo(200);
+        assertThat(response.statusCode()).as("status of " + server.metricsUrl()).isEqualTo(200);
         Pattern series = Pattern.compile("^(\\w+)\\{topic=\"" + Pattern.quote(topic) + "\"} (\\S+)$",
             Pattern.MULTILINE);
         Map<String, Double> values = new HashMap<>();
