@@ -2,6 +2,7 @@ package io.lakestream.benchmarks;
 
 import io.lakestream.controller.client.ControllerStreamMetadata;
 import io.lakestream.controller.raft.ControllerCluster;
+import io.lakestream.controller.raft.ControllerServerConfig;
 import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import io.lakestream.stream.metadata.StreamOffsetRange;
 import io.lakestream.stream.metadata.StreamState;
@@ -33,6 +34,8 @@ import java.util.function.UnaryOperator;
  * <p>The writers run {@value #WARMUP_SECONDS} s unmeasured first. The figures include the
  * process's CPU time per commit; {@code -Dbench.threadCpu=true} also prints it per thread kind.
  *
+ * <p>{@code -Dbench.appendBatchMillis=N} overrides the leader's appender wait.
+ *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.lakestream.benchmarks.ControllerCommitRate [seconds] [writers] [voter counts, e.g. 1,3]}
  */
 public final class ControllerCommitRate {
@@ -53,7 +56,10 @@ public final class ControllerCommitRate {
 
     private static void run(int voters, int writers, int seconds) throws Exception {
         Path dir = BenchmarkDirs.create("controller");
-        try (ControllerCluster cluster = ControllerCluster.start(dir, voters, UnaryOperator.identity())) {
+        Long appendBatchMillis = Long.getLong("bench.appendBatchMillis");
+        UnaryOperator<ControllerServerConfig> configure = appendBatchMillis == null
+            ? UnaryOperator.identity() : config -> config.withAppendBatchMillis(appendBatchMillis);
+        try (ControllerCluster cluster = ControllerCluster.start(dir, voters, configure)) {
             cluster.awaitLeader();
             ControllerStreamMetadata metadata = new ControllerStreamMetadata(cluster.newClient());
             List<StreamState> streams = openStreams(metadata);
