@@ -50,6 +50,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LOG_RETENTION_MS = "log.retention.ms";
     public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_INDEX_CHECKPOINT_INTERVAL_MS = "log.index.checkpoint.interval.ms";
     public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
     public static final String COMPRESSION_TYPE = "compression.type";
@@ -113,6 +114,10 @@ public final class BrokerConfig extends AbstractConfig {
         .define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300_000L, atLeast(1), MEDIUM,
             "How often the partitions led here are checked against their retention.ms and retention.bytes; "
                 + "each check moves a partition's log start offset at most once.")
+        .define(LOG_INDEX_CHECKPOINT_INTERVAL_MS, Type.LONG, 60_000L, atLeast(1), MEDIUM,
+            "How often each partition led here writes the index entries and idempotent producer state added since "
+                + "its last checkpoint to the object store (a partition also checkpoints when it closes). A broker "
+                + "that opens the partition reads them and replays only the batches appended after the newest one.")
         .define(LOG_CLEANUP_POLICY, Type.LIST, TopicConfig.CLEANUP_POLICY_DELETE,
             ConfigDef.ValidList.in(false, TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.CLEANUP_POLICY_COMPACT),
             MEDIUM, "The default cleanup.policy of topics.")

@@ -2,7 +2,11 @@ package io.lakestream.broker.partition;
 
 import io.lakestream.stream.Stream;
 import io.lakestream.stream.StreamRecordBatch;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,10 +72,15 @@ public final class PartitionLog {
     private final Object trimLock = new Object();
     /** Guarded by {@code trimLock}: the latest trim; the next one starts when it completes. */
     private CompletableFuture<TrimResult> lastTrim = CompletableFuture.completedFuture(null);
+    private final IndexCheckpoints checkpoints;
+    /** Guarded by this object's lock, with the appends: the last batch appended or replayed, and its write. */
+    private BatchRef lastBatch;
+    private CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
     private volatile LogConfig config;
 
     PartitionLog(TopicPartition topicPartition, Stream stream, int leaderEpoch, LogConfig config,
-                 ProducerStateManager producers, TimeIndex timeIndex, Time time,
+                 ProducerStateManager producers, TimeIndex timeIndex, BatchRef lastBatch, IndexCheckpoints checkpoints,
+                 Time time,
                  LogValidator.MetricsRecorder validationMetrics) {
         this.topicPartition = topicPartition;
         this.stream = stream;
@@ -80,6 +89,8 @@ public final class PartitionLog {
         this.config = config;
         this.producers = producers;
         this.timeIndex = timeIndex;
+        this.lastBatch = lastBatch;
+        this.checkpoints = checkpoints;
         this.time = time;
         this.validationMetrics = validationMetrics;
     }
@@ -225,9 +236,11 @@ public final class PartitionLog {
                 int count = (int) (batch.lastOffset() - batch.baseOffset() + 1);
                 appends.add(stream.append(batch.baseOffset(), count, payload));
                 timeIndex.onAppend(batch.baseOffset(), batch.maxTimestamp(), batch.sizeInBytes(), leaderEpoch);
+                lastBatch = new BatchRef(batch.baseOffset(), batch.checksum());
             }
             updated.values().forEach(producers::update);
             producers.updateMapEndOffset(offsetCounter.value);
+            lastAppend = appends.get(appends.size() - 1);
             long appendTime = current.messageTimestampType == TimestampType.LOG_APPEND_TIME
                 ? validated.logAppendTimeMs() : RecordBatch.NO_TIMESTAMP;
             result = new AppendResult(firstOffset, offsetCounter.value - 1, appendTime, stream.startOffset(), false);
@@ -380,7 +393,7 @@ public final class PartitionLog {
     /** Runs after every earlier trim has completed. */
     private CompletableFuture<TrimResult> trimNow(long newStartOffset) {
         long startOffset = stream.startOffset();
-        long startPosition = timeIndex.startPosition();
+        long startPosition = timeIndex.start().position();
         if (newStartOffset <= startOffset) {
             return CompletableFuture.completedFuture(new TrimResult(startOffset, startOffset, 0));
         }
@@ -453,12 +466,57 @@ public final class PartitionLog {
         return timeIndex;
     }
 
-    /** Closes the partition's stream; later calls fail. */
+    /**
+     * Persists the index and the producers' state as of the last append, once that append is
+     * durable, so that the next broker to open the partition replays only what follows. Calls
+     * run one at a time; completes with false if there was nothing new or the append failed.
+     */
+    public CompletableFuture<Boolean> checkpointIndex() {
+        return checkpoints.checkpoint(this);
+    }
+
+    /** How this partition was loaded: the end of the persisted index it restored, -1 if it replayed its stream. */
+    long restoredIndexEndOffset() {
+        return checkpoints.restoredEndOffset();
+    }
+
+    /** What a checkpoint needs, taken under the append lock so that it is one consistent state. */
+    synchronized IndexCheckpoints.State checkpointState() {
+        return new IndexCheckpoints.State(stream.nextOffset(), lastBatch, timeIndex,
+            timeIndex.start(), timeIndex.tail(), producerSnapshot(), lastAppend);
+    }
+
+    /** The producers' state in Kafka's snapshot file format, as of the last append. */
+    private ByteBuffer producerSnapshot() {
+        try {
+            producers.takeSnapshot(false);
+            long offset = producers.mapEndOffset();
+            File file = producers.fetchSnapshot(offset).orElseThrow(() ->
+                new IllegalStateException("No producer snapshot at " + offset + " for " + topicPartition));
+            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file.toPath()));
+            producers.deleteSnapshotsBefore(offset);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot snapshot the producers of " + topicPartition, e);
+        }
+    }
+
+    /** Checkpoints the index (a failure is logged, not fatal), then closes the stream; later calls fail. */
     public CompletableFuture<Void> close() {
-        return stream.close();
+        return checkpointIndex().handle((ignored, error) -> null).thenCompose(ignored -> stream.close());
+    }
+
+    /** Closes the stream of a deleted partition without a checkpoint, then deletes its persisted index. */
+    public CompletableFuture<Void> closeDeleted() {
+        return stream.close().handle((ignored, error) -> null).thenCompose(ignored -> checkpoints.deleteAll());
     }
 
     public record TimestampAndOffset(long timestamp, long offset, int leaderEpoch) {}
+
+    /** A batch by its base offset and CRC; {@link #NONE} before the first. */
+    record BatchRef(long offset, long checksum) {
+        static final BatchRef NONE = new BatchRef(-1, -1);
+    }
 
     /**
      * What a trim removed.

@@ -52,6 +52,7 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
      */
     public void update(TopicDirectory directory, Collection<PartitionAssignment> ledHere) {
         List<PartitionLog> toClose = new ArrayList<>();
+        List<PartitionLog> deleted = new ArrayList<>();
         List<PartitionAssignment> toOpen = new ArrayList<>();
         synchronized (this) {
             this.topics = directory;
@@ -63,7 +64,7 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
                     assigned.remove(previous.topicPartition());
                     PartitionLog log = open.remove(previous.topicPartition());
                     if (log != null) {
-                        toClose.add(log);
+                        (isDeleted(previous, directory) ? deleted : toClose).add(log);
                     }
                 } else if (!next.config().equals(previous.config())) {
                     assigned.put(next.topicPartition(), next);
@@ -81,7 +82,14 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
             }
         }
         toClose.forEach(PartitionManager::close);
+        deleted.forEach(PartitionManager::closeDeleted);
         toOpen.forEach(assignment -> openPartition(assignment, 0));
+    }
+
+    /** Whether the partition's topic is gone, or is now another topic of the same name. */
+    private static boolean isDeleted(PartitionAssignment assignment, TopicDirectory directory) {
+        return !directory.topicId(assignment.topicPartition().topic()).equals(assignment.topicId())
+            || directory.partitionCount(assignment.topicPartition().topic()) <= assignment.topicPartition().partition();
     }
 
     /** The same stream led in the same epoch; the config may differ. */
@@ -135,6 +143,15 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
             }
             if (current != null) {
                 openPartition(current, attempt + 1);
+            }
+        });
+    }
+
+    /** Closes the partition of a deleted topic and deletes its persisted index, which nothing reads again. */
+    private static void closeDeleted(PartitionLog log) {
+        log.closeDeleted().whenComplete((ignored, error) -> {
+            if (error != null) {
+                LOG.info("Deleting {} left its index segments behind: {}", log.topicPartition(), error.toString());
             }
         });
     }

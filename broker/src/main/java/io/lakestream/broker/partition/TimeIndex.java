@@ -1,6 +1,7 @@
 package io.lakestream.broker.partition;
 
 import io.lakestream.broker.partition.PartitionLog.TimestampAndOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -32,8 +33,8 @@ final class TimeIndex {
     private long bytesSinceEntry;
     /** The bytes of every batch appended through this index: the position of the next batch. */
     private volatile long endPosition;
-    /** The position of the batch that holds the log start offset. */
-    private volatile long startPosition;
+    /** The log start offset and the position of the batch that holds it, set together. */
+    private volatile Start start;
     private volatile long maxTimestamp = -1;
     private volatile long maxTimestampBatchOffset = -1;
     private volatile int maxTimestampLeaderEpoch = -1;
@@ -47,8 +48,32 @@ final class TimeIndex {
      */
     record Entry(long offset, long maxTimestampBefore, long position) {}
 
-    TimeIndex(int intervalBytes) {
+    /** The log start offset and the position of the batch that holds it. */
+    record Start(long offset, long position) {}
+
+    /**
+     * The running totals of an index, as of its last append: what an index restored from
+     * persisted entries needs to carry on.
+     */
+    record Tail(long endPosition, long bytesSinceEntry, long maxTimestamp, long maxTimestampOffset,
+                int maxTimestampLeaderEpoch) {}
+
+    /** An empty index of a log that starts at {@code startOffset}. */
+    TimeIndex(int intervalBytes, long startOffset) {
         this.intervalBytes = intervalBytes;
+        this.start = new Start(startOffset, 0);
+    }
+
+    /** An index restored from persisted {@code entries} (in offset order) and the totals after them. */
+    TimeIndex(int intervalBytes, Start start, Tail tail, List<Entry> entries) {
+        this.intervalBytes = intervalBytes;
+        this.start = start;
+        entries.forEach(entry -> this.entries.put(entry.offset(), entry));
+        this.endPosition = tail.endPosition();
+        this.bytesSinceEntry = tail.bytesSinceEntry();
+        this.maxTimestamp = tail.maxTimestamp();
+        this.maxTimestampBatchOffset = tail.maxTimestampOffset();
+        this.maxTimestampLeaderEpoch = tail.maxTimestampLeaderEpoch();
     }
 
     void onAppend(long baseOffset, long batchMaxTimestamp, int sizeBytes, int leaderEpoch) {
@@ -126,13 +151,23 @@ final class TimeIndex {
         return endPosition;
     }
 
-    long startPosition() {
-        return startPosition;
+    Start start() {
+        return start;
+    }
+
+    /** The running totals; consistent with the entries only under the partition's append lock. */
+    Tail tail() {
+        return new Tail(endPosition, bytesSinceEntry, maxTimestamp, maxTimestampBatchOffset, maxTimestampLeaderEpoch);
+    }
+
+    /** The entries at or after {@code fromOffset} and before {@code toOffset}, in offset order. */
+    List<Entry> entriesBetween(long fromOffset, long toOffset) {
+        return List.copyOf(entries.subMap(fromOffset, true, toOffset, false).values());
     }
 
     /** The bytes of the batches from the one holding the log start offset to the end. */
     long sizeInBytes() {
-        return endPosition - startPosition;
+        return endPosition - start.position();
     }
 
     /**
@@ -144,6 +179,6 @@ final class TimeIndex {
         if (floor != null) {
             entries.headMap(floor).clear();
         }
-        this.startPosition = startPosition;
+        this.start = new Start(startOffset, startPosition);
     }
 }

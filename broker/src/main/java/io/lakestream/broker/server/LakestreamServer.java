@@ -4,7 +4,9 @@ import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.config.BrokerConfig;
 import io.lakestream.broker.metrics.PrometheusEndpoint;
 import io.lakestream.broker.metrics.TopicMetrics;
+import io.lakestream.broker.partition.IndexSegmentStore;
 import io.lakestream.broker.partition.PartitionLoader;
+import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionManager;
 import io.lakestream.broker.partition.RetentionEnforcer;
 import io.lakestream.controller.client.ControllerClient;
@@ -175,7 +177,7 @@ public final class LakestreamServer implements AutoCloseable {
         PartitionManager partitions = new PartitionManager(streams, new PartitionLoader(
             dataDir.resolve("producer-state"),
             new ProducerStateManagerConfig(config.getInt(BrokerConfig.PRODUCER_ID_EXPIRATION_MS), false),
-            900_000, Time.SYSTEM, new ValidationMetrics(registry)));
+            900_000, new IndexSegmentStore(objects), Time.SYSTEM, new ValidationMetrics(registry)));
         resources.push(partitions);
         TopicMetrics topicMetrics = new TopicMetrics(registry);
         ClusterViewHolder views = new ClusterViewHolder(ControllerClusterBinding.emptyView(config), timer);
@@ -183,6 +185,9 @@ public final class LakestreamServer implements AutoCloseable {
             topicMetrics, timer, registry);
         resources.push(cluster);
         cluster.start().get(2, TimeUnit.MINUTES);
+        long checkpointMillis = config.getLong(BrokerConfig.LOG_INDEX_CHECKPOINT_INTERVAL_MS);
+        timer.scheduleWithFixedDelay(() -> partitions.openLogs().forEach(PartitionLog::checkpointIndex),
+            checkpointMillis, checkpointMillis, TimeUnit.MILLISECONDS);
         RetentionEnforcer retention = new RetentionEnforcer(partitions::openLogs, topicMetrics, Time.SYSTEM);
         resources.push(retention);
         retention.start(config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS));

@@ -89,7 +89,12 @@ final class PartitionLogFixture implements BeforeEachCallback, AfterEachCallback
     PartitionLog load(LogConfig config, Time time) {
         Stream stream = store.openStream(streamId).join();
         return new PartitionLoader(dir.resolve("producer-state"), new ProducerStateManagerConfig(86_400_000, false),
-            60_000, time, NO_METRICS).load(TP, stream, 3, config).join();
+            60_000, new IndexSegmentStore(storage), time, NO_METRICS).load(TP, stream, 3, config).join();
+    }
+
+    /** The object store under the stream store, shared by every restart. */
+    LocalDirectoryObjectStorage storage() {
+        return storage;
     }
 
     /** Closes the store, uploading what it holds, and opens a new one on the same WAL and objects. */

@@ -9,6 +9,7 @@ import io.lakestream.stream.StreamStoreConfig;
 import io.lakestream.stream.metadata.InMemoryStreamMetadata;
 import io.lakestream.stream.metadata.StreamMetadata;
 import io.lakestream.stream.storage.LocalDirectoryObjectStorage;
+import io.lakestream.stream.storage.ObjectStorage;
 import io.lakestream.wal.block.BlockWal;
 import io.lakestream.wal.block.BlockWalConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,6 +28,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.LogConfig;
 import org.apache.kafka.storage.internals.log.ProducerStateManagerConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +59,8 @@ class PartitionManagerTest {
         store.start().join();
         streamId = store.createStream().join();
         partitions = new PartitionManager(store, new PartitionLoader(dir.resolve("producer-state"),
-            new ProducerStateManagerConfig(86_400_000, false), 60_000, Time.SYSTEM, PartitionLogFixture.NO_METRICS));
+            new ProducerStateManagerConfig(86_400_000, false), 60_000, new IndexSegmentStore(storage), Time.SYSTEM,
+            PartitionLogFixture.NO_METRICS));
     }
 
     @AfterEach
@@ -134,5 +137,25 @@ class PartitionManagerTest {
         assertThatThrownBy(() -> partitions.leaderLog(TP)).isInstanceOf(NotLeaderOrFollowerException.class);
         assertThatThrownBy(() -> partitions.leaderLog(new TopicPartition("events", 1)))
             .isInstanceOf(UnknownTopicOrPartitionException.class);
+    }
+
+    @Test
+    void partitionMovedAwayKeepsItsIndexAndPartitionOfADeletedTopicDeletesIt() {
+        partitions.update(oneTopic(), List.of(assignment(0)));
+        await().atMost(Duration.ofSeconds(10)).until(partitions::allOpen);
+        partitions.leaderLog(TP).appendAsLeader(PartitionLogFixture.records(1_000, "a"), AppendOrigin.CLIENT).join();
+
+        partitions.update(oneTopic(), List.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !indexSegments().isEmpty());
+        partitions.update(oneTopic(), List.of(assignment(1)));
+        await().atMost(Duration.ofSeconds(10)).until(partitions::allOpen);
+        partitions.update(TopicDirectory.EMPTY, List.of());
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            assertThat(indexSegments()).as("the deleted partition's index segments").isEmpty());
+    }
+
+    private List<ObjectStorage.ObjectInfo> indexSegments() {
+        return storage.list("partition-index/" + streamId + "/").join();
     }
 }
