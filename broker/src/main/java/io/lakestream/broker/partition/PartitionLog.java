@@ -1,6 +1,8 @@
 package io.lakestream.broker.partition;
 
+import io.lakestream.broker.network.Failures;
 import io.lakestream.stream.Stream;
+import io.lakestream.stream.StreamException;
 import io.lakestream.stream.StreamRecordBatch;
 import java.io.File;
 import java.io.IOException;
@@ -14,10 +16,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.message.DescribeProducersResponseData.ProducerState;
@@ -76,6 +81,8 @@ public final class PartitionLog {
     /** Guarded by this object's lock, with the appends: the last batch appended or replayed, and its write. */
     private BatchRef lastBatch;
     private CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
+    /** Completed once, with the stream's failure, when an append finds the stream unusable. */
+    private final CompletableFuture<StreamException> failed = new CompletableFuture<>();
     private volatile LogConfig config;
 
     PartitionLog(TopicPartition topicPartition, Stream stream, int leaderEpoch, LogConfig config,
@@ -197,6 +204,10 @@ public final class PartitionLog {
      * original offsets and not appended again.
      */
     public CompletableFuture<AppendResult> appendAsLeader(MemoryRecords records, AppendOrigin origin) {
+        if (failed.isDone()) {
+            throw new NotLeaderOrFollowerException("The stream of " + topicPartition + " failed on this broker: "
+                + failed.join().getMessage());
+        }
         LogConfig current = config;
         CompressionType sourceCompression = checkBatches(records, current, origin);
         List<CompletableFuture<Void>> appends = new ArrayList<>();
@@ -245,10 +256,36 @@ public final class PartitionLog {
                 ? validated.logAppendTimeMs() : RecordBatch.NO_TIMESTAMP;
             result = new AppendResult(firstOffset, offsetCounter.value - 1, appendTime, stream.startOffset(), false);
         }
-        return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
+            if (error != null) {
+                throw onAppendFailure(Failures.cause(error));
+            }
             wakeWaiters();
             return result;
         });
+    }
+
+    /**
+     * An append that the stream refused leaves it unusable here (its next offset has moved past
+     * a batch that was not written): the partition fails, and the client gets the error Kafka
+     * gives for the same cause, which it retries: NOT_LEADER_OR_FOLLOWER if another broker
+     * opened the stream or it was closed, KAFKA_STORAGE_ERROR if the write-ahead log failed.
+     */
+    private RuntimeException onAppendFailure(Throwable cause) {
+        if (!(cause instanceof StreamException streamError)) {
+            return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+        }
+        failed.complete(streamError);
+        String message = "The append to " + topicPartition + " failed: " + streamError.getMessage();
+        return switch (streamError.reason()) {
+            case FENCED, CLOSED -> new NotLeaderOrFollowerException(message);
+            default -> new KafkaStorageException(message);
+        };
+    }
+
+    /** Completes, once, with the stream's failure when an append found the stream unusable. */
+    public CompletableFuture<StreamException> whenFailed() {
+        return failed.thenApply(error -> error);
     }
 
     /** Kafka's per-batch checks before validation: base offset, size, CRC; returns the source compression. */

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class PartitionManager implements LeaderPartitions, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
     private static final ExponentialBackoff OPEN_BACKOFF = new ExponentialBackoff(100, 2, 5_000, 0.2);
+    /** The backoff step a reopen after a failure starts at: about 800 ms, for the metadata of a move to arrive. */
+    private static final int REOPEN_AFTER_FAILURE_ATTEMPT = 3;
 
     private final StreamStore streams;
     private final PartitionLoader loader;
@@ -124,12 +126,30 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
                             log.updateConfig(current.config());
                         }
                         open.put(topicPartition, log);
+                        log.whenFailed().thenAccept(failure -> onFailed(current, log, failure));
                         return;
                     }
                 }
                 // Reassigned while it was opening.
                 close(log);
             });
+    }
+
+    /**
+     * A partition whose stream failed (fenced by a newer opener, closed under it, or a storage
+     * error) stops being served here: its requests get NOT_LEADER_OR_FOLLOWER, which clients
+     * retry after refreshing metadata. If the partition is still assigned here after a backoff
+     * long enough for the metadata of a move to arrive, it is opened again with a new stream
+     * epoch; a partition that moved is left to its new leader.
+     */
+    private void onFailed(PartitionAssignment assignment, PartitionLog log, Throwable failure) {
+        synchronized (this) {
+            if (!open.remove(assignment.topicPartition(), log)) {
+                return;
+            }
+        }
+        close(log);
+        retryOpen(assignment, REOPEN_AFTER_FAILURE_ATTEMPT, failure);
     }
 
     private void retryOpen(PartitionAssignment assignment, int attempt, Throwable error) {

@@ -158,4 +158,23 @@ class PartitionManagerTest {
     private List<ObjectStorage.ObjectInfo> indexSegments() {
         return storage.list("partition-index/" + streamId + "/").join();
     }
+
+    @Test
+    void partitionWhoseStreamWasTakenAwayAnswersNotLeaderThenIsReopenedWhileStillAssigned() {
+        partitions.update(oneTopic(), List.of(assignment(0)));
+        await().atMost(Duration.ofSeconds(10)).until(partitions::allOpen);
+        PartitionLog first = partitions.leaderLog(TP);
+        first.appendAsLeader(PartitionLogFixture.records(1_000, "a"), AppendOrigin.CLIENT).join();
+
+        // Another opener of the stream closes this broker's handle under the partition.
+        store.openStream(streamId).join();
+
+        assertThatThrownBy(() -> first.appendAsLeader(PartitionLogFixture.records(2_000, "b"), AppendOrigin.CLIENT)
+            .join()).hasCauseInstanceOf(NotLeaderOrFollowerException.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> partitions.allOpen() && partitions.leaderLog(TP) != first);
+        AppendResult after = partitions.leaderLog(TP).appendAsLeader(PartitionLogFixture.records(3_000, "c"),
+            AppendOrigin.CLIENT).join();
+        assertThat(after.firstOffset()).as("the refused batch took no offset").isEqualTo(1);
+        assertThat(PartitionLogFixture.readAll(partitions.leaderLog(TP))).containsExactly("a", "c");
+    }
 }
