@@ -220,7 +220,9 @@ class BlockWalTest {
         List<Long> completionOrder = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService appenders = Executors.newFixedThreadPool(threads);
-        List<CompletableFuture<AppendResult>> futures = Collections.synchronizedList(new ArrayList<>());
+        // The callbacks, not the appends: a callback may still be running when its append's
+        // future (and so allOf over the appends) has completed.
+        List<CompletableFuture<Void>> callbacks = Collections.synchronizedList(new ArrayList<>());
         for (int t = 0; t < threads; t++) {
             int thread = t;
             appenders.execute(() -> {
@@ -228,21 +230,20 @@ class BlockWalTest {
                 for (int i = 0; i < appendsPerThread; i++) {
                     CompletableFuture<AppendResult> future =
                             wal.append(ByteBuffer.wrap(payload(thread * 1000L + i, 100 + i)));
-                    future.thenAccept(result -> {
+                    callbacks.add(future.thenAccept(result -> {
                         // A future already complete runs this on the appender: only the
                         // writer thread's completions show the order the WAL chose.
                         if (Thread.currentThread().getName().startsWith("lakestream-wal-writer")) {
                             completionOrder.add(result.position());
                         }
-                    });
-                    futures.add(future);
+                    }));
                 }
             });
         }
         start.countDown();
         appenders.shutdown();
         assertThat(appenders.awaitTermination(30, TimeUnit.SECONDS)).as("appenders finished").isTrue();
-        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        CompletableFuture.allOf(callbacks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
         int appends = threads * appendsPerThread;
         assertThat(durableRecords.get()).as("records reported durable").isEqualTo(appends);
