@@ -100,6 +100,11 @@ public final class ControllerServer implements AutoCloseable {
             RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
             RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(config.snapshotEveryEntries(), 1024));
         }
+        // Election timeouts of 1-2 s, as KRaft's controller.quorum.election.timeout.ms (1 s): Ratis'
+        // 150-300 ms defaults call elections whenever a GC pause or a busy CPU delays a heartbeat,
+        // and a quorum that keeps electing commits nothing.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2, TimeUnit.SECONDS));
         // Group commit towards the followers: see ControllerServerConfig.appendBatchMillis.
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(properties,
             TimeDuration.valueOf(config.appendBatchMillis(), TimeUnit.MILLISECONDS));

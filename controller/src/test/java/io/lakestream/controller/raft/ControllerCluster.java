@@ -75,7 +75,11 @@ public final class ControllerCluster implements AutoCloseable {
 
     /** Waits until every running voter has applied at least {@code index}. */
     public void awaitApplied(long index) {
-        await().atMost(Duration.ofSeconds(30)).until(
+        awaitApplied(index, Duration.ofSeconds(30));
+    }
+
+    public void awaitApplied(long index, Duration timeout) {
+        await().atMost(timeout).until(
             () -> running.values().stream().allMatch(v -> v.appliedIndex() >= index));
     }
 

@@ -7,6 +7,7 @@ import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import io.lakestream.stream.metadata.ObjectRange;
 import io.lakestream.stream.metadata.StreamOffsetRange;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -80,7 +81,10 @@ class ThreeVoterControllerTest {
             committed.add(commit(metadata, stream, epoch, i * RANGE));
         }
         cluster.startVoter(follower);
-        cluster.awaitApplied(cluster.voter(leader.voterId()).appliedIndex());
+        // Up to one Ratis install-snapshot stream timeout (request timeout 3 s x 8 outstanding
+        // chunks = 24 s) can pass first: the leader may have begun sending the snapshot while
+        // the follower was down, and waits for that stream to time out before trying again.
+        cluster.awaitApplied(cluster.voter(leader.voterId()).appliedIndex(), Duration.ofSeconds(90));
         org.apache.ratis.server.RaftServer.Division division =
             cluster.voter(follower).raftServer().getDivision(cluster.quorum().raftGroup().getGroupId());
         assertThat(division.getRaftLog().getStartIndex())
