@@ -79,9 +79,12 @@ final class IndexCheckpoints {
 
     private CompletableFuture<Boolean> checkpointNow(PartitionLog log) {
         IndexSegment previous = lastSegment;
+        // Checked before taking the state, which snapshots the producers: most passes find nothing new.
+        if (previous != null && upToDate(previous, log.logEndOffset(), log.index().start())) {
+            return CompletableFuture.completedFuture(false);
+        }
         State state = log.checkpointState();
-        if (state.lastBatch().offset() < 0 || (previous != null && previous.endOffset() == state.endOffset()
-            && previous.start().equals(state.start()))) {
+        if (state.lastBatch().offset() < 0 || (previous != null && upToDate(previous, state.endOffset(), state.start()))) {
             return CompletableFuture.completedFuture(false);
         }
         IndexSegment segment = next(previous, state);
@@ -99,6 +102,10 @@ final class IndexCheckpoints {
                 }).thenCompose(ignored -> deleteBelowStart(state))
                     .thenApply(ignored -> true);
             });
+    }
+
+    private static boolean upToDate(IndexSegment segment, long endOffset, TimeIndex.Start start) {
+        return segment.endOffset() == endOffset && segment.start().equals(start);
     }
 
     /** {@code previous} extended to {@code state}, or a new segment after it once it is full. */
