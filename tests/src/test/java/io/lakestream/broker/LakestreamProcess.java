@@ -45,10 +45,26 @@ public final class LakestreamProcess implements AutoCloseable {
         throws IOException, InterruptedException {
         int kafkaPort = port == 0 ? freePort() : port;
         int raftPort = controllerPort == 0 ? freePort() : controllerPort;
+        return launch(dataDir, kafkaPort, "listening on PLAINTEXT://127.0.0.1:" + kafkaPort,
+            "controller.quorum.voters=1@127.0.0.1:" + raftPort, overrides);
+    }
+
+    /**
+     * Starts a dedicated controller ({@code process.roles=controller}), voter {@code nodeId} of
+     * {@code voters} (Kafka's {@code id@host:port,...}); waits until it runs.
+     */
+    public static LakestreamProcess startController(Path dataDir, int nodeId, String voters)
+        throws IOException, InterruptedException {
+        return launch(dataDir, 0, "Lakestream node " + nodeId + " running the controller only",
+            "controller.quorum.voters=" + voters, "process.roles=controller", "node.id=" + nodeId);
+    }
+
+    private static LakestreamProcess launch(Path dataDir, int kafkaPort, String readyLine, String voters,
+                                            String... overrides) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(HOME.resolve("bin/lakestream-server.sh").toString(),
             HOME.resolve("config/server.properties").toString(),
-            "--override", "listeners=PLAINTEXT://127.0.0.1:" + kafkaPort,
-            "--override", "controller.quorum.voters=1@127.0.0.1:" + raftPort,
+            "--override", "listeners=PLAINTEXT://127.0.0.1:" + (kafkaPort == 0 ? freePort() : kafkaPort),
+            "--override", voters,
             "--override", "log.dir=" + dataDir,
             "--override", "metrics.http.port=0",
             "--override", "wal.capacity.bytes=268435456"));
@@ -66,7 +82,7 @@ public final class LakestreamProcess implements AutoCloseable {
             .start();
         LakestreamProcess server = new LakestreamProcess(process, log, kafkaPort);
         try {
-            server.awaitListening(logStart, Duration.ofSeconds(90));
+            server.awaitLine(logStart, readyLine, Duration.ofSeconds(90));
         } catch (IOException | InterruptedException | RuntimeException e) {
             // Not handed to the caller, so nobody else would stop it.
             server.kill();
@@ -75,13 +91,13 @@ public final class LakestreamProcess implements AutoCloseable {
         return server;
     }
 
-    private void awaitListening(long logStart, Duration timeout) throws IOException, InterruptedException {
+    private void awaitLine(long logStart, String line, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Lakestream exited with " + process.exitValue() + ":\n" + output());
             }
-            if (outputSince(logStart).contains("listening on PLAINTEXT://127.0.0.1:" + port)) {
+            if (outputSince(logStart).contains(line)) {
                 return;
             }
             Thread.sleep(100);

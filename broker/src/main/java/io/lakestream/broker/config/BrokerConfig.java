@@ -78,7 +78,8 @@ public final class BrokerConfig extends AbstractConfig {
             "The id of this node, unique in the cluster; it names the node's streams and stream-set objects.")
         .define(PROCESS_ROLES, Type.LIST, "broker,controller", ConfigDef.ValidList.in(false, "broker", "controller"),
             HIGH, "The roles of this process. 'broker,controller' runs the embedded one-node controller beside "
-                + "the broker; 'broker' joins the quorum named by " + CONTROLLER_QUORUM_VOTERS + ".")
+                + "the broker; 'broker' joins the quorum named by " + CONTROLLER_QUORUM_VOTERS + "; 'controller' runs "
+                + "only a voter of that quorum (node.id is its voter id), with no broker or object store.")
         .define(LISTENERS, Type.STRING, "PLAINTEXT://127.0.0.1:9092", HIGH,
             "The Kafka listener, as NAME://host:port. Port 0 picks a free port.")
         .define(ADVERTISED_LISTENERS, Type.STRING, null, MEDIUM,
@@ -214,6 +215,10 @@ public final class BrokerConfig extends AbstractConfig {
 
     public boolean runsController() {
         return getList(PROCESS_ROLES).contains("controller");
+    }
+
+    public boolean runsBroker() {
+        return getList(PROCESS_ROLES).contains("broker");
     }
 
     public Listener listener() {

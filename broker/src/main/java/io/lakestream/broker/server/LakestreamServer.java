@@ -10,6 +10,7 @@ import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionManager;
 import io.lakestream.broker.partition.RetentionEnforcer;
 import io.lakestream.controller.client.ControllerClient;
+import io.lakestream.controller.client.ControllerRetry;
 import io.lakestream.controller.client.ControllerStreamMetadata;
 import io.lakestream.controller.raft.ControllerQuorum;
 import io.lakestream.controller.raft.ControllerServer;
@@ -153,10 +154,17 @@ public final class LakestreamServer implements AutoCloseable {
         ControllerQuorum quorum = quorum(config);
         if (config.runsController()) {
             ControllerServer controller = ControllerServer.start(
-                ControllerServerConfig.of(String.valueOf(config.nodeId()), quorum, dataDir.resolve("controller")));
+                ControllerServerConfig.of(String.valueOf(config.nodeId()), quorum, dataDir.resolve("controller"))
+                    .withMeterRegistry(registry));
             resources.push(controller);
+            if (!config.runsBroker()) {
+                // A dedicated controller, as Kafka's process.roles=controller: no broker, no object store.
+                LOG.info("Lakestream node {} running the controller only, a voter of {}, data in {}{}",
+                    config.nodeId(), config.controllerVoters(), dataDir, metricsSuffix());
+                return;
+            }
         }
-        ControllerClient controllerClient = new ControllerClient(quorum);
+        ControllerClient controllerClient = new ControllerClient(quorum, ControllerRetry.defaultPolicy(), registry);
         resources.push(controllerClient);
 
         ObjectStorage objects = StorageStack.objectStorage(config, registry);
@@ -197,9 +205,13 @@ public final class LakestreamServer implements AutoCloseable {
         resources.push(broker);
         boundAddress = broker.start();
         LOG.info("Lakestream node {} listening on {}://{}:{}, data in {}{}", config.nodeId(), config.listener().name(),
-            boundAddress.getHostString(), boundAddress.getPort(), dataDir,
-            metricsEndpoint == null ? "" : ", metrics on http://" + metricsEndpoint.address().getHostString() + ":"
-                + metricsEndpoint.address().getPort() + "/metrics");
+            boundAddress.getHostString(), boundAddress.getPort(), dataDir, metricsSuffix());
+    }
+
+    /** ", metrics on URL" for the start line, or nothing without a metrics endpoint. */
+    private String metricsSuffix() {
+        return metricsEndpoint == null ? "" : ", metrics on http://" + metricsEndpoint.address().getHostString() + ":"
+            + metricsEndpoint.address().getPort() + "/metrics";
     }
 
     private static ControllerQuorum quorum(BrokerConfig config) {

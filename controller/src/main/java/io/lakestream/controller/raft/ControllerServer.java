@@ -45,6 +45,7 @@ public final class ControllerServer implements AutoCloseable {
     private final RaftMetadataStateMachine stateMachine;
     private final BrokerSessionExpirer sessionExpirer;
     private final Gauge fencedBrokers;
+    private final Gauge active;
 
     private ControllerServer(ControllerServerConfig config, RaftServer server, RaftMetadataStateMachine stateMachine) {
         this.config = config;
@@ -54,6 +55,10 @@ public final class ControllerServer implements AutoCloseable {
             config.brokerSessionTimeoutMillis(), config.clockMillis());
         this.fencedBrokers = Gauge.builder("lakestream.controller.brokers.fenced", this, ControllerServer::fencedBrokerCount)
             .description("Registered brokers fenced for a missed session or a controlled shutdown")
+            .tag("voter", config.voterId()).strongReference(true).register(config.meterRegistry());
+        // Kafka's ActiveControllerCount: 1 on the leader, 0 elsewhere; summed over voters it must be 1.
+        this.active = Gauge.builder("lakestream.controller.active", this, voter -> voter.isLeader() ? 1 : 0)
+            .description("1 if this voter is the leader and has committed an entry of its term, else 0")
             .tag("voter", config.voterId()).strongReference(true).register(config.meterRegistry());
     }
 
@@ -155,6 +160,7 @@ public final class ControllerServer implements AutoCloseable {
     @Override
     public void close() {
         config.meterRegistry().remove(fencedBrokers);
+        config.meterRegistry().remove(active);
         sessionExpirer.close();
         try {
             server.close();

@@ -57,6 +57,9 @@ class ControllerMetricsTest {
             .isEqualTo(leader.appliedIndex());
         assertThat(servers.get("lakestream.controller.state.size").tag("voter", leaderId).tag("kind", "live")
             .gauge().value()).as("live data estimate").isNotNaN();
+        assertThat(cluster.quorum().voters()).as("voters reporting active = 1").filteredOn(voter ->
+            servers.get("lakestream.controller.active").tag("voter", voter.id()).gauge().value() == 1)
+            .extracting(ControllerQuorum.Voter::id).containsExactly(leaderId);
 
         String survivor = cluster.quorum().voters().stream().map(ControllerQuorum.Voter::id)
             .filter(v -> !v.equals(leaderId)).findFirst().orElseThrow();
