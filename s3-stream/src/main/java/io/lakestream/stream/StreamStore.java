@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -260,10 +261,12 @@ public final class StreamStore implements AutoCloseable {
     /**
      * Rewrites the stream's batches below {@code endOffset} with {@code rewrite}, keeping their
      * offsets: the storage step of log compaction (see {@link StreamRewriter#rewrite}). Later
-     * reads of those offsets that miss the log cache see the new payloads.
+     * reads of those offsets that miss the log cache see the new payloads. {@code rewrite}
+     * runs on {@code executor}.
      */
-    public CompletableFuture<StreamRewriter.Result> rewrite(long streamId, long endOffset, BatchRewrite rewrite) {
-        return rewriter.rewrite(streamId, endOffset, rewrite);
+    public CompletableFuture<StreamRewriter.Result> rewrite(long streamId, long endOffset, BatchRewrite rewrite,
+                                                           Executor executor) {
+        return rewriter.rewrite(streamId, endOffset, rewrite, executor);
     }
 
     /** Uploads everything cached now; completes once it is committed (the log is trimmed right after). */

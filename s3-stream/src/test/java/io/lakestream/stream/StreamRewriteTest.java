@@ -63,7 +63,7 @@ class StreamRewriteTest {
 
         assertThat(store.rewritableEnd(stream.streamId()).join()).isEqualTo(15);
         StreamRewriter.Result result = store.rewrite(stream.streamId(), 15,
-            batch -> utf8(text(batch.payload()).toUpperCase(Locale.ROOT))).join();
+            batch -> utf8(text(batch.payload()).toUpperCase(Locale.ROOT)), Runnable::run).join();
 
         assertThat(result.endOffset()).isEqualTo(15);
         assertThat(result.sourceObjects()).isEqualTo(3);
@@ -83,7 +83,7 @@ class StreamRewriteTest {
         stream.append(4, 4, utf8("second")).join();
         store.uploadNow().join();
 
-        StreamRewriter.Result result = store.rewrite(stream.streamId(), 6, batch -> utf8("x")).join();
+        StreamRewriter.Result result = store.rewrite(stream.streamId(), 6, batch -> utf8("x"), Runnable::run).join();
 
         assertThat(result.endOffset()).isEqualTo(4);
         store.clearLogCache();
@@ -101,7 +101,7 @@ class StreamRewriteTest {
         store.uploadNow().join();
 
         assertThat(store.rewritableEnd(stream.streamId()).join()).as("the start is in a stream-set object").isZero();
-        StreamRewriter.Result result = store.rewrite(stream.streamId(), 2, batch -> utf8("x")).join();
+        StreamRewriter.Result result = store.rewrite(stream.streamId(), 2, batch -> utf8("x"), Runnable::run).join();
 
         assertThat(result.sourceObjects()).isZero();
         store.clearLogCache();

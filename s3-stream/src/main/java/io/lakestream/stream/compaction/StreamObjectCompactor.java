@@ -78,7 +78,7 @@ public final class StreamObjectCompactor {
 
     private CompletableFuture<Integer> merge(long streamId, List<ObjectMetadata> group) {
         List<Long> sourceIds = group.stream().map(ObjectMetadata::objectId).toList();
-        return replacer.replace(streamId, group, UnaryOperator.identity()).thenApply(merged -> {
+        return replacer.replace(streamId, group, UnaryOperator.identity(), Runnable::run).thenApply(merged -> {
             compacted.increment(sourceIds.size());
             LOG.info("Merged stream {} objects {} into stream object {}", streamId, sourceIds, merged.objectId());
             return sourceIds.size();

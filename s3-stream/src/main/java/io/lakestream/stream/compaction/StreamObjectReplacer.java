@@ -13,6 +13,7 @@ import io.lakestream.stream.storage.ObjectStorage;
 import io.lakestream.stream.upload.StreamSetObjectWriter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,13 +33,16 @@ final class StreamObjectReplacer {
         this.storage = storage;
     }
 
-    /** Completes with the new object once it is committed in place of {@code sources}. */
+    /**
+     * Completes with the new object once it is committed in place of {@code sources}. The new
+     * object is built, and {@code each} called, on {@code executor}.
+     */
     CompletableFuture<StreamObject> replace(long streamId, List<ObjectMetadata> sources,
-                                            UnaryOperator<StreamRecordBatch> each) {
+                                            UnaryOperator<StreamRecordBatch> each, Executor executor) {
         List<CompletableFuture<List<StreamRecordBatch>>> reads = sources.stream()
             .map(object -> ObjectBatches.readAll(storage, object))
             .toList();
-        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
             ObjectWriter writer = new ObjectWriter(config.objectBlockSizeBytes());
             for (CompletableFuture<List<StreamRecordBatch>> read : reads) {
                 for (StreamRecordBatch batch : read.join()) {
@@ -53,7 +57,8 @@ final class StreamObjectReplacer {
                     writer.add(replaced);
                 }
             }
-            WrittenObject written = writer.build();
+            return writer.build();
+        }, executor).thenCompose(written -> {
             List<Long> sourceIds = sources.stream().map(ObjectMetadata::objectId).toList();
             return metadata.prepareObjects(1, config.preparedObjectTtl().toMillis()).thenCompose(id -> {
                 StreamObject object = new StreamObject(id, written.size(), StreamSetObjectWriter.onlyRange(written));

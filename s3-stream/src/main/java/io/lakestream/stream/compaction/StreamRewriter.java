@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,8 +79,9 @@ public final class StreamRewriter {
      * Rewrites the stream objects that hold offsets below {@code endOffset}, starting with the
      * one that holds the start offset, and stops before the first object that ends after
      * {@code endOffset} or does not follow on. Completes with the end actually reached.
+     * {@code rewrite} is called on {@code executor}, one batch at a time.
      */
-    public CompletableFuture<Result> rewrite(long streamId, long endOffset, BatchRewrite rewrite) {
+    public CompletableFuture<Result> rewrite(long streamId, long endOffset, BatchRewrite rewrite, Executor executor) {
         return metadata.describeStream(streamId).thenCompose(state -> metadata.getStreamObjects(streamId)
             .thenCompose(objects -> {
                 List<List<ObjectMetadata>> groups = groups(objects, state.startOffset(), endOffset);
@@ -87,7 +89,7 @@ public final class StreamRewriter {
                     new Result(state.startOffset(), 0, 0, 0));
                 for (List<ObjectMetadata> group : groups) {
                     done = done.thenCompose(before -> replacer.replace(streamId, group,
-                            batch -> rewriteOne(batch, state.startOffset(), rewrite))
+                            batch -> rewriteOne(batch, state.startOffset(), rewrite), executor)
                         .thenApply(written -> {
                             rewritten.increment(group.size());
                             long sourceBytes = group.stream().mapToLong(ObjectMetadata::objectSize).sum();
