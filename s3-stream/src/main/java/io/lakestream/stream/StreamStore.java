@@ -266,7 +266,14 @@ public final class StreamStore implements AutoCloseable {
      */
     public CompletableFuture<StreamRewriter.Result> rewrite(long streamId, long endOffset, BatchRewrite rewrite,
                                                            Executor executor) {
-        return rewriter.rewrite(streamId, endOffset, rewrite, executor);
+        // The log cache still holds the old payloads of data uploaded recently: drop them, so that
+        // readers see the rewritten objects.
+        return rewriter.rewrite(streamId, endOffset, rewrite, executor)
+            .whenComplete((result, error) -> {
+                if (result != null) {
+                    logCache.trim(streamId, result.endOffset());
+                }
+            });
     }
 
     /** Uploads everything cached now; completes once it is committed (the log is trimmed right after). */

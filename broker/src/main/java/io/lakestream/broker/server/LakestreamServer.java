@@ -1,6 +1,7 @@
 package io.lakestream.broker.server;
 
 import io.lakestream.broker.cluster.ClusterViewHolder;
+import io.lakestream.broker.cleaner.LogCleaner;
 import io.lakestream.broker.config.BrokerConfig;
 import io.lakestream.broker.metrics.PrometheusEndpoint;
 import io.lakestream.broker.metrics.TopicMetrics;
@@ -199,6 +200,13 @@ public final class LakestreamServer implements AutoCloseable {
         RetentionEnforcer retention = new RetentionEnforcer(partitions::openLogs, topicMetrics, Time.SYSTEM);
         resources.push(retention);
         retention.start(config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS));
+        if (config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE)) {
+            LogCleaner cleaner = new LogCleaner(partitions::openLogs, streams,
+                config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS), config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                config.getDouble(BrokerConfig.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR), Time.SYSTEM, registry);
+            resources.push(cleaner);
+            cleaner.start();
+        }
 
         BrokerServer broker = new BrokerServer(config, partitions, views, cluster, requestExecutor, timer,
             topicMetrics, registry);
