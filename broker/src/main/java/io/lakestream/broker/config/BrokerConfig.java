@@ -140,7 +140,8 @@ public final class BrokerConfig extends AbstractConfig {
         .define(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, Type.DOUBLE, 0.9, between(0.1, 0.99), LOW,
             "How full the cleaner's key map may get before a pass stops adding keys.")
         .define(LOG_CLEANER_DELETE_RETENTION_MS, Type.LONG, LogConfig.DEFAULT_DELETE_RETENTION_MS, atLeast(0), MEDIUM,
-            "The default delete.retention.ms of topics: how long a tombstone stays after a cleaning pass first kept it.")
+            "The default delete.retention.ms of topics: how long a tombstone stays after a cleaning pass first "
+                + "kept it.")
         .define(LOG_CLEANER_MIN_CLEANABLE_RATIO, Type.DOUBLE, LogConfig.DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
             between(0, 1), MEDIUM, "The default min.cleanable.dirty.ratio of topics.")
         .define(LOG_CLEANER_MIN_COMPACTION_LAG_MS, Type.LONG, LogConfig.DEFAULT_MIN_COMPACTION_LAG_MS, atLeast(0),

@@ -202,8 +202,8 @@ public final class LakestreamServer implements AutoCloseable {
         retention.start(config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS));
         if (config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE)) {
             LogCleaner cleaner = new LogCleaner(partitions::openLogs, streams,
-                config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS), config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
-                config.getDouble(BrokerConfig.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR), Time.SYSTEM, registry);
+                config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS),
+                config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE), config.getDouble(BrokerConfig.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR), Time.SYSTEM, registry);
             resources.push(cleaner);
             cleaner.start();
         }
