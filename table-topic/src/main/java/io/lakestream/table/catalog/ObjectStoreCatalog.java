@@ -192,7 +192,7 @@ public final class ObjectStoreCatalog extends BaseMetastoreCatalog implements Su
         try {
             byte[] array = new byte[bytes.remaining()];
             bytes.get(array);
-            return JSON.readValue(array, PROPERTIES);
+            return new java.util.HashMap<>(JSON.readValue(array, PROPERTIES)); // Iceberg probes maps with containsKey(null)
         } catch (IOException e) {
             throw new UncheckedIOException("Namespace " + namespace + " has unreadable properties", e);
         }
