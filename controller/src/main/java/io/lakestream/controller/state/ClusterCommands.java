@@ -28,14 +28,14 @@ final class ClusterCommands {
     private final long offset;
 
     ClusterCommands(MetadataTransaction tx, StreamCommands streams, long offset, long nowMillis,
-                    int retainedDeltas) {
+                    int retainedDeltas, TopicConfigValidation topicConfigs) {
         ClusterReads reads = new ClusterReads(tx);
         this.tx = tx;
         this.offset = offset;
         this.deltas = new ClusterDeltaLog(tx, retainedDeltas);
         LeaderPlacement placement = new LeaderPlacement(tx, reads, deltas);
         this.brokers = new BrokerCommands(tx, reads, placement, deltas, nowMillis, offset);
-        this.topics = new TopicCommands(tx, reads, streams, placement, deltas);
+        this.topics = new TopicCommands(tx, reads, streams, placement, deltas, topicConfigs);
     }
 
     static boolean handles(ControllerCommand<?> command) {
