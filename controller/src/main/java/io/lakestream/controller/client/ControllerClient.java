@@ -28,6 +28,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -101,8 +102,27 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
     public <R> CompletableFuture<R> query(ControllerQuery<R> query) {
         Message message = Message.valueOf(ByteString.copyFrom(QueryCodec.encode(query)));
         long start = System.nanoTime();
-        return timed(offRatisThread(raftClient.async().sendReadOnly(message))
+        return timed(offRatisThread(sendReadOnly(message, 1))
             .thenApply(reply -> ReplyCodec.decode(contentOf(reply), query.resultCodec())), "query", query, start);
+    }
+
+    /**
+     * A read-only request, retried with {@link ControllerRetry}'s backoff while the quorum has
+     * no leader: Ratis's retry policy covers leader changes of commands, but fails a linearizable
+     * read at once with {@link ReadIndexException} until an election has finished (as right
+     * after a voter starts, on a busy machine).
+     */
+    private CompletableFuture<RaftClientReply> sendReadOnly(Message message, int attempt) {
+        return raftClient.async().sendReadOnly(message).handle((reply, failure) -> {
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause instanceof ReadIndexException && attempt < ControllerRetry.DEFAULT_MAX_ATTEMPTS) {
+                return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
+                        ControllerRetry.backoff(attempt).toMillis(), TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> sendReadOnly(message, attempt + 1));
+            }
+            return failure != null ? CompletableFuture.<RaftClientReply>failedFuture(cause)
+                : CompletableFuture.completedFuture(reply);
+        }).thenCompose(next -> next);
     }
 
     /** Sends a command or a batch of them; completes with the reply's content. */
