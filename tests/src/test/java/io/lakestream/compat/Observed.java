@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.network.RequestConvertToJson;
 
@@ -18,6 +20,11 @@ import org.apache.kafka.network.RequestConvertToJson;
  * (the one its request log uses), without what legitimately differs between two clusters.
  * Error messages are free text, so only error codes are compared, and they are shown by name;
  * topic ids, cluster ids and ports are random, so only whether an id is set is kept.
+ *
+ * <p>One documented difference is folded in: Kafka 4 writes a cluster-wide dynamic default of
+ * {@code min.insync.replicas} when it formats a cluster (for eligible leader replicas, KIP-966),
+ * so its source there is DYNAMIC_DEFAULT_BROKER_CONFIG where Lakestream, which has no dynamic
+ * configs and no replicas, says DEFAULT_CONFIG for the same value. See docs/architecture.md.
  */
 public final class Observed {
     /** Free text, or the same on no two clusters. */
@@ -37,6 +44,10 @@ public final class Observed {
     private static void normalize(JsonNode node) {
         if (node instanceof ObjectNode object) {
             object.remove(DROPPED);
+            if (object.path("name").asText().equals(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG)
+                && object.path("configSource").asInt() == ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id()) {
+                object.put("configSource", ConfigSource.DEFAULT_CONFIG.id());
+            }
             List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
             object.fields().forEachRemaining(fields::add);
             for (Map.Entry<String, JsonNode> field : fields) {

@@ -1,14 +1,16 @@
 package io.lakestream.compat;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.lakestream.broker.KafkaWire;
 import io.lakestream.broker.LakestreamProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -141,8 +143,41 @@ public final class SideBySide implements BeforeAllCallback, AfterAllCallback {
     public <T> T assertSame(String description, Scenario<T> scenario) throws Exception {
         T expected = run(kafkaServer, description, scenario);
         T actual = run(lakestreamServer, description, scenario);
-        assertThat(actual).as("%s: Lakestream's result (actual) differs from Apache Kafka's (expected)", description)
-            .isEqualTo(expected);
+        if (!Objects.equals(expected, actual)) {
+            throw new AssertionError(description + ": Lakestream differs from Apache Kafka:\n  "
+                + String.join("\n  ", JsonDiff.between(expected, actual)));
+        }
+        return expected;
+    }
+
+    /** A scenario with a case: what it observes on one server for {@code c}. */
+    @FunctionalInterface
+    public interface CaseScenario<C, T> {
+        T run(Server server, C c) throws Exception;
+    }
+
+    /**
+     * {@link #assertSame} for each of {@code cases} (by name, in order), reporting every case
+     * where Lakestream differs at once rather than only the first. Returns Kafka's results by
+     * case name.
+     */
+    public <C, T> Map<String, T> assertSameForEach(Map<String, C> cases, CaseScenario<C, T> scenario)
+        throws Exception {
+        Map<String, T> expected = new LinkedHashMap<>();
+        List<String> differences = new ArrayList<>();
+        for (Map.Entry<String, C> c : cases.entrySet()) {
+            T kafkaResult = run(kafkaServer, c.getKey(), server -> scenario.run(server, c.getValue()));
+            T lakestreamResult = run(lakestreamServer, c.getKey(), server -> scenario.run(server, c.getValue()));
+            expected.put(c.getKey(), kafkaResult);
+            if (!Objects.equals(kafkaResult, lakestreamResult)) {
+                differences.add(c.getKey() + ":\n  " + String.join("\n  ",
+                    JsonDiff.between(kafkaResult, lakestreamResult)));
+            }
+        }
+        if (!differences.isEmpty()) {
+            throw new AssertionError("Lakestream differs from Apache Kafka in " + differences.size() + " of "
+                + cases.size() + " cases:\n" + String.join("\n", differences));
+        }
         return expected;
     }
 

@@ -18,6 +18,8 @@ import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignmentCollection;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
@@ -61,6 +63,10 @@ class TopicAdminCompatTest {
         cases.put("cleanup.policy unknown", topic("ct-bad-cleanup", 1, (short) 1, "cleanup.policy", "foo"));
         cases.put("max.message.bytes negative", topic("ct-bad-max-bytes", 1, (short) 1, "max.message.bytes", "-1"));
         cases.put("config with a null value", topic("ct-null-config", 1, (short) 1, "retention.ms", null));
+        cases.put("an assignment and a partition count", topic("ct-assigned-and-counted", 1, (short) -1)
+            .setAssignments(assignment(ApacheKafkaProcess.NODE_ID)));
+        cases.put("an assignment to an unknown broker", topic("ct-assigned-unknown", -1, (short) -1)
+            .setAssignments(assignment(7)));
         Map<String, String> expected = Map.ofEntries(
             Map.entry("valid", "NONE"),
             Map.entry("default partitions and replication factor", "NONE"),
@@ -77,14 +83,15 @@ class TopicAdminCompatTest {
             Map.entry("retention.ms not a number", "INVALID_CONFIG"),
             Map.entry("cleanup.policy unknown", "INVALID_CONFIG"),
             Map.entry("max.message.bytes negative", "INVALID_CONFIG"),
-            Map.entry("config with a null value", "INVALID_CONFIG"));
+            Map.entry("config with a null value", "INVALID_CONFIG"),
+            Map.entry("an assignment and a partition count", "INVALID_REQUEST"),
+            Map.entry("an assignment to an unknown broker", "INVALID_REPLICA_ASSIGNMENT"));
         // Validate-only first: it must create nothing, so the real run after it sees the same state.
         for (boolean validateOnly : List.of(true, false)) {
-            for (Map.Entry<String, CreatableTopic> c : cases.entrySet()) {
-                JsonNode kafka = servers.assertSame(c.getKey() + (validateOnly ? " (validate only)" : ""),
-                    server -> createTopics(server, validateOnly, c.getValue()));
-                assertThat(kafka.at("/topics/0/errorCode").asText()).as(c.getKey()).isEqualTo(expected.get(c.getKey()));
-            }
+            Map<String, JsonNode> kafka = servers.assertSameForEach(cases,
+                (server, topic) -> createTopics(server, validateOnly, topic));
+            kafka.forEach((name, result) -> assertThat(result.at("/topics/0/errorCode").asText())
+                .as("%s%s", name, validateOnly ? " (validate only)" : "").isEqualTo(expected.get(name)));
         }
     }
 
@@ -129,25 +136,21 @@ class TopicAdminCompatTest {
         cases.put("fewer partitions", partitions("cp-topic", 2));
         cases.put("the same number", partitions("cp-topic", 3));
         cases.put("zero", partitions("cp-topic", 0));
-        cases.put("a manual assignment", partitions("cp-topic", 4).setAssignments(List.of(
-            new CreatePartitionsAssignment().setBrokerIds(List.of(ApacheKafkaProcess.NODE_ID)))));
         cases.put("a wrong-sized manual assignment", partitions("cp-topic", 5).setAssignments(List.of(
             new CreatePartitionsAssignment().setBrokerIds(List.of(ApacheKafkaProcess.NODE_ID)))));
         cases.put("more", partitions("cp-topic", 5));
-        for (Map.Entry<String, CreatePartitionsTopic> c : cases.entrySet()) {
-            for (boolean validateOnly : List.of(true, false)) {
-                servers.assertSame(c.getKey() + (validateOnly ? " (validate only)" : ""), server -> {
-                    if (!server.admin().listTopics().names().get().contains("cp-topic")) {
-                        server.admin().createTopics(List.of(new NewTopic("cp-topic", 3, (short) 1))).all().get();
-                    }
-                    try (KafkaWire wire = server.connect()) {
-                        CreatePartitionsRequestData data = new CreatePartitionsRequestData().setTimeoutMs(30_000)
-                            .setValidateOnly(validateOnly);
-                        data.topics().add(c.getValue().duplicate());
-                        return Observed.json(wire.send(new CreatePartitionsRequest.Builder(data)));
-                    }
-                });
-            }
+        for (boolean validateOnly : List.of(true, false)) {
+            servers.assertSameForEach(cases, (server, topic) -> {
+                if (!server.admin().listTopics().names().get().contains("cp-topic")) {
+                    server.admin().createTopics(List.of(new NewTopic("cp-topic", 3, (short) 1))).all().get();
+                }
+                try (KafkaWire wire = server.connect()) {
+                    CreatePartitionsRequestData data = new CreatePartitionsRequestData().setTimeoutMs(30_000)
+                        .setValidateOnly(validateOnly);
+                    data.topics().add(topic.duplicate());
+                    return Observed.json(wire.send(new CreatePartitionsRequest.Builder(data)));
+                }
+            });
         }
         int partitionCount = servers.assertSame("partitions after the changes", server ->
             server.admin().describeTopics(List.of("cp-topic")).allTopicNames().get().get("cp-topic").partitions().size());
@@ -217,6 +220,13 @@ class TopicAdminCompatTest {
             topic.configs().add(new CreatableTopicConfig().setName(configs[i]).setValue(configs[i + 1]));
         }
         return topic;
+    }
+
+    /** One partition on {@code broker}. */
+    private static CreatableReplicaAssignmentCollection assignment(int broker) {
+        CreatableReplicaAssignmentCollection assignments = new CreatableReplicaAssignmentCollection();
+        assignments.add(new CreatableReplicaAssignment().setPartitionIndex(0).setBrokerIds(List.of(broker)));
+        return assignments;
     }
 
     private static CreatePartitionsTopic partitions(String name, int count) {

@@ -16,6 +16,7 @@ import io.lakestream.controller.cluster.ClusterMetadataException;
 import io.lakestream.controller.cluster.ConfigOp;
 import io.lakestream.controller.cluster.HeartbeatResult;
 import io.lakestream.controller.cluster.PartitionState;
+import io.lakestream.controller.cluster.TopicConfigValidation;
 import io.lakestream.controller.cluster.TopicDescription;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.image.ClusterImage;
@@ -188,6 +189,16 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     public CompletableFuture<Uuid> createTopic(String name, int partitionCount, Map<String, String> configs) {
         return call(new ControllerCommand.CreateTopic(name, Uuid.randomUuid(), partitionCount, (short) 1, configs))
             .thenApply(TopicDescription::topicId);
+    }
+
+    @Override
+    public CompletableFuture<Void> validateTopicConfigs(String name, Map<String, String> configs) {
+        try {
+            TopicConfigValidation.validate(name, configs);
+            return CompletableFuture.completedFuture(null);
+        } catch (ClusterMetadataException refused) {
+            return CompletableFuture.failedFuture(refused.error().exception(refused.detail()));
+        }
     }
 
     @Override

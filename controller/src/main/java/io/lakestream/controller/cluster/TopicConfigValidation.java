@@ -1,6 +1,5 @@
-package io.lakestream.controller.state;
+package io.lakestream.controller.cluster;
 
-import io.lakestream.controller.cluster.ClusterMetadataException;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.protocol.Errors;
@@ -9,16 +8,19 @@ import org.apache.kafka.storage.internals.log.LogConfig;
 /**
  * Checks topic config overrides against Kafka's own topic config definition
  * ({@link LogConfig}): unknown names and bad values are refused with
- * {@link Errors#INVALID_CONFIG}, so a client gets the message Kafka would give. Stateless.
+ * {@link Errors#INVALID_CONFIG}, so a client gets the message Kafka would give. The
+ * controller applies it to every change; a broker applies it to a validate-only CreateTopics,
+ * which does not reach the controller. Stateless.
  */
-final class TopicConfigValidation {
+public final class TopicConfigValidation {
     private TopicConfigValidation() {}
 
-    static void validate(String topic, Map<String, String> configs) {
+    public static void validate(String topic, Map<String, String> configs) {
         for (Map.Entry<String, String> e : configs.entrySet()) {
             if (e.getValue() == null) {
                 throw invalid(topic, "config " + e.getKey() + " has no value");
             }
+            requireKnownName(topic, e.getKey());
         }
         try {
             LogConfig.validate(configs);
@@ -28,7 +30,7 @@ final class TopicConfigValidation {
     }
 
     /** Deleting an override of a name Kafka does not know is a typo the client should hear about. */
-    static void requireKnownName(String topic, String key) {
+    public static void requireKnownName(String topic, String key) {
         if (!LogConfig.configNames().contains(key)) {
             throw invalid(topic, "unknown topic config name " + key);
         }
