@@ -187,6 +187,12 @@ public final class BrokerConfig extends AbstractConfig {
             "The port of the Prometheus scrape endpoint (/metrics); -1 disables it, 0 picks a free port.")
         .define(METRICS_HOST, Type.STRING, "127.0.0.1", LOW, "The address of the Prometheus endpoint.");
 
+    /**
+     * The topic configs beyond Kafka's that topics may set (table topics' once the broker runs
+     * them). The controller's voters and the broker's validate-only requests check with the same.
+     */
+    private static final ConfigDef LAKESTREAM_TOPIC_CONFIGS = new ConfigDef();
+
     /** Broker keys whose value is the default of a topic config (Kafka's synonyms). */
     private static final Map<String, String> TOPIC_DEFAULTS = Map.of(
         MESSAGE_MAX_BYTES, TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
@@ -245,6 +251,10 @@ public final class BrokerConfig extends AbstractConfig {
 
     public boolean runsController() {
         return getList(PROCESS_ROLES).contains("controller");
+    }
+
+    public ConfigDef lakestreamTopicConfigs() {
+        return LAKESTREAM_TOPIC_CONFIGS;
     }
 
     public boolean runsBroker() {

@@ -156,6 +156,7 @@ public final class LakestreamServer implements AutoCloseable {
         if (config.runsController()) {
             ControllerServer controller = ControllerServer.start(
                 ControllerServerConfig.of(String.valueOf(config.nodeId()), quorum, dataDir.resolve("controller"))
+                    .withLakestreamTopicConfigs(config.lakestreamTopicConfigs())
                     .withMeterRegistry(registry));
             resources.push(controller);
             if (!config.runsBroker()) {

@@ -5,6 +5,7 @@ import static io.lakestream.controller.state.ClusterReads.refuse;
 import io.lakestream.controller.cluster.ClusterChange;
 import io.lakestream.controller.cluster.ConfigOp;
 import io.lakestream.controller.cluster.PartitionState;
+import io.lakestream.controller.cluster.TopicConfigValidation;
 import io.lakestream.controller.cluster.TopicDescription;
 import java.util.List;
 import java.util.Map;
