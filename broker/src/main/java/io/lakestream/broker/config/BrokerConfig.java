@@ -55,6 +55,14 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_INDEX_CHECKPOINT_INTERVAL_MS = "log.index.checkpoint.interval.ms";
     public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_LOAD_FACTOR = "log.cleaner.io.buffer.load.factor";
+    public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
+    public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
+    public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
+    public static final String LOG_CLEANER_MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
     public static final String COMPRESSION_TYPE = "compression.type";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
@@ -161,6 +169,24 @@ public final class BrokerConfig extends AbstractConfig {
         .define(LOG_CLEANUP_POLICY, Type.LIST, TopicConfig.CLEANUP_POLICY_DELETE,
             ConfigDef.ValidList.in(false, TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.CLEANUP_POLICY_COMPACT),
             MEDIUM, "The default cleanup.policy of topics.")
+        .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, MEDIUM,
+            "Whether the log cleaner compacts the partitions led here whose cleanup.policy includes compact.")
+        .define(LOG_CLEANER_BACKOFF_MS, Type.LONG, 15_000L, atLeast(1), MEDIUM,
+            "The pause between two log cleaning passes over the compacted partitions led here.")
+        .define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.INT, 32 << 20, atLeast(1 << 20), MEDIUM,
+            "Memory for the keys of one cleaning pass (24 bytes a key); a partition with more keys in its dirty "
+                + "part is cleaned over several passes. A quarter of Kafka's default, for the shipped 1 GiB heap.")
+        .define(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, Type.DOUBLE, 0.9, between(0.1, 0.99), LOW,
+            "How full the cleaner's key map may get before a pass stops adding keys.")
+        .define(LOG_CLEANER_DELETE_RETENTION_MS, Type.LONG, LogConfig.DEFAULT_DELETE_RETENTION_MS, atLeast(0), MEDIUM,
+            "The default delete.retention.ms of topics: how long a tombstone stays after a cleaning pass first "
+                + "kept it.")
+        .define(LOG_CLEANER_MIN_CLEANABLE_RATIO, Type.DOUBLE, LogConfig.DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
+            between(0, 1), MEDIUM, "The default min.cleanable.dirty.ratio of topics.")
+        .define(LOG_CLEANER_MIN_COMPACTION_LAG_MS, Type.LONG, LogConfig.DEFAULT_MIN_COMPACTION_LAG_MS, atLeast(0),
+            MEDIUM, "The default min.compaction.lag.ms of topics.")
+        .define(LOG_CLEANER_MAX_COMPACTION_LAG_MS, Type.LONG, LogConfig.DEFAULT_MAX_COMPACTION_LAG_MS, atLeast(1),
+            MEDIUM, "The default max.compaction.lag.ms of topics.")
         .define(LOG_MESSAGE_TIMESTAMP_TYPE, Type.STRING, "CreateTime", in("CreateTime", "LogAppendTime"), MEDIUM,
             "The default message.timestamp.type of topics.")
         .define(COMPRESSION_TYPE, Type.STRING, "producer",
@@ -208,12 +234,22 @@ public final class BrokerConfig extends AbstractConfig {
         GROUP_COORDINATOR_KEYS.forEach(key -> CONFIG_DEF.define(GroupCoordinatorConfig.CONFIG_DEF.configKeys().get(key)));
     }
 
+    /**
+     * The topic configs beyond Kafka's that topics may set (table topics' once the broker runs
+     * them). The controller's voters and the broker's validate-only requests check with the same.
+     */
+    private static final ConfigDef LAKESTREAM_TOPIC_CONFIGS = new ConfigDef();
+
     /** Broker keys whose value is the default of a topic config (Kafka's synonyms). */
     private static final Map<String, String> TOPIC_DEFAULTS = Map.of(
         MESSAGE_MAX_BYTES, TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
         LOG_RETENTION_MS, TopicConfig.RETENTION_MS_CONFIG,
         LOG_RETENTION_BYTES, TopicConfig.RETENTION_BYTES_CONFIG,
         LOG_CLEANUP_POLICY, TopicConfig.CLEANUP_POLICY_CONFIG,
+        LOG_CLEANER_DELETE_RETENTION_MS, TopicConfig.DELETE_RETENTION_MS_CONFIG,
+        LOG_CLEANER_MIN_CLEANABLE_RATIO, TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG,
+        LOG_CLEANER_MIN_COMPACTION_LAG_MS, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+        LOG_CLEANER_MAX_COMPACTION_LAG_MS, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG,
         LOG_MESSAGE_TIMESTAMP_TYPE, TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
         COMPRESSION_TYPE, TopicConfig.COMPRESSION_TYPE_CONFIG);
 
@@ -300,6 +336,10 @@ public final class BrokerConfig extends AbstractConfig {
 
     public boolean runsController() {
         return getList(PROCESS_ROLES).contains("controller");
+    }
+
+    public ConfigDef lakestreamTopicConfigs() {
+        return LAKESTREAM_TOPIC_CONFIGS;
     }
 
     public boolean runsBroker() {

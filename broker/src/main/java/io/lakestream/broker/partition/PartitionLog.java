@@ -94,6 +94,7 @@ public final class PartitionLog {
         this.leaderEpoch = leaderEpoch;
         this.leaderEpochStartOffset = stream.nextOffset();
         this.config = config;
+        stream.keepInStreamObjects(config.compact);
         this.producers = producers;
         this.timeIndex = timeIndex;
         this.lastBatch = lastBatch;
@@ -140,6 +141,8 @@ public final class PartitionLog {
 
     public void updateConfig(LogConfig newConfig) {
         this.config = newConfig;
+        // The log cleaner rewrites a compacted partition's stream, which only works on stream objects.
+        stream.keepInStreamObjects(newConfig.compact);
     }
 
     public long logStartOffset() {

@@ -70,8 +70,7 @@ final class BrokerServer implements AutoCloseable {
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
         handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(admin));
-        handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(admin, views,
-            config.getInt(BrokerConfig.NUM_PARTITIONS)));
+        handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(admin, views, config));
         handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(admin, views,
             config.getBoolean(BrokerConfig.DELETE_TOPIC_ENABLE)));
         handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(admin, views));

@@ -1,6 +1,7 @@
 package io.lakestream.broker.server;
 
 import io.lakestream.broker.cluster.ClusterViewHolder;
+import io.lakestream.broker.cleaner.LogCleaner;
 import io.lakestream.broker.config.BrokerConfig;
 import io.lakestream.broker.group.GroupCoordinatorRole;
 import io.lakestream.broker.metrics.PrometheusEndpoint;
@@ -156,6 +157,7 @@ public final class LakestreamServer implements AutoCloseable {
         if (config.runsController()) {
             ControllerServer controller = ControllerServer.start(
                 ControllerServerConfig.of(String.valueOf(config.nodeId()), quorum, dataDir.resolve("controller"))
+                    .withLakestreamTopicConfigs(config.lakestreamTopicConfigs())
                     .withMeterRegistry(registry));
             resources.push(controller);
             if (!config.runsBroker()) {
@@ -200,6 +202,13 @@ public final class LakestreamServer implements AutoCloseable {
         RetentionEnforcer retention = new RetentionEnforcer(partitions::openLogs, topicMetrics, Time.SYSTEM);
         resources.push(retention);
         retention.start(config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS));
+        if (config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE)) {
+            LogCleaner cleaner = new LogCleaner(partitions::openLogs, streams,
+                config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS),
+                config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE), config.getDouble(BrokerConfig.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR), Time.SYSTEM, registry);
+            resources.push(cleaner);
+            cleaner.start();
+        }
 
         GroupCoordinatorRole groups = new GroupCoordinatorRole(config, partitions, views, cluster, Time.SYSTEM);
         resources.push(groups);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -55,7 +56,8 @@ public final class FetchHandler implements RequestHandler {
         List<Target> targets = targets(fetch.data());
         long deadlineNanos = System.nanoTime() + Math.max(0, fetch.maxWait()) * 1_000_000L;
         return new LongPoll(targets, fetch, deadlineNanos, timer).run()
-            .thenApply(readings -> response(targets, readings));
+            .thenApply(readings -> response(targets, readings,
+                fetch.isolationLevel() == IsolationLevel.READ_COMMITTED));
     }
 
     /** One requested partition and, if it can be read, its log. */
@@ -85,7 +87,7 @@ public final class FetchHandler implements RequestHandler {
         return targets;
     }
 
-    private AbstractResponse response(List<Target> targets, List<LongPoll.Reading> readings) {
+    private AbstractResponse response(List<Target> targets, List<LongPoll.Reading> readings, boolean readCommitted) {
         FetchResponseData data = new FetchResponseData()
             .setErrorCode(Errors.NONE.code())
             .setSessionId(FetchMetadata.INVALID_SESSION_ID);
@@ -102,7 +104,7 @@ public final class FetchHandler implements RequestHandler {
             }
             LongPoll.Reading reading = readings.get(i);
             count(target, reading);
-            current.partitions().add(reading.toPartitionData(target.request().partition()));
+            current.partitions().add(reading.toPartitionData(target.request().partition(), readCommitted));
         }
         return FetchResponse.of(data);
     }
@@ -120,13 +122,20 @@ public final class FetchHandler implements RequestHandler {
         }
     }
 
+    /**
+     * A failed partition as Kafka answers it. Its aborted transactions are an empty list for a
+     * topic or partition that does not exist (Kafka's request handler answers those) and null
+     * for every other error (its replica manager's).
+     */
     static FetchResponseData.PartitionData errorData(int partition, Errors error) {
+        boolean unknown = error == Errors.UNKNOWN_TOPIC_ID || error == Errors.UNKNOWN_TOPIC_OR_PARTITION;
         return new FetchResponseData.PartitionData()
             .setPartitionIndex(partition)
             .setErrorCode(error.code())
             .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
             .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
             .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
+            .setAbortedTransactions(unknown ? new ArrayList<>() : null)
             .setRecords(MemoryRecords.EMPTY);
     }
 }

@@ -35,7 +35,11 @@ final class LongPoll {
 
     /** What one partition gave: data, or an error. */
     record Reading(ReadResult data, Errors error) {
-        FetchResponseData.PartitionData toPartitionData(int partition) {
+        /**
+         * As Kafka answers: the aborted transactions are listed (none, so far) only to a
+         * read-committed consumer, and are null for everyone else and for errors.
+         */
+        FetchResponseData.PartitionData toPartitionData(int partition, boolean readCommitted) {
             if (error != Errors.NONE) {
                 return FetchHandler.errorData(partition, error);
             }
@@ -45,6 +49,7 @@ final class LongPoll {
                 .setHighWatermark(data.highWatermark())
                 .setLastStableOffset(data.highWatermark())
                 .setLogStartOffset(data.logStartOffset())
+                .setAbortedTransactions(readCommitted ? new ArrayList<>() : null)
                 .setRecords(data.records());
         }
     }

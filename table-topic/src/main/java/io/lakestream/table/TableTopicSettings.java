@@ -1,0 +1,21 @@
+package io.lakestream.table;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.iceberg.catalog.TableIdentifier;
+
+/**
+ * What one table topic is to be: where its table is, how often it commits, how values convert
+ * and what happens to records that do not. Parsed from topic configs by
+ * {@link TableTopicConfig#settings}. Immutable.
+ *
+ * @param deadLetterTable where records that do not convert go; empty with errors.tolerance=none
+ */
+public record TableTopicSettings(String topic, String topicId, TableIdentifier table, Duration commitInterval,
+                                 TableFormat format, Optional<TableIdentifier> deadLetterTable) {
+
+    /** Whether a record that does not convert stops the partition's sink (rather than going to the dead-letter table). */
+    public boolean stopOnError() {
+        return deadLetterTable.isEmpty();
+    }
+}
