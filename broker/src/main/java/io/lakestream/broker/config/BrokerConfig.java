@@ -20,6 +20,9 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.coordinator.group.GroupCoordinatorConfig;
+import org.apache.kafka.coordinator.group.modern.share.ShareGroupConfig;
 import org.apache.kafka.storage.internals.log.LogConfig;
 
 /**
@@ -80,6 +83,42 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String BLOCK_CACHE_BYTES = "block.cache.size.bytes";
     public static final String METRICS_PORT = "metrics.http.port";
     public static final String METRICS_HOST = "metrics.http.host";
+    public static final String GROUP_COORDINATOR_REBALANCE_PROTOCOLS = "group.coordinator.rebalance.protocols";
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+
+    /**
+     * The keys of Kafka's group coordinator that apply here, declared as Kafka declares them
+     * ({@link GroupCoordinatorConfig#CONFIG_DEF}): Kafka's names, defaults and documentation.
+     * Left out are the replication factor and segment size of the offsets topic (there are no
+     * replicas or segments) and the share and streams group keys (those protocols are not served).
+     */
+    private static final List<String> GROUP_COORDINATOR_KEYS = List.of(
+        "group.coordinator.threads",
+        "group.coordinator.background.threads",
+        "group.coordinator.append.linger.ms",
+        "offsets.commit.timeout.ms",
+        "offsets.load.buffer.size",
+        OFFSETS_TOPIC_NUM_PARTITIONS,
+        "offsets.topic.compression.codec",
+        "offset.metadata.max.bytes",
+        "offsets.retention.minutes",
+        "offsets.retention.check.interval.ms",
+        "group.min.session.timeout.ms",
+        "group.max.session.timeout.ms",
+        "group.initial.rebalance.delay.ms",
+        "group.max.size",
+        "group.consumer.session.timeout.ms",
+        "group.consumer.min.session.timeout.ms",
+        "group.consumer.max.session.timeout.ms",
+        "group.consumer.heartbeat.interval.ms",
+        "group.consumer.min.heartbeat.interval.ms",
+        "group.consumer.max.heartbeat.interval.ms",
+        "group.consumer.max.size",
+        "group.consumer.assignors",
+        "group.consumer.migration.policy",
+        "group.consumer.assignment.interval.ms",
+        "group.consumer.min.assignment.interval.ms",
+        "group.consumer.max.assignment.interval.ms");
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(NODE_ID, Type.INT, 1, atLeast(0), HIGH,
@@ -185,7 +224,15 @@ public final class BrokerConfig extends AbstractConfig {
             "Memory for data read back from the object store.")
         .define(METRICS_PORT, Type.INT, -1, between(-1, 65535), MEDIUM,
             "The port of the Prometheus scrape endpoint (/metrics); -1 disables it, 0 picks a free port.")
-        .define(METRICS_HOST, Type.STRING, "127.0.0.1", LOW, "The address of the Prometheus endpoint.");
+        .define(METRICS_HOST, Type.STRING, "127.0.0.1", LOW, "The address of the Prometheus endpoint.")
+        .define(GROUP_COORDINATOR_REBALANCE_PROTOCOLS, Type.LIST, "classic,consumer",
+            ConfigDef.ValidList.in(false, "classic", "consumer"), MEDIUM,
+            "The consumer group protocols served: 'classic' (JoinGroup/SyncGroup, Kafka's consumers before "
+                + "4.0 and librdkafka) and 'consumer' (KIP-848's ConsumerGroupHeartbeat, group.protocol=consumer). "
+                + "Without 'consumer', the broker does not advertise its APIs.");
+    static {
+        GROUP_COORDINATOR_KEYS.forEach(key -> CONFIG_DEF.define(GroupCoordinatorConfig.CONFIG_DEF.configKeys().get(key)));
+    }
 
     /**
      * The topic configs beyond Kafka's that topics may set (table topics' once the broker runs
@@ -207,6 +254,9 @@ public final class BrokerConfig extends AbstractConfig {
         COMPRESSION_TYPE, TopicConfig.COMPRESSION_TYPE_CONFIG);
 
     private final Listener listener;
+    /** Our group keys with Kafka's defaults for the rest, over Kafka's group and share group ConfigDefs. */
+    private final AbstractConfig groupConfigs;
+    private final GroupCoordinatorConfig groupCoordinatorConfig;
 
     /**
      * Parses and validates {@code props}.
@@ -243,6 +293,41 @@ public final class BrokerConfig extends AbstractConfig {
             throw new ConfigException(LOG_CACHE_BYTES, getLong(LOG_CACHE_BYTES), "must be at least "
                 + UPLOAD_THRESHOLD_BYTES + " (" + getLong(UPLOAD_THRESHOLD_BYTES) + ")");
         }
+        this.groupConfigs = readGroupConfigs();
+        try {
+            this.groupCoordinatorConfig = new GroupCoordinatorConfig(groupConfigs);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Invalid group coordinator configuration: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Our group keys as Kafka's coordinator reads them; the keys we leave out keep Kafka's
+     * defaults. Kafka's cross-key checks (a minimum above a maximum, ...) run when the
+     * {@link GroupCoordinatorConfig} is made from it, and fail as config errors.
+     */
+    private AbstractConfig readGroupConfigs() {
+        Map<String, Object> props = new HashMap<>();
+        GROUP_COORDINATOR_KEYS.forEach(key -> props.put(key, get(key)));
+        props.put(GROUP_COORDINATOR_REBALANCE_PROTOCOLS, get(GROUP_COORDINATOR_REBALANCE_PROTOCOLS));
+        props.put("offsets.topic.replication.factor", (short) 1);
+        return new AbstractConfig(Utils.mergeConfigs(List.of(GroupCoordinatorConfig.CONFIG_DEF,
+            ShareGroupConfig.CONFIG_DEF)), props, false);
+    }
+
+    /** The config of Kafka's group coordinator, as this broker runs it. */
+    public GroupCoordinatorConfig groupCoordinatorConfig() {
+        return groupCoordinatorConfig;
+    }
+
+    /** Kafka's share group config, which its group config manager needs; share groups are not served. */
+    public ShareGroupConfig shareGroupConfig() {
+        return new ShareGroupConfig(groupConfigs);
+    }
+
+    /** Whether KIP-848's consumer group protocol (ConsumerGroupHeartbeat) is served. */
+    public boolean consumerGroupProtocolEnabled() {
+        return getList(GROUP_COORDINATOR_REBALANCE_PROTOCOLS).contains("consumer");
     }
 
     public int nodeId() {

@@ -215,6 +215,15 @@ public final class PartitionLog {
      * original offsets and not appended again.
      */
     public CompletableFuture<AppendResult> appendAsLeader(MemoryRecords records, AppendOrigin origin) {
+        return append(records, origin).durable();
+    }
+
+    /**
+     * As {@link #appendAsLeader}, for a writer that needs the offsets an append was given before
+     * it is durable: Kafka's coordinator runtime, which numbers its own records and checks the
+     * log's end after each write.
+     */
+    public PendingAppend append(MemoryRecords records, AppendOrigin origin) {
         if (failed.isDone()) {
             throw new NotLeaderOrFollowerException("The stream of " + topicPartition + " failed on this broker: "
                 + failed.join().getMessage());
@@ -242,8 +251,9 @@ public final class PartitionLog {
                 BatchMetadata original = duplicate.get();
                 long appendTime = current.messageTimestampType == TimestampType.LOG_APPEND_TIME
                     ? original.timestamp() : RecordBatch.NO_TIMESTAMP;
-                return CompletableFuture.completedFuture(new AppendResult(original.firstOffset(),
-                    original.lastOffset(), appendTime, stream.startOffset(), true));
+                AppendResult retried = new AppendResult(original.firstOffset(), original.lastOffset(), appendTime,
+                    stream.startOffset(), true);
+                return new PendingAppend(retried, CompletableFuture.completedFuture(retried));
             }
             Map<Long, ProducerAppendInfo> updated = new HashMap<>();
             List<CompletedTxn> completed = new ArrayList<>();
@@ -266,14 +276,24 @@ public final class PartitionLog {
                 ? validated.logAppendTimeMs() : RecordBatch.NO_TIMESTAMP;
             result = new AppendResult(firstOffset, offsetCounter.value - 1, appendTime, stream.startOffset(), false);
         }
-        return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
-            if (error != null) {
-                throw onAppendFailure(Failures.cause(error));
-            }
-            wakeWaiters();
-            return result;
-        });
+        return new PendingAppend(result, CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new))
+            .handle((ignored, error) -> {
+                if (error != null) {
+                    throw onAppendFailure(Failures.cause(error));
+                }
+                wakeWaiters();
+                return result;
+            }));
     }
+
+    /**
+     * An append whose offsets are assigned.
+     *
+     * @param result where the records landed
+     * @param durable completes with {@code result} once the write-ahead log has made them
+     *     durable (the high watermark has passed them), or fails as {@link #appendAsLeader} does
+     */
+    public record PendingAppend(AppendResult result, CompletableFuture<AppendResult> durable) {}
 
     /**
      * An append that the stream refused leaves it unusable here (its next offset has moved past

@@ -3,6 +3,7 @@ package io.lakestream.broker.server;
 import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.cleaner.LogCleaner;
 import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.group.GroupCoordinatorRole;
 import io.lakestream.broker.metrics.PrometheusEndpoint;
 import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.partition.IndexSegmentStore;
@@ -55,8 +56,8 @@ import org.slf4j.LoggerFactory;
  * One Lakestream node: {@code lakestream-server.sh config/server.properties [--override k=v]...}.
  * Starts, in order, the embedded controller (if this node is a voter), the controller client,
  * the object store, the write-ahead log and stream store (which recovers what the log holds),
- * the broker's registration and metadata view, the partitions it leads, their retention, and
- * the Kafka listener; stops in reverse order. A config error prints one line and exits with status 1.
+ * the broker's registration and metadata view, the partitions it leads, their retention, the
+ * group coordinator, and the Kafka listener; stops in reverse order. A config error prints one line and exits with status 1.
  */
 public final class LakestreamServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LakestreamServer.class);
@@ -209,8 +210,12 @@ public final class LakestreamServer implements AutoCloseable {
             cleaner.start();
         }
 
-        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, requestExecutor, timer,
-            topicMetrics, registry);
+        GroupCoordinatorRole groups = new GroupCoordinatorRole(config, partitions, views, cluster, Time.SYSTEM);
+        resources.push(groups);
+        groups.start().get(2, TimeUnit.MINUTES);
+
+        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups.coordinator(),
+            requestExecutor, timer, topicMetrics, registry);
         resources.push(broker);
         boundAddress = broker.start();
         LOG.info("Lakestream node {} listening on {}://{}:{}, data in {}{}", config.nodeId(), config.listener().name(),
