@@ -72,6 +72,10 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String BLOCK_CACHE_BYTES = "block.cache.size.bytes";
     public static final String METRICS_PORT = "metrics.http.port";
     public static final String METRICS_HOST = "metrics.http.host";
+    public static final String TABLE_TOPIC_ENABLE = "table.topic.enable";
+    public static final String TABLE_CATALOG_PREFIX = "table.catalog.key.prefix";
+    public static final String TABLE_CATALOG_REST_PORT = "table.catalog.rest.port";
+    public static final String TABLE_CATALOG_REST_HOST = "table.catalog.rest.host";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(NODE_ID, Type.INT, 1, atLeast(0), HIGH,
@@ -159,7 +163,19 @@ public final class BrokerConfig extends AbstractConfig {
             "Memory for data read back from the object store.")
         .define(METRICS_PORT, Type.INT, -1, between(-1, 65535), MEDIUM,
             "The port of the Prometheus scrape endpoint (/metrics); -1 disables it, 0 picks a free port.")
-        .define(METRICS_HOST, Type.STRING, "127.0.0.1", LOW, "The address of the Prometheus endpoint.");
+        .define(METRICS_HOST, Type.STRING, "127.0.0.1", LOW, "The address of the Prometheus endpoint.")
+        .define(TABLE_TOPIC_ENABLE, Type.BOOLEAN, true, MEDIUM,
+            "Whether this broker writes the partitions it leads of topics with lakestream.table.enable=true to "
+                + "their Iceberg tables.")
+        .define(TABLE_CATALOG_PREFIX, Type.STRING, "iceberg/", new ConfigDef.NonEmptyString(), MEDIUM,
+            "Where the built-in Iceberg catalog lives in the object store: its namespaces and table metadata "
+                + "under <prefix>catalog/, the tables' files under <prefix>warehouse/. Every broker of a cluster "
+                + "has the same.")
+        .define(TABLE_CATALOG_REST_PORT, Type.INT, -1, between(-1, 65535), MEDIUM,
+            "The port of the Iceberg REST catalog endpoint (/v1/...), through which Trino, Spark or PyIceberg "
+                + "read table topics; -1 disables it, 0 picks a free port.")
+        .define(TABLE_CATALOG_REST_HOST, Type.STRING, "127.0.0.1", LOW,
+            "The address of the Iceberg REST catalog endpoint.");
 
     /** Broker keys whose value is the default of a topic config (Kafka's synonyms). */
     private static final Map<String, String> TOPIC_DEFAULTS = Map.of(
@@ -202,6 +218,9 @@ public final class BrokerConfig extends AbstractConfig {
             } catch (Exception e) {
                 throw new ConfigException(S3_ENDPOINT, getString(S3_ENDPOINT), "is not a URL: " + e.getMessage());
             }
+        }
+        if (!getString(TABLE_CATALOG_PREFIX).endsWith("/")) {
+            throw new ConfigException(TABLE_CATALOG_PREFIX, getString(TABLE_CATALOG_PREFIX), "must end with /");
         }
         if (getLong(LOG_CACHE_BYTES) < getLong(UPLOAD_THRESHOLD_BYTES)) {
             throw new ConfigException(LOG_CACHE_BYTES, getLong(LOG_CACHE_BYTES), "must be at least "

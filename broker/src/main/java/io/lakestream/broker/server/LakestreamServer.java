@@ -9,6 +9,8 @@ import io.lakestream.broker.partition.PartitionLoader;
 import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionManager;
 import io.lakestream.broker.partition.RetentionEnforcer;
+import io.lakestream.broker.table.TableCatalogs;
+import io.lakestream.broker.table.TableTopicBinding;
 import io.lakestream.controller.client.ControllerClient;
 import io.lakestream.controller.client.ControllerRetry;
 import io.lakestream.controller.client.ControllerStreamMetadata;
@@ -17,6 +19,10 @@ import io.lakestream.controller.raft.ControllerServer;
 import io.lakestream.controller.raft.ControllerServerConfig;
 import io.lakestream.stream.StreamStore;
 import io.lakestream.stream.storage.ObjectStorage;
+import io.lakestream.table.TableTopicConfig;
+import io.lakestream.table.TableTopicService;
+import io.lakestream.table.catalog.ObjectStoreCatalog;
+import io.lakestream.table.rest.RestCatalogServer;
 import io.lakestream.wal.WriteAheadLog;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -62,7 +68,11 @@ public final class LakestreamServer implements AutoCloseable {
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private InetSocketAddress boundAddress;
+    /** How often the table topic workers are brought in line with the partitions led here and their configs. */
+    private static final long TABLE_REFRESH_MILLIS = 1_000;
+
     private PrometheusEndpoint metricsEndpoint;
+    private RestCatalogServer restCatalog;
 
     private LakestreamServer() {}
 
@@ -155,7 +165,7 @@ public final class LakestreamServer implements AutoCloseable {
         if (config.runsController()) {
             ControllerServer controller = ControllerServer.start(
                 ControllerServerConfig.of(String.valueOf(config.nodeId()), quorum, dataDir.resolve("controller"))
-                    .withMeterRegistry(registry));
+                    .withMeterRegistry(registry).withLakestreamTopicConfigs(TableTopicConfig.CONFIG_DEF));
             resources.push(controller);
             if (!config.runsBroker()) {
                 // A dedicated controller, as Kafka's process.roles=controller: no broker, no object store.
@@ -200,12 +210,38 @@ public final class LakestreamServer implements AutoCloseable {
         resources.push(retention);
         retention.start(config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS));
 
+        startTables(config, objects, partitions, timer, registry);
+
         BrokerServer broker = new BrokerServer(config, partitions, views, cluster, requestExecutor, timer,
             topicMetrics, registry);
         resources.push(broker);
         boundAddress = broker.start();
         LOG.info("Lakestream node {} listening on {}://{}:{}, data in {}{}", config.nodeId(), config.listener().name(),
             boundAddress.getHostString(), boundAddress.getPort(), dataDir, metricsSuffix());
+    }
+
+    /**
+     * The built-in Iceberg catalog, its REST endpoint (if it has a port) and the table topic
+     * workers of the partitions led here (unless table.topic.enable=false).
+     */
+    private void startTables(BrokerConfig config, ObjectStorage objects, PartitionManager partitions,
+                             ScheduledExecutorService timer, PrometheusMeterRegistry registry) {
+        ObjectStoreCatalog catalog = TableCatalogs.catalog(config, objects, config.dataDir().resolve("table-spill"));
+        int restPort = config.getInt(BrokerConfig.TABLE_CATALOG_REST_PORT);
+        if (restPort >= 0) {
+            restCatalog = RestCatalogServer.start(config.getString(BrokerConfig.TABLE_CATALOG_REST_HOST), restPort,
+                catalog, TableCatalogs.clientConfig(config));
+            resources.push(restCatalog);
+            LOG.info("Iceberg REST catalog on http://{}:{}", restCatalog.address().getHostString(),
+                restCatalog.address().getPort());
+        }
+        if (config.getBoolean(BrokerConfig.TABLE_TOPIC_ENABLE)) {
+            TableTopicService tables = new TableTopicService(catalog, registry, System::currentTimeMillis);
+            resources.push(tables);
+            tables.start();
+            TableTopicBinding binding = new TableTopicBinding(partitions, tables);
+            timer.scheduleWithFixedDelay(binding::refresh, 0, TABLE_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** ", metrics on URL" for the start line, or nothing without a metrics endpoint. */
@@ -230,6 +266,11 @@ public final class LakestreamServer implements AutoCloseable {
     /** The address the Kafka listener is bound to (its port, when the config said 0). */
     public InetSocketAddress boundAddress() {
         return boundAddress;
+    }
+
+    /** The Iceberg REST catalog endpoint's address, or null if it is disabled. */
+    public InetSocketAddress restCatalogAddress() {
+        return restCatalog == null ? null : restCatalog.address();
     }
 
     public InetSocketAddress metricsAddress() {
