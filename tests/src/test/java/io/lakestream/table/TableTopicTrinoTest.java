@@ -10,7 +10,6 @@ import io.lakestream.stream.testing.S3ProxyServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,7 +99,9 @@ class TableTopicTrinoTest {
             producer.flush();
         }
         assertThat(acked).as("records acknowledged").hasSize(RECORDS);
+        long producedAt = System.nanoTime();
         awaitTableHolds(RECORDS);
+        long visibleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - producedAt);
         assertThat(trino.queryLong("SELECT count(DISTINCT id) FROM lake.default.orders"))
             .as("distinct ids in the table").isEqualTo(RECORDS);
         assertThat(trino.queryLong("SELECT count(DISTINCT _kafka_partition) FROM lake.default.orders"))
@@ -108,6 +109,7 @@ class TableTopicTrinoTest {
 
         // Produce 100,000 more at about 5,000 a second and kill the broker in the middle.
         List<Throwable> sendErrors = new CopyOnWriteArrayList<>();
+        int ackedAtKill = -1;
         AtomicBoolean sending = new AtomicBoolean(true);
         Thread producing = new Thread(() -> {
             try (KafkaProducer<byte[], byte[]> producer = server.producer(producerSettings())) {
@@ -134,6 +136,7 @@ class TableTopicTrinoTest {
             await("30,000 of the second 100,000 records acknowledged").atMost(Duration.ofSeconds(120))
                 .until(() -> acked.size() >= RECORDS + 30_000);
             server.kill();
+            ackedAtKill = acked.size() - RECORDS;
             server = LakestreamProcess.start(data, port, controllerPort, overrides);
             producing.join(TimeUnit.MINUTES.toMillis(5));
         } finally {
@@ -157,6 +160,12 @@ class TableTopicTrinoTest {
             committed += offset.asLong();
         }
         assertThat(committed).as("offsets in the last snapshot's summary: " + offsets).isEqualTo(inTopic);
+        List<String> resumed = server.output().lines().filter(line -> line.contains("is written to table")
+            && line.contains("from offset") && !line.endsWith("from offset 0")).toList();
+        assertThat(resumed).as("partitions resumed from the table's offsets after the restart").isNotEmpty();
+        System.out.printf("TableTopicTrinoTest: first %d rows visible in Trino %d ms after the last ack; %d of the "
+            + "second %d acked at the kill; %d snapshots; resumed: %s%n", RECORDS, visibleMillis, ackedAtKill, RECORDS,
+            trino.queryLong("SELECT count(*) FROM lake.default.\"orders$snapshots\""), resumed.size());
     }
 
     /** Waits until Trino counts {@code expected} rows; fails with what it counted and the server's log. */
