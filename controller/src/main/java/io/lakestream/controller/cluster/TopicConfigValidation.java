@@ -29,8 +29,7 @@ public final class TopicConfigValidation {
         }
     }
 
-    /** Deleting an override of a name Kafka does not know is a typo the client should hear about. */
-    public static void requireKnownName(String topic, String key) {
+    private static void requireKnownName(String topic, String key) {
         if (!LogConfig.configNames().contains(key)) {
             throw invalid(topic, "unknown topic config name " + key);
         }
