@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,9 @@ import org.apache.kafka.network.RequestConvertToJson;
  * (the one its request log uses), without what legitimately differs between two clusters.
  * Error messages are free text, so only error codes are compared, and they are shown by name;
  * topic ids, cluster ids and ports are random, so only whether an id is set is kept.
+ *
+ * <p>Config entries are sorted by name: Kafka lists them in the order of a hash map, which
+ * means nothing to a client.
  *
  * <p>One documented difference is folded in: Kafka 4 writes a cluster-wide dynamic default of
  * {@code min.insync.replicas} when it formats a cluster (for eligible leader replicas, KIP-966),
@@ -59,6 +63,13 @@ public final class Observed {
                     object.put(name, "<port>");
                 } else if (name.equals("errorCode") && value.isNumber()) {
                     object.put(name, Errors.forCode(value.shortValue()).name());
+                } else if (name.equals("configs") && value instanceof ArrayNode configs) {
+                    List<JsonNode> entries = new ArrayList<>();
+                    configs.forEach(entries::add);
+                    entries.sort(Comparator.comparing(entry -> entry.path("name").asText()));
+                    configs.removeAll();
+                    configs.addAll(entries);
+                    normalize(configs);
                 } else {
                     normalize(value);
                 }
