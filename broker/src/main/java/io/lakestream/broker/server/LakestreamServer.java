@@ -225,7 +225,7 @@ public final class LakestreamServer implements AutoCloseable {
         groups.start().get(2, TimeUnit.MINUTES);
         startTables(config, objects, partitions, timer, registry);
 
-        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups.coordinator(),
+        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups,
             requestExecutor, timer, topicMetrics, registry);
         resources.push(broker);
         boundAddress = broker.start();
