@@ -61,7 +61,8 @@ cat > "$WORK/log4j2.xml" <<'EOF'
     <Logger name="kafka.server.BrokerServer" level="info"/><Root level="warn"><AppenderRef ref="out"/></Root></Loggers>
 </Configuration>
 EOF
-kafka_java() { java $HEAP -XX:+UseG1GC -Dlog4j2.configurationFile="$WORK/log4j2.xml" -cp "$KAFKA_CP" "$@"; }
+# exec: started with &, the function's subshell becomes the JVM, so $! is the PID that stop_server kills.
+kafka_java() { exec java $HEAP -XX:+UseG1GC -Dlog4j2.configurationFile="$WORK/log4j2.xml" -cp "$KAFKA_CP" "$@"; }
 tool() { java -Xmx512m -Dlog4j2.configurationFile="$WORK/log4j2.xml" -cp "$KAFKA_CP" "$@"; }
 
 start_kafka() { # dir (formats it the first time)
@@ -83,7 +84,8 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 EOF
-    kafka_java kafka.tools.StorageTool format --config "$dir/server.properties" --cluster-id "$(tool kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" >> "$dir/server.log" 2>&1
+    (kafka_java kafka.tools.StorageTool format --config "$dir/server.properties" \
+      --cluster-id "$(tool kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" >> "$dir/server.log" 2>&1)
   fi
   kafka_java kafka.Kafka "$dir/server.properties" >> "$dir/server.log" 2>&1 &
   SERVER_PID=$!
