@@ -102,11 +102,22 @@ public final class TableTopicConfig extends AbstractConfig {
     }
 
     private static ConfigDef.Validator nonEmpty() {
-        return (name, value) -> {
-            if (value == null || value.toString().isEmpty() || value.toString().startsWith(".")
-                || value.toString().endsWith(".") || value.toString().contains("..")) {
+        return new NamespaceValidator();
+    }
+
+    /** A namespace: one or more non-empty names separated by dots. */
+    private static final class NamespaceValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String text = value == null ? "" : value.toString();
+            if (text.isEmpty() || text.startsWith(".") || text.endsWith(".") || text.contains("..")) {
                 throw new ConfigException(name, value, "must be one or more non-empty names separated by dots");
             }
-        };
+        }
+
+        @Override
+        public String toString() {
+            return "one or more non-empty names separated by dots";
+        }
     }
 }

@@ -45,8 +45,13 @@ final class JsonDiff {
         Map<String, JsonNode> actual = children(lakestream);
         Set<String> keys = new LinkedHashSet<>(expected.keySet());
         keys.addAll(actual.keySet());
+        int before = lines.size();
         for (String key : keys) {
             diff(path + "/" + key, expected.get(key), actual.get(key), lines);
+        }
+        if (lines.size() == before && !kafka.equals(lakestream)) {
+            lines.add((path.isEmpty() ? "/" : path) + ": the same elements in another order: Kafka "
+                + expected.keySet() + ", Lakestream " + actual.keySet());
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,10 @@ import org.apache.kafka.network.RequestConvertToJson;
  * Error messages are free text, so only error codes are compared, and they are shown by name;
  * topic ids, cluster ids and ports are random, so only whether an id is set is kept.
  *
+ * <p>Config entries are sorted by name: Kafka lists them in the order of a hash map, which
+ * means nothing to a client. Lakestream's own topic configs ({@code lakestream.*}, those of
+ * table topics) are left out: Kafka has none of them, and its clients pass them through.
+ *
  * <p>One documented difference is folded in: Kafka 4 writes a cluster-wide dynamic default of
  * {@code min.insync.replicas} when it formats a cluster (for eligible leader replicas, KIP-966),
  * so its source there is DYNAMIC_DEFAULT_BROKER_CONFIG where Lakestream, which has no dynamic
@@ -31,6 +36,7 @@ public final class Observed {
     private static final Set<String> DROPPED = Set.of("errorMessage", "throttleTimeMs", "clusterId",
         "batchIndexErrorMessage");
     private static final String ZERO_ID = Uuid.ZERO_UUID.toString();
+    private static final String LAKESTREAM_CONFIG_PREFIX = "lakestream.";
 
     private Observed() {}
 
@@ -59,6 +65,17 @@ public final class Observed {
                     object.put(name, "<port>");
                 } else if (name.equals("errorCode") && value.isNumber()) {
                     object.put(name, Errors.forCode(value.shortValue()).name());
+                } else if (name.equals("configs") && value instanceof ArrayNode configs) {
+                    List<JsonNode> entries = new ArrayList<>();
+                    configs.forEach(entry -> {
+                        if (!entry.path("name").asText().startsWith(LAKESTREAM_CONFIG_PREFIX)) {
+                            entries.add(entry);
+                        }
+                    });
+                    entries.sort(Comparator.comparing(entry -> entry.path("name").asText()));
+                    configs.removeAll();
+                    configs.addAll(entries);
+                    normalize(configs);
                 } else {
                     normalize(value);
                 }

@@ -1,10 +1,15 @@
 package io.lakestream.compat;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -43,10 +48,21 @@ final class Requests {
 
     private Requests() {}
 
-    /** Creates a topic of one replica through the Admin client and returns its id. */
+    /**
+     * Creates a topic of one replica through the Admin client and returns its id once the
+     * broker shows a leader for every partition: Kafka's CreateTopics answers when its
+     * controller has committed the topic, a moment before its broker serves the partitions.
+     */
     static Uuid createTopic(Admin admin, String name, int partitions, Map<String, String> configs) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
-        return admin.describeTopics(List.of(name)).allTopicNames().get().get(name).topicId();
+        AtomicReference<Uuid> topicId = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            TopicDescription topic = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+            topicId.set(topic.topicId());
+            return topic.partitions().size() == partitions
+                && topic.partitions().stream().allMatch(partition -> partition.leader() != null);
+        });
+        return topicId.get();
     }
 
     /** One uncompressed batch of a record per value, each with its timestamp. */

@@ -7,6 +7,7 @@ import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.Range.between;
 import static org.apache.kafka.common.config.ConfigDef.ValidString.in;
 
+import io.lakestream.table.TableTopicConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -85,6 +86,11 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String METRICS_HOST = "metrics.http.host";
     public static final String GROUP_COORDINATOR_REBALANCE_PROTOCOLS = "group.coordinator.rebalance.protocols";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+
+    public static final String TABLE_TOPIC_ENABLE = "table.topic.enable";
+    public static final String TABLE_CATALOG_PREFIX = "table.catalog.key.prefix";
+    public static final String TABLE_CATALOG_REST_PORT = "table.catalog.rest.port";
+    public static final String TABLE_CATALOG_REST_HOST = "table.catalog.rest.host";
 
     /**
      * The keys of Kafka's group coordinator that apply here, declared as Kafka declares them
@@ -229,16 +235,30 @@ public final class BrokerConfig extends AbstractConfig {
             ConfigDef.ValidList.in(false, "classic", "consumer"), MEDIUM,
             "The consumer group protocols served: 'classic' (JoinGroup/SyncGroup, Kafka's consumers before "
                 + "4.0 and librdkafka) and 'consumer' (KIP-848's ConsumerGroupHeartbeat, group.protocol=consumer). "
-                + "Without 'consumer', the broker does not advertise its APIs.");
+                + "Without 'consumer', the broker does not advertise its APIs.")
+        .define(TABLE_TOPIC_ENABLE, Type.BOOLEAN, true, MEDIUM,
+            "Whether this broker writes the partitions it leads of topics with lakestream.table.enable=true to "
+                + "their Iceberg tables.")
+        .define(TABLE_CATALOG_PREFIX, Type.STRING, "iceberg/", new ConfigDef.NonEmptyString(), MEDIUM,
+            "Where the built-in Iceberg catalog lives in the object store: its namespaces and table metadata "
+                + "under <prefix>catalog/, the tables' files under <prefix>warehouse/. Every broker of a cluster "
+                + "has the same.")
+        .define(TABLE_CATALOG_REST_PORT, Type.INT, -1, between(-1, 65535), MEDIUM,
+            "The port of the Iceberg REST catalog endpoint (/v1/...), through which Trino, Spark or PyIceberg "
+                + "read table topics; -1 disables it, 0 picks a free port.")
+        .define(TABLE_CATALOG_REST_HOST, Type.STRING, "127.0.0.1", LOW,
+            "The address of the Iceberg REST catalog endpoint.");
+
     static {
-        GROUP_COORDINATOR_KEYS.forEach(key -> CONFIG_DEF.define(GroupCoordinatorConfig.CONFIG_DEF.configKeys().get(key)));
+        GROUP_COORDINATOR_KEYS.forEach(key ->
+            CONFIG_DEF.define(GroupCoordinatorConfig.CONFIG_DEF.configKeys().get(key)));
     }
 
     /**
-     * The topic configs beyond Kafka's that topics may set (table topics' once the broker runs
-     * them). The controller's voters and the broker's validate-only requests check with the same.
+     * The topic configs beyond Kafka's that topics may set: table topics'. The controller's
+     * voters and the broker's validate-only requests check with the same.
      */
-    private static final ConfigDef LAKESTREAM_TOPIC_CONFIGS = new ConfigDef();
+    private static final ConfigDef LAKESTREAM_TOPIC_CONFIGS = TableTopicConfig.CONFIG_DEF;
 
     /** Broker keys whose value is the default of a topic config (Kafka's synonyms). */
     private static final Map<String, String> TOPIC_DEFAULTS = Map.of(
@@ -288,6 +308,9 @@ public final class BrokerConfig extends AbstractConfig {
             } catch (Exception e) {
                 throw new ConfigException(S3_ENDPOINT, getString(S3_ENDPOINT), "is not a URL: " + e.getMessage());
             }
+        }
+        if (!getString(TABLE_CATALOG_PREFIX).endsWith("/")) {
+            throw new ConfigException(TABLE_CATALOG_PREFIX, getString(TABLE_CATALOG_PREFIX), "must end with /");
         }
         if (getLong(LOG_CACHE_BYTES) < getLong(UPLOAD_THRESHOLD_BYTES)) {
             throw new ConfigException(LOG_CACHE_BYTES, getLong(LOG_CACHE_BYTES), "must be at least "

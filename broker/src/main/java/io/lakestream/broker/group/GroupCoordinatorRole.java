@@ -55,6 +55,8 @@ public final class GroupCoordinatorRole implements LeadershipListener, AutoClose
     private final GroupCoordinatorService service;
     private final CoordinatorMetadata metadata = new CoordinatorMetadata();
     private volatile boolean active;
+    /** Guarded by this object's lock: the creation of the offsets topic under way, if any. */
+    private CompletableFuture<Integer> creating;
 
     public GroupCoordinatorRole(BrokerConfig config, PartitionManager partitions, ClusterViewHolder views,
                                 ClusterAdmin admin, Time time) {
@@ -79,18 +81,41 @@ public final class GroupCoordinatorRole implements LeadershipListener, AutoClose
     }
 
     /**
-     * Creates {@code __consumer_offsets} if it does not exist (offsets.topic.num.partitions
-     * partitions, compacted, as Kafka creates it), waits until the cluster view holds it, then
-     * starts the coordinator with its partition count and loads the partitions led here.
+     * Starts the coordinator with the partition count of {@code __consumer_offsets} (or, until
+     * the topic exists, offsets.topic.num.partitions, which it will be created with) and loads
+     * the partitions led here. As in Kafka, the topic itself is created when a client first
+     * looks for a group coordinator ({@link #createOffsetsTopic}).
      */
     public CompletableFuture<Void> start() {
-        return ensureOffsetsTopic().thenAccept(partitionCount -> {
-            service.startup(() -> partitionCount);
-            active = true;
-            views.addListener(this::onView);
-            onView(views.current());
-            partitions.addLeadershipListener(this);
-            LOG.info("Group coordinator started on {} partitions of {}", partitionCount, Topic.GROUP_METADATA_TOPIC_NAME);
+        String name = Topic.GROUP_METADATA_TOPIC_NAME;
+        int partitionCount = views.current().topic(name).map(topic -> topic.partitions().size())
+            .orElse(config.getInt(BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS));
+        service.startup(() -> partitionCount);
+        active = true;
+        views.addListener(this::onView);
+        onView(views.current());
+        partitions.addLeadershipListener(this);
+        LOG.info("Group coordinator started on {} partitions of {}", partitionCount, name);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Creates {@code __consumer_offsets} (offsets.topic.num.partitions partitions, compacted, as
+     * Kafka creates it) unless it exists or its creation is under way; FindCoordinator calls it
+     * when the topic is missing and answers COORDINATOR_NOT_AVAILABLE meanwhile, as Kafka does.
+     */
+    public void createOffsetsTopic() {
+        synchronized (this) {
+            if (creating != null && !creating.isDone()) {
+                return;
+            }
+            creating = ensureOffsetsTopic();
+        }
+        creating.whenComplete((count, error) -> {
+            if (error != null) {
+                LOG.warn("Cannot create {}; the next FindCoordinator tries again: {}", Topic.GROUP_METADATA_TOPIC_NAME,
+                    Failures.cause(error).toString());
+            }
         });
     }
 

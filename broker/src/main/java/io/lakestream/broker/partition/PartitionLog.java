@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -26,9 +27,12 @@ import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.message.DescribeProducersResponseData.ProducerState;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -38,7 +42,9 @@ import org.apache.kafka.common.utils.internals.PrimitiveRef;
 import org.apache.kafka.server.record.BrokerCompressionType;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.BatchMetadata;
+import org.apache.kafka.storage.internals.log.CompletedTxn;
 import org.apache.kafka.storage.internals.log.LogConfig;
+import org.apache.kafka.storage.internals.log.LogOffsetMetadata;
 import org.apache.kafka.storage.internals.log.LogValidator;
 import org.apache.kafka.storage.internals.log.ProducerAppendInfo;
 import org.apache.kafka.storage.internals.log.ProducerStateEntry;
@@ -70,6 +76,7 @@ public final class PartitionLog {
     /** Where this broker's leadership began: the end offset of every earlier leader epoch. */
     private final long leaderEpochStartOffset;
     private final ProducerStateManager producers;
+    private final AbortedTransactions abortedTxns;
     private final TimeIndex timeIndex;
     private final Time time;
     private final LogValidator.MetricsRecorder validationMetrics;
@@ -86,8 +93,8 @@ public final class PartitionLog {
     private volatile LogConfig config;
 
     PartitionLog(TopicPartition topicPartition, Stream stream, int leaderEpoch, LogConfig config,
-                 ProducerStateManager producers, TimeIndex timeIndex, BatchRef lastBatch, IndexCheckpoints checkpoints,
-                 Time time,
+                 ProducerStateManager producers, AbortedTransactions abortedTxns, TimeIndex timeIndex,
+                 BatchRef lastBatch, IndexCheckpoints checkpoints, Time time,
                  LogValidator.MetricsRecorder validationMetrics) {
         this.topicPartition = topicPartition;
         this.stream = stream;
@@ -96,6 +103,7 @@ public final class PartitionLog {
         this.config = config;
         stream.keepInStreamObjects(config.compact);
         this.producers = producers;
+        this.abortedTxns = abortedTxns;
         this.timeIndex = timeIndex;
         this.lastBatch = lastBatch;
         this.checkpoints = checkpoints;
@@ -248,12 +256,10 @@ public final class PartitionLog {
                 return new PendingAppend(retried, CompletableFuture.completedFuture(retried));
             }
             Map<Long, ProducerAppendInfo> updated = new HashMap<>();
+            List<CompletedTxn> completed = new ArrayList<>();
             for (MutableRecordBatch batch : valid.batches()) {
-                if (batch.hasProducerId()) {
-                    // Throws (OutOfOrderSequence, InvalidProducerEpoch, ...) before anything is written.
-                    UnifiedLog.updateProducers(producers, batch, updated, Optional.empty(), origin,
-                        TRANSACTION_VERSION);
-                }
+                // Throws (OutOfOrderSequence, InvalidProducerEpoch, ...) before anything is written.
+                updateProducers(producers, batch, updated, origin, completed);
             }
             for (MutableRecordBatch batch : valid.batches()) {
                 ByteBuffer payload = batchBuffer(valid, batch);
@@ -263,6 +269,7 @@ public final class PartitionLog {
                 lastBatch = new BatchRef(batch.baseOffset(), batch.checksum());
             }
             updated.values().forEach(producers::update);
+            completeTransactions(producers, abortedTxns, completed);
             producers.updateMapEndOffset(offsetCounter.value);
             lastAppend = appends.get(appends.size() - 1);
             long appendTime = current.messageTimestampType == TimestampType.LOG_APPEND_TIME
@@ -304,6 +311,66 @@ public final class PartitionLog {
             case FENCED, CLOSED -> new NotLeaderOrFollowerException(message);
             default -> new KafkaStorageException(message);
         };
+    }
+
+    /**
+     * Kafka's producer state update for one batch, shared by appends and loads: sequence and
+     * epoch checks, and for a transactional batch the transaction's first offset (what holds
+     * the last stable offset back); a commit or abort marker adds the transaction it ends to
+     * {@code completed}.
+     */
+    static void updateProducers(ProducerStateManager producers, RecordBatch batch,
+                                Map<Long, ProducerAppendInfo> updated, AppendOrigin origin,
+                                List<CompletedTxn> completed) {
+        if (!batch.hasProducerId()) {
+            return;
+        }
+        Optional<LogOffsetMetadata> firstOffset = batch.isTransactional()
+            ? Optional.of(new LogOffsetMetadata(batch.baseOffset())) : Optional.empty();
+        UnifiedLog.updateProducers(producers, batch, updated, firstOffset, origin, TRANSACTION_VERSION)
+            .ifPresent(completed::add);
+    }
+
+    /** After the producers' updates: ended transactions leave the producer state, aborted ones are indexed. */
+    static void completeTransactions(ProducerStateManager producers, AbortedTransactions abortedTxns,
+                                     List<CompletedTxn> completed) {
+        for (CompletedTxn txn : completed) {
+            abortedTxns.onCompleted(txn, producers.lastStableOffset(txn));
+            producers.completeTxn(txn);
+        }
+    }
+
+    /**
+     * Writes the marker that ends a transaction of {@code producerId} here: what Kafka's
+     * WriteTxnMarkers does on each partition of the transaction, for the transaction
+     * coordinator. Completes once the marker is durable; read-committed consumers then see the
+     * transaction's records (commit) or are told to drop them (abort).
+     */
+    public CompletableFuture<AppendResult> appendTxnMarker(long producerId, short producerEpoch, int coordinatorEpoch,
+                                                         ControlRecordType type) {
+        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(time.milliseconds(), producerId, producerEpoch,
+            new EndTransactionMarker(type, coordinatorEpoch));
+        return appendAsLeader(marker, AppendOrigin.COORDINATOR);
+    }
+
+    /**
+     * Kafka's last stable offset: the high watermark, or below it the first offset of a
+     * transaction that is still open (or whose marker is not yet durable). Read-committed
+     * consumers read up to it.
+     */
+    public long lastStableOffset() {
+        long highWatermark = stream.confirmOffset();
+        Optional<LogOffsetMetadata> firstUnstable;
+        synchronized (this) {
+            producers.onHighWatermarkUpdated(highWatermark);
+            firstUnstable = producers.firstUnstableOffset();
+        }
+        return firstUnstable.map(first -> Math.min(first.messageOffset, highWatermark)).orElse(highWatermark);
+    }
+
+    /** The end of what a fetch with {@code isolation} may read: the high watermark or the last stable offset. */
+    public long readableEnd(IsolationLevel isolation) {
+        return isolation == IsolationLevel.READ_COMMITTED ? lastStableOffset() : stream.confirmOffset();
     }
 
     /** Completes, once, with the stream's failure when an append found the stream unusable. */
@@ -383,18 +450,32 @@ public final class PartitionLog {
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or past the log end
      */
     public CompletableFuture<ReadResult> read(long fetchOffset, int maxBytes, boolean minOneBatch) {
+        return read(fetchOffset, maxBytes, minOneBatch, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    /**
+     * As {@link #read(long, int, boolean)}, for a consumer with {@code isolation}: a
+     * read-committed one reads up to the last stable offset and is told which aborted
+     * transactions have records in what it read.
+     */
+    public CompletableFuture<ReadResult> read(long fetchOffset, int maxBytes, boolean minOneBatch,
+                                              IsolationLevel isolation) {
         long startOffset = stream.startOffset();
         long highWatermark = stream.confirmOffset();
+        long lastStableOffset = lastStableOffset();
+        boolean readCommitted = isolation == IsolationLevel.READ_COMMITTED;
+        long readEnd = readCommitted ? lastStableOffset : highWatermark;
         long endOffset = stream.nextOffset();
         if (fetchOffset < startOffset || fetchOffset > endOffset) {
             return CompletableFuture.failedFuture(new OffsetOutOfRangeException("Offset " + fetchOffset
                 + " is out of range for partition " + topicPartition + ": the log starts at " + startOffset
                 + " and ends at " + endOffset));
         }
-        if (fetchOffset >= highWatermark || (maxBytes <= 0 && !minOneBatch)) {
-            return CompletableFuture.completedFuture(new ReadResult(MemoryRecords.EMPTY, highWatermark, startOffset));
+        if (fetchOffset >= readEnd || (maxBytes <= 0 && !minOneBatch)) {
+            return CompletableFuture.completedFuture(new ReadResult(MemoryRecords.EMPTY, highWatermark,
+                lastStableOffset, startOffset, readCommitted ? List.of() : null));
         }
-        return stream.fetch(fetchOffset, highWatermark, Math.max(maxBytes, 1)).thenApply(batches -> {
+        return stream.fetch(fetchOffset, readEnd, Math.max(maxBytes, 1)).thenApply(batches -> {
             int total = 0;
             int taken = 0;
             for (StreamRecordBatch batch : batches) {
@@ -410,7 +491,13 @@ public final class PartitionLog {
                 buffer.put(batches.get(i).payload().duplicate());
             }
             buffer.flip();
-            return new ReadResult(MemoryRecords.readableRecords(buffer), highWatermark, startOffset);
+            List<FetchResponseData.AbortedTransaction> aborted = null;
+            if (readCommitted) {
+                long upperBound = taken == 0 ? fetchOffset : batches.get(taken - 1).endOffset();
+                aborted = abortedTxns.overlapping(fetchOffset, upperBound);
+            }
+            return new ReadResult(MemoryRecords.readableRecords(buffer), highWatermark, lastStableOffset, startOffset,
+                aborted);
         });
     }
 
@@ -468,6 +555,7 @@ public final class PartitionLog {
                 synchronized (this) {
                     producers.onLogStartOffsetIncremented(newStartOffset);
                 }
+                abortedTxns.trimBefore(newStartOffset);
                 timeIndex.trimBefore(newStartOffset, position);
                 return new TrimResult(startOffset, newStartOffset, position - startPosition);
             }));
@@ -547,7 +635,7 @@ public final class PartitionLog {
             // No batch, no checkpoint (IndexCheckpoints skips it): and Kafka writes no producer
             // snapshot of an empty log, so asking for one would fail, every interval, for every
             // partition never written to (most of __consumer_offsets').
-            lastBatch.offset() < 0 ? ByteBuffer.allocate(0) : producerSnapshot(), lastAppend);
+            lastBatch.offset() < 0 ? ByteBuffer.allocate(0) : producerSnapshot(), abortedTxns.all(), lastAppend);
     }
 
     /** The producers' state in Kafka's snapshot file format, as of the last append. */

@@ -3,6 +3,7 @@ package io.lakestream.broker.server;
 import io.lakestream.broker.cluster.ClusterAdmin;
 import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.group.GroupCoordinatorRole;
 import io.lakestream.broker.handler.admin.AlterConfigsHandler;
 import io.lakestream.broker.handler.admin.CreatePartitionsHandler;
 import io.lakestream.broker.handler.admin.CreateTopicsHandler;
@@ -59,8 +60,9 @@ final class BrokerServer implements AutoCloseable {
     private final KafkaNetworkServer network;
 
     BrokerServer(BrokerConfig config, PartitionManager partitions, ClusterViewHolder views, ClusterAdmin admin,
-                 GroupCoordinator groups, ExecutorService requestExecutor, ScheduledExecutorService timer,
+                 GroupCoordinatorRole groupRole, ExecutorService requestExecutor, ScheduledExecutorService timer,
                  TopicMetrics topicMetrics, MeterRegistry registry) {
+        GroupCoordinator groups = groupRole.coordinator();
         Map<ApiKeys, RequestHandler> handlers = new EnumMap<>(ApiKeys.class);
         handlers.put(ApiKeys.METADATA, new MetadataHandler(views, admin,
             config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), config.getInt(BrokerConfig.NUM_PARTITIONS),
@@ -82,7 +84,8 @@ final class BrokerServer implements AutoCloseable {
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(partitions));
         handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(views, Map.of(CoordinatorType.GROUP,
-            new FindCoordinatorHandler.InternalTopic(Topic.GROUP_METADATA_TOPIC_NAME, groups::partitionFor))));
+            new FindCoordinatorHandler.InternalTopic(Topic.GROUP_METADATA_TOPIC_NAME, groups::partitionFor,
+                groupRole::createOffsetsTopic))));
         handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
         handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
         handlers.put(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));

@@ -11,6 +11,8 @@ import io.lakestream.broker.partition.PartitionLoader;
 import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionManager;
 import io.lakestream.broker.partition.RetentionEnforcer;
+import io.lakestream.broker.table.TableCatalogs;
+import io.lakestream.broker.table.TableTopicBinding;
 import io.lakestream.controller.client.ControllerClient;
 import io.lakestream.controller.client.ControllerRetry;
 import io.lakestream.controller.client.ControllerStreamMetadata;
@@ -19,6 +21,9 @@ import io.lakestream.controller.raft.ControllerServer;
 import io.lakestream.controller.raft.ControllerServerConfig;
 import io.lakestream.stream.StreamStore;
 import io.lakestream.stream.storage.ObjectStorage;
+import io.lakestream.table.TableTopicService;
+import io.lakestream.table.catalog.ObjectStoreCatalog;
+import io.lakestream.table.rest.RestCatalogServer;
 import io.lakestream.wal.WriteAheadLog;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -64,7 +69,11 @@ public final class LakestreamServer implements AutoCloseable {
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private InetSocketAddress boundAddress;
+    /** How often the table topic workers are brought in line with the partitions led here and their configs. */
+    private static final long TABLE_REFRESH_MILLIS = 1_000;
+
     private PrometheusEndpoint metricsEndpoint;
+    private RestCatalogServer restCatalog;
 
     private LakestreamServer() {}
 
@@ -205,7 +214,8 @@ public final class LakestreamServer implements AutoCloseable {
         if (config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE)) {
             LogCleaner cleaner = new LogCleaner(partitions::openLogs, streams,
                 config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS),
-                config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE), config.getDouble(BrokerConfig.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR), Time.SYSTEM, registry);
+                config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                config.getDouble(BrokerConfig.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR), Time.SYSTEM, registry);
             resources.push(cleaner);
             cleaner.start();
         }
@@ -213,13 +223,38 @@ public final class LakestreamServer implements AutoCloseable {
         GroupCoordinatorRole groups = new GroupCoordinatorRole(config, partitions, views, cluster, Time.SYSTEM);
         resources.push(groups);
         groups.start().get(2, TimeUnit.MINUTES);
+        startTables(config, objects, partitions, timer, registry);
 
-        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups.coordinator(),
+        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups,
             requestExecutor, timer, topicMetrics, registry);
         resources.push(broker);
         boundAddress = broker.start();
         LOG.info("Lakestream node {} listening on {}://{}:{}, data in {}{}", config.nodeId(), config.listener().name(),
             boundAddress.getHostString(), boundAddress.getPort(), dataDir, metricsSuffix());
+    }
+
+    /**
+     * The built-in Iceberg catalog, its REST endpoint (if it has a port) and the table topic
+     * workers of the partitions led here (unless table.topic.enable=false).
+     */
+    private void startTables(BrokerConfig config, ObjectStorage objects, PartitionManager partitions,
+                             ScheduledExecutorService timer, PrometheusMeterRegistry registry) {
+        ObjectStoreCatalog catalog = TableCatalogs.catalog(config, objects, config.dataDir().resolve("table-spill"));
+        int restPort = config.getInt(BrokerConfig.TABLE_CATALOG_REST_PORT);
+        if (restPort >= 0) {
+            restCatalog = RestCatalogServer.start(config.getString(BrokerConfig.TABLE_CATALOG_REST_HOST), restPort,
+                catalog, TableCatalogs.clientConfig(config));
+            resources.push(restCatalog);
+            LOG.info("Iceberg REST catalog on http://{}:{}", restCatalog.address().getHostString(),
+                restCatalog.address().getPort());
+        }
+        if (config.getBoolean(BrokerConfig.TABLE_TOPIC_ENABLE)) {
+            TableTopicService tables = new TableTopicService(catalog, registry, System::currentTimeMillis);
+            resources.push(tables);
+            tables.start();
+            TableTopicBinding binding = new TableTopicBinding(partitions, tables);
+            timer.scheduleWithFixedDelay(binding::refresh, 0, TABLE_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** ", metrics on URL" for the start line, or nothing without a metrics endpoint. */
@@ -244,6 +279,11 @@ public final class LakestreamServer implements AutoCloseable {
     /** The address the Kafka listener is bound to (its port, when the config said 0). */
     public InetSocketAddress boundAddress() {
         return boundAddress;
+    }
+
+    /** The Iceberg REST catalog endpoint's address, or null if it is disabled. */
+    public InetSocketAddress restCatalogAddress() {
+        return restCatalog == null ? null : restCatalog.address();
     }
 
     public InetSocketAddress metricsAddress() {

@@ -42,8 +42,8 @@ public final class TopicConfigValidation {
         }
     }
 
-    /** A name nobody knows, also in a deleted override, is a typo the client should hear about. */
-    public void requireKnownName(String topic, String key) {
+    /** A name neither Kafka nor Lakestream knows is a typo the client should hear about. */
+    private void requireKnownName(String topic, String key) {
         if (!LogConfig.configNames().contains(key) && !lakestreamConfigs.names().contains(key)) {
             throw invalid(topic, "unknown topic config name " + key);
         }

@@ -111,7 +111,7 @@ final class TopicCommands {
             if (op.type() == ConfigOp.Type.SET) {
                 merged.put(op.key(), op.value());
             } else {
-                configs.requireKnownName(name, op.key());
+                // As Kafka: deleting an override that is not there, even of an unknown name, changes nothing.
                 merged.remove(op.key());
             }
         }

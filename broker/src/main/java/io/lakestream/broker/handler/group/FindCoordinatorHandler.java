@@ -74,6 +74,10 @@ public final class FindCoordinatorHandler implements RequestHandler {
             // As Kafka without a share coordinator; transactions are not served yet.
             return Lookup.failed(type == CoordinatorType.SHARE ? Errors.INVALID_REQUEST : Errors.COORDINATOR_NOT_AVAILABLE);
         }
+        if (view.topic(internal.name()).isEmpty()) {
+            internal.createIfMissing().run();
+            return Lookup.failed(Errors.COORDINATOR_NOT_AVAILABLE);
+        }
         int partition = internal.partitionFor().applyAsInt(key);
         Optional<Node> leader = view.topic(internal.name())
             .flatMap(topic -> topic.partitions().stream().filter(p -> p.partition() == partition).findFirst())
@@ -83,10 +87,11 @@ public final class FindCoordinatorHandler implements RequestHandler {
     }
 
     /**
-     * The internal topic a coordinator keeps its state in, and how a key maps to its partition
-     * (the coordinator's own {@code partitionFor}).
+     * The internal topic a coordinator keeps its state in, how a key maps to its partition (the
+     * coordinator's own {@code partitionFor}), and how to have it created: as Kafka, the first
+     * lookup of a coordinator creates its topic and is answered COORDINATOR_NOT_AVAILABLE.
      */
-    public record InternalTopic(String name, ToIntFunction<String> partitionFor) {}
+    public record InternalTopic(String name, ToIntFunction<String> partitionFor, Runnable createIfMissing) {}
 
     private record Lookup(Errors error, Node node) {
         static Lookup failed(Errors error) {
