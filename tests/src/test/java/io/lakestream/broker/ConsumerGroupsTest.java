@@ -26,6 +26,8 @@ import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -138,6 +140,15 @@ class ConsumerGroupsTest {
         assertThat(leaving.failures()).isEmpty();
         Set<String> everything = consumedBy(group3);
         assertThat(everything).containsAll(first).containsAll(second).hasSize(1200);
+    }
+
+    @Test
+    void clientsCannotWriteToTheOffsetsTopic() {
+        try (KafkaProducer<byte[], byte[]> producer = SERVER.process().producer(Map.of())) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(Topic.GROUP_METADATA_TOPIC_NAME, 0, null,
+                "not a coordinator record".getBytes())).get())
+                .hasCauseInstanceOf(InvalidTopicException.class);
+        }
     }
 
     @Test

@@ -27,11 +27,14 @@ final class VerifiableTool implements AutoCloseable {
     private final Process process;
     private final Path stderr;
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    private final Thread reader;
 
     private VerifiableTool(String name, Process process, Path stderr) {
         this.name = name;
         this.process = process;
         this.stderr = stderr;
+        this.reader = new Thread(this::readEvents, name + "-events");
+        reader.setDaemon(true);
     }
 
     /** Starts {@code mainClass} with {@code args}; its stderr goes to {@code dir/name.stderr}. */
@@ -42,9 +45,7 @@ final class VerifiableTool implements AutoCloseable {
         Path stderr = dir.resolve(name + ".stderr");
         Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         VerifiableTool tool = new VerifiableTool(name, process, stderr);
-        Thread reader = new Thread(tool::readEvents, name + "-events");
-        reader.setDaemon(true);
-        reader.start();
+        tool.reader.start();
         return tool;
     }
 
@@ -85,14 +86,23 @@ final class VerifiableTool implements AutoCloseable {
         }
     }
 
-    /** SIGTERM; waits for the tool to exit and returns whether it did. */
+    /**
+     * SIGTERM; waits for the tool to exit and for every event it printed to be read, and returns
+     * whether it exited. Through the process handle: {@link Process#destroy} would also close our
+     * end of its output, losing what it prints while it shuts down (its last commits included).
+     */
     boolean stop() throws InterruptedException {
-        process.destroy();
-        return process.waitFor(60, TimeUnit.SECONDS);
+        process.toHandle().destroy();
+        return waitFor(60);
     }
 
+    /** Waits for the tool to exit, then for its last events to be read; returns whether it exited. */
     boolean waitFor(long seconds) throws InterruptedException {
-        return process.waitFor(seconds, TimeUnit.SECONDS);
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            return false;
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(30));
+        return true;
     }
 
     @Override

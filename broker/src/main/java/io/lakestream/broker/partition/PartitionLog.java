@@ -631,7 +631,11 @@ public final class PartitionLog {
     /** What a checkpoint needs, taken under the append lock so that it is one consistent state. */
     synchronized IndexCheckpoints.State checkpointState() {
         return new IndexCheckpoints.State(stream.nextOffset(), lastBatch, timeIndex,
-            timeIndex.start(), timeIndex.tail(), producerSnapshot(), abortedTxns.all(), lastAppend);
+            timeIndex.start(), timeIndex.tail(),
+            // No batch, no checkpoint (IndexCheckpoints skips it): and Kafka writes no producer
+            // snapshot of an empty log, so asking for one would fail, every interval, for every
+            // partition never written to (most of __consumer_offsets').
+            lastBatch.offset() < 0 ? ByteBuffer.allocate(0) : producerSnapshot(), abortedTxns.all(), lastAppend);
     }
 
     /** The producers' state in Kafka's snapshot file format, as of the last append. */

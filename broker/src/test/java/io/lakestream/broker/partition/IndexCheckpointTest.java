@@ -73,6 +73,16 @@ class IndexCheckpointTest {
     }
 
     @Test
+    void aPartitionNeverWrittenToHasNothingToCheckpoint() {
+        PartitionLog log = fixture.load(EVERY_BATCH_INDEXED);
+
+        assertThat(log.checkpointState().lastBatch()).isEqualTo(PartitionLog.BatchRef.NONE);
+        assertThat(log.checkpointIndex().join()).isFalse();
+        log.appendAsLeader(records(1_000, "a"), AppendOrigin.CLIENT).join();
+        assertThat(log.checkpointIndex().join()).isTrue();
+    }
+
+    @Test
     void closingAPartitionCheckpointsItSoTheNextLoadReplaysNothing() throws Exception {
         PartitionLog log = fixture.load(EVERY_BATCH_INDEXED);
         log.appendAsLeader(records(1_000, "a", "b"), AppendOrigin.CLIENT).join();
