@@ -310,6 +310,23 @@ public final class TopicTable implements AutoCloseable {
             lastCommitMillis, lastSnapshotId, lastError);
     }
 
+    /**
+     * Commits what the workers have written so far, then closes: a clean shutdown hands its
+     * work over instead of leaving it to be written again. A failed commit is logged.
+     */
+    public void commitAndClose() {
+        try {
+            if (table != null) {
+                commit(clock.getAsLong());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("The last commit of table {} failed; its rows will be written again: {}", settings.table(),
+                e.toString());
+        } finally {
+            close();
+        }
+    }
+
     /** Stops every worker; files not committed are left behind (in no snapshot). */
     @Override
     public void close() {
