@@ -98,6 +98,8 @@ class TableTopicErrorsTest {
         String described = tool("describe", "strict");
         assertThat(described).contains("Offset 1 of partition 0 does not convert", "Field id is int", "_kafka_offset");
         String eventsDescribed = tool("describe", "events");
+        System.out.println("lakestream-tables.sh list:\n" + list + "\nlakestream-tables.sh describe strict:\n"
+            + described);
         assertThat(eventsDescribed).contains("default.events_dlq, 2 rows", "color string");
     }
 
