@@ -5,8 +5,11 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.ValidString.in;
 
+import io.lakestream.table.partition.PartitionField;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +35,7 @@ public final class TableTopicConfig extends AbstractConfig {
     public static final String FORMAT = "lakestream.table.format";
     public static final String ERRORS_TOLERANCE = "lakestream.table.errors.tolerance";
     public static final String ERRORS_TABLE = "lakestream.table.errors.table";
+    public static final String PARTITION_BY = "lakestream.table.partition.by";
 
     public static final long MIN_COMMIT_INTERVAL_MS = 1_000;
 
@@ -59,7 +63,12 @@ public final class TableTopicConfig extends AbstractConfig {
                 + "the dead-letter table with its bytes, Kafka columns and the error, and goes on.")
         .define(ERRORS_TABLE, Type.STRING, "", MEDIUM,
             "The dead-letter table, in the table's namespace, with errors.tolerance=all. Empty: the table's name "
-                + "followed by _dlq.");
+                + "followed by _dlq.")
+        .define(PARTITION_BY, Type.LIST, "", new PartitionByValidator(), MEDIUM,
+            "The table's partitioning: Iceberg transforms of columns, as col or identity(col), year(col), "
+                + "month(col), day(col), hour(col), bucket(N, col), truncate(W, col); for example "
+                + "day(_kafka_timestamp),bucket(16,id). A field whose column does not exist yet is added when the "
+                + "column appears; fields are only added (old files keep their layout).");
 
     public TableTopicConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props, false);
@@ -92,8 +101,11 @@ public final class TableTopicConfig extends AbstractConfig {
             String errorsTable = getString(ERRORS_TABLE).isEmpty() ? name + "_dlq" : getString(ERRORS_TABLE);
             deadLetters = Optional.of(TableIdentifier.of(namespace, errorsTable));
         }
+        List<PartitionField> partitionBy = new ArrayList<>();
+        getList(PARTITION_BY).forEach(field -> partitionBy.add(PartitionField.parse(field)));
         return Optional.of(new TableTopicSettings(topic, topicId, TableIdentifier.of(namespace, name),
-            Duration.ofMillis(getLong(COMMIT_INTERVAL_MS)), TableFormat.parse(getString(FORMAT)), deadLetters));
+            Duration.ofMillis(getLong(COMMIT_INTERVAL_MS)), TableFormat.parse(getString(FORMAT)), deadLetters,
+            partitionBy));
     }
 
     /** A topic's default table name: lower case, and only a-z, 0-9 and _. */
@@ -103,6 +115,28 @@ public final class TableTopicConfig extends AbstractConfig {
 
     private static ConfigDef.Validator nonEmpty() {
         return new NamespaceValidator();
+    }
+
+    /** Iceberg transforms of columns; see {@link PartitionField#parse}. */
+    private static final class PartitionByValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value instanceof List<?> fields) {
+                for (Object field : fields) {
+                    try {
+                        PartitionField.parse(field.toString());
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(name, value, e.getMessage());
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a list of col, identity(col), year(col), month(col), day(col), hour(col), bucket(N, col), "
+                + "truncate(W, col)";
+        }
     }
 
     /** A namespace: one or more non-empty names separated by dots. */

@@ -4,6 +4,7 @@ import io.lakestream.table.commit.CommitOutcome;
 import io.lakestream.table.commit.CommittedOffsets;
 import io.lakestream.table.commit.TableCommitter;
 import io.lakestream.table.convert.DeadLetters;
+import io.lakestream.table.partition.TablePartitioning;
 import io.lakestream.table.write.PartitionFiles;
 import io.lakestream.table.write.PartitionWorker;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,6 +60,7 @@ public final class TopicTable implements AutoCloseable {
     private Table table;
     private Table deadLetterTable;
     private TableCommitter committer;
+    private final TablePartitioning partitioning;
     private TableMetrics metrics;
     private long openRetryAt;
     private long nextCommitAt;
@@ -75,6 +77,7 @@ public final class TopicTable implements AutoCloseable {
         this.clock = clock;
         this.wakeUp = wakeUp;
         this.registry = registry;
+        this.partitioning = new TablePartitioning(settings.partitionBy());
         this.status = new TableStatus(settings.topic(), settings.table().toString(), Map.of(), Map.of(), Map.of(), -1,
             -1, null);
     }
@@ -157,6 +160,7 @@ public final class TopicTable implements AutoCloseable {
     private boolean open(long now) {
         try {
             table = loadOrCreate(settings.table(), settings.format().newConverter().initialSchema());
+            partitioning.apply(table);
             if (settings.deadLetterTable().isPresent()) {
                 deadLetterTable = loadOrCreate(settings.deadLetterTable().get(), DeadLetters.SCHEMA);
             }
@@ -213,7 +217,7 @@ public final class TopicTable implements AutoCloseable {
             int partition = entry.getKey();
             long start = resumeOffset(partition, entry.getValue());
             workers.put(partition, new PartitionWorker(partition, entry.getValue(), settings.format().newConverter(),
-                table, deadLetterTable, start, READ_BYTES, wakeUp));
+                table, deadLetterTable, partitioning, start, READ_BYTES, wakeUp));
             pendingSources.remove(partition);
             LOG.info("Partition {} of topic {} is written to table {} from offset {}", partition, settings.topic(),
                 table.name(), start);

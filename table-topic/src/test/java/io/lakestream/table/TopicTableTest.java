@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.stream.testing.S3ProxyServer;
 import io.lakestream.table.commit.CommittedOffsets;
+import io.lakestream.table.partition.PartitionField;
 import io.lakestream.table.testing.InMemoryPartition;
 import io.lakestream.table.testing.TableStores;
 import io.lakestream.table.testing.TableStores.Kind;
@@ -219,6 +220,37 @@ class TopicTableTest {
             assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 2L));
             assertThat(table.status().stopped()).hasEntrySatisfying(0, reason ->
                 assertThat(reason).contains("Offset 2", "Field id is int"));
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void thePartitionSpecFollowsPartitionByAsItsColumnsAppear(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TableTopicSettings settings = new TableTopicSettings("orders", topicId, TableIdentifier.of("lake", "orders"),
+                Duration.ofMillis(INTERVAL_MS), TableFormat.JSON, Optional.empty(),
+                List.of(PartitionField.parse("day(_kafka_timestamp)"), PartitionField.parse("bucket(4, id)")));
+            TopicTable table = topicTable(catalog, settings);
+            InMemoryPartition partition = new InMemoryPartition();
+            table.lead(0, partition);
+            writeAndCommit(table); // no records yet: only the Kafka columns exist
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(iceberg.spec().fields()).extracting(f -> f.transform().toString()).containsExactly("day");
+
+            appendOrders(partition, 0, 400, 100);
+            writeAndCommit(table);
+
+            iceberg.refresh();
+            assertThat(iceberg.spec().fields()).extracting(f -> f.transform().toString())
+                .containsExactly("day", "bucket[4]");
+            List<Record> rows = rows(iceberg);
+            assertThat(rows).hasSize(400);
+            List<String> partitions = new ArrayList<>();
+            iceberg.currentSnapshot().addedDataFiles(iceberg.io()).forEach(file ->
+                partitions.add(file.partition().toString()));
+            assertThat(partitions).as("one file per bucket").hasSize(4).doesNotHaveDuplicates();
             table.close();
         }
     }

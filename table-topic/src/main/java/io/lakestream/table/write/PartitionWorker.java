@@ -4,6 +4,7 @@ import io.lakestream.table.PartitionSource;
 import io.lakestream.table.convert.DeadLetters;
 import io.lakestream.table.convert.RecordConverter;
 import io.lakestream.table.convert.SourceRecord;
+import io.lakestream.table.partition.TablePartitioning;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class PartitionWorker implements AutoCloseable {
     private final RecordConverter converter;
     private final Table table;
     private final Table deadLetterTable;
+    private final TablePartitioning partitioning;
     private final int readBytes;
     private final Runnable wakeUp;
 
@@ -57,7 +59,9 @@ public final class PartitionWorker implements AutoCloseable {
      * @param wakeUp run (on another thread) when the partition has new records after the worker caught up
      */
     public PartitionWorker(int partition, PartitionSource source, RecordConverter converter, Table table,
-                           Table deadLetterTable, long startOffset, int readBytes, Runnable wakeUp) {
+                           Table deadLetterTable, TablePartitioning partitioning, long startOffset, int readBytes,
+                           Runnable wakeUp) {
+        this.partitioning = partitioning;
         this.partition = partition;
         this.source = source;
         this.converter = converter;
@@ -118,6 +122,7 @@ public final class PartitionWorker implements AutoCloseable {
     }
 
     private void write(List<SourceRecord> records, long end) {
+        int schemaId = table.schema().schemaId();
         RecordConverter.Analysis analysis = SchemaEvolution.analyzeAndEvolve(table, converter, records);
         if (!analysis.failed().isEmpty() && deadLetterTable == null) {
             RecordConverter.Failure first = analysis.failed().get(0);
@@ -128,6 +133,9 @@ public final class PartitionWorker implements AutoCloseable {
             List<SourceRecord> before = records.stream().filter(r -> r.offset() < first.source().offset()).toList();
             analysis = SchemaEvolution.analyzeAndEvolve(table, converter, before);
             end = first.source().offset();
+        }
+        if (table.schema().schemaId() != schemaId) {
+            partitioning.apply(table); // a partition field's column may have just appeared
         }
         if (!analysis.accepted().isEmpty()) {
             RowFileWriter writer = rowWriter();
@@ -144,9 +152,10 @@ public final class PartitionWorker implements AutoCloseable {
         nextOffset = end;
     }
 
-    /** The writer of rows in the table's current schema; one in an older schema is closed first. */
+    /** The writer of rows in the table's current schema and spec; one in older ones is closed first. */
     private RowFileWriter rowWriter() {
-        if (rows != null && rows.schema() != table.schema()) {
+        if (rows != null && (rows.schema().schemaId() != table.schema().schemaId()
+            || rows.spec().specId() != table.spec().specId())) {
             closedDataFiles.addAll(rows.close());
             rows = null;
         }

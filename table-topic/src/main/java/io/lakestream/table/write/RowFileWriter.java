@@ -50,6 +50,10 @@ final class RowFileWriter {
         return schema;
     }
 
+    PartitionSpec spec() {
+        return spec;
+    }
+
     void write(Record row) {
         key.partition(wrapper.wrap(row));
         writer.write(row, spec, key);

@@ -1,0 +1,34 @@
+package io.lakestream.table.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakestream.table.TableTopicConfig;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class PartitionFieldTest {
+
+    @Test
+    void columnsAndTransformsParseAsInSparkAndTrinoDdl() {
+        assertThat(PartitionField.parse("region")).isEqualTo(new PartitionField("identity", "region", 0));
+        assertThat(PartitionField.parse(" identity(region) ")).isEqualTo(new PartitionField("identity", "region", 0));
+        assertThat(PartitionField.parse("DAY(_kafka_timestamp)")).isEqualTo(
+            new PartitionField("day", "_kafka_timestamp", 0));
+        assertThat(PartitionField.parse("bucket(16, id)")).isEqualTo(new PartitionField("bucket", "id", 16));
+        assertThat(PartitionField.parse("truncate(4,name)").icebergTransform()).isEqualTo("truncate[4]");
+        assertThat(PartitionField.parse("bucket(16, id)")).hasToString("bucket(16, id)");
+    }
+
+    @Test
+    void malformedFieldsAreRefusedSayingWhy() {
+        assertThatThrownBy(() -> PartitionField.parse("bucket(id)")).hasMessageContaining("needs a width");
+        assertThatThrownBy(() -> PartitionField.parse("day(3, ts)")).hasMessageContaining("takes only a column");
+        assertThatThrownBy(() -> PartitionField.parse("week(ts)")).hasMessageContaining("unknown transform week");
+        assertThatThrownBy(() -> PartitionField.parse("bucket(0, id)")).hasMessageContaining("positive");
+        assertThatThrownBy(() -> PartitionField.parse("a b")).hasMessageContaining("is not a column");
+        assertThatThrownBy(() -> new TableTopicConfig(Map.of(TableTopicConfig.PARTITION_BY, "day(ts),week(ts)")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining(TableTopicConfig.PARTITION_BY);
+    }
+}
