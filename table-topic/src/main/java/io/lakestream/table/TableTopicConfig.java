@@ -7,7 +7,6 @@ import static org.apache.kafka.common.config.ConfigDef.ValidString.in;
 
 import io.lakestream.table.partition.PartitionField;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +63,7 @@ public final class TableTopicConfig extends AbstractConfig {
         .define(ERRORS_TABLE, Type.STRING, "", MEDIUM,
             "The dead-letter table, in the table's namespace, with errors.tolerance=all. Empty: the table's name "
                 + "followed by _dlq.")
-        .define(PARTITION_BY, Type.LIST, "", new PartitionByValidator(), MEDIUM,
+        .define(PARTITION_BY, Type.STRING, "", new PartitionByValidator(), MEDIUM,
             "The table's partitioning: Iceberg transforms of columns, as col or identity(col), year(col), "
                 + "month(col), day(col), hour(col), bucket(N, col), truncate(W, col); for example "
                 + "day(_kafka_timestamp),bucket(16,id). A field whose column does not exist yet is added when the "
@@ -101,8 +100,7 @@ public final class TableTopicConfig extends AbstractConfig {
             String errorsTable = getString(ERRORS_TABLE).isEmpty() ? name + "_dlq" : getString(ERRORS_TABLE);
             deadLetters = Optional.of(TableIdentifier.of(namespace, errorsTable));
         }
-        List<PartitionField> partitionBy = new ArrayList<>();
-        getList(PARTITION_BY).forEach(field -> partitionBy.add(PartitionField.parse(field)));
+        List<PartitionField> partitionBy = PartitionField.parseAll(getString(PARTITION_BY));
         return Optional.of(new TableTopicSettings(topic, topicId, TableIdentifier.of(namespace, name),
             Duration.ofMillis(getLong(COMMIT_INTERVAL_MS)), TableFormat.parse(getString(FORMAT)), deadLetters,
             partitionBy));
@@ -121,21 +119,17 @@ public final class TableTopicConfig extends AbstractConfig {
     private static final class PartitionByValidator implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
-            if (value instanceof List<?> fields) {
-                for (Object field : fields) {
-                    try {
-                        PartitionField.parse(field.toString());
-                    } catch (IllegalArgumentException e) {
-                        throw new ConfigException(name, value, e.getMessage());
-                    }
-                }
+            try {
+                PartitionField.parseAll(value == null ? "" : value.toString());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
             }
         }
 
         @Override
         public String toString() {
-            return "a list of col, identity(col), year(col), month(col), day(col), hour(col), bucket(N, col), "
-                + "truncate(W, col)";
+            return "a comma-separated list of col, identity(col), year(col), month(col), day(col), hour(col), "
+                + "bucket(N, col), truncate(W, col)";
         }
     }
 

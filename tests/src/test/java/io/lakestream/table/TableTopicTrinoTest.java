@@ -73,7 +73,8 @@ class TableTopicTrinoTest {
             "table.catalog.rest.port=" + restPort};
         server = LakestreamProcess.start(data, port, controllerPort, overrides);
         server.admin().createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1).configs(Map.of(
-            "lakestream.table.enable", "true", "lakestream.table.commit.interval.ms", "2000")))).all()
+            "lakestream.table.enable", "true", "lakestream.table.commit.interval.ms", "2000",
+            "lakestream.table.partition.by", "day(_kafka_timestamp),bucket(4,id)")))).all()
             .get(60, TimeUnit.SECONDS);
         trino = TrinoServer.start(dir.resolve("trino"), Map.of(
             "connector.name", "iceberg",
@@ -160,6 +161,12 @@ class TableTopicTrinoTest {
             committed += offset.asLong();
         }
         assertThat(committed).as("offsets in the last snapshot's summary: " + offsets).isEqualTo(inTopic);
+        assertThat(trino.query("SELECT count(*) FROM lake.default.\"orders$partitions\"").get(0).get(0))
+            .as("partitions of the table (a day and 4 buckets)").isIn("4", "5", "8");
+        await("the broker's table meters show no commit lag").atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> assertThat(scrape()).containsPattern(
+                "lakestream_table_commit_lag_records\\{table=\"default.orders\",topic=\"orders\"} 0\\.0")
+                .containsPattern("lakestream_table_rows_total\\{table=\"default.orders\",topic=\"orders\"} [1-9]"));
         List<String> resumed = server.output().lines().filter(line -> line.contains("is written to table")
             && line.contains("from offset") && !line.endsWith("from offset 0")).toList();
         assertThat(resumed).as("partitions resumed from the table's offsets after the restart").isNotEmpty();
@@ -183,6 +190,13 @@ class TableTopicTrinoTest {
             throw new AssertionError("Trino counted " + counted[0] + " rows, expected " + expected
                 + server.outputForFailure(), e);
         }
+    }
+
+    private String scrape() throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(server.metricsUrl()).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body();
     }
 
     private long recordsInTopic() throws Exception {

@@ -1,5 +1,7 @@
 package io.lakestream.table.partition;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +51,33 @@ public record PartitionField(String transform, String column, int parameter) {
             throw new IllegalArgumentException("'" + text + "': the width must be positive");
         }
         return new PartitionField(transform, call.group(3), parameter);
+    }
+
+    /**
+     * Parses a comma-separated list of fields; commas inside a transform's parentheses
+     * ({@code bucket(16, id)}) do not separate. Empty text is no field.
+     */
+    public static List<PartitionField> parseAll(String text) {
+        List<PartitionField> fields = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : ',';
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                String field = text.substring(start, i);
+                if (!field.isBlank()) {
+                    fields.add(parse(field));
+                } else if (i < text.length()) {
+                    throw new IllegalArgumentException("'" + text + "' has an empty field");
+                }
+                start = i + 1;
+            }
+        }
+        return fields;
     }
 
     /** The Iceberg term of this field. */

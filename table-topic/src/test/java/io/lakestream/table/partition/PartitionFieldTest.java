@@ -19,6 +19,12 @@ class PartitionFieldTest {
         assertThat(PartitionField.parse("bucket(16, id)")).isEqualTo(new PartitionField("bucket", "id", 16));
         assertThat(PartitionField.parse("truncate(4,name)").icebergTransform()).isEqualTo("truncate[4]");
         assertThat(PartitionField.parse("bucket(16, id)")).hasToString("bucket(16, id)");
+        assertThat(PartitionField.parseAll("day(_kafka_timestamp), bucket(16,id),region")).containsExactly(
+            new PartitionField("day", "_kafka_timestamp", 0), new PartitionField("bucket", "id", 16),
+            new PartitionField("identity", "region", 0));
+        assertThat(PartitionField.parseAll(" ")).isEmpty();
+        assertThat(new TableTopicConfig(Map.of(TableTopicConfig.ENABLE, "true", TableTopicConfig.PARTITION_BY,
+            "bucket(4,id),day(_kafka_timestamp)")).settings("t", "id").orElseThrow().partitionBy()).hasSize(2);
     }
 
     @Test
@@ -28,6 +34,7 @@ class PartitionFieldTest {
         assertThatThrownBy(() -> PartitionField.parse("week(ts)")).hasMessageContaining("unknown transform week");
         assertThatThrownBy(() -> PartitionField.parse("bucket(0, id)")).hasMessageContaining("positive");
         assertThatThrownBy(() -> PartitionField.parse("a b")).hasMessageContaining("is not a column");
+        assertThatThrownBy(() -> PartitionField.parseAll("a,,b")).hasMessageContaining("empty field");
         assertThatThrownBy(() -> new TableTopicConfig(Map.of(TableTopicConfig.PARTITION_BY, "day(ts),week(ts)")))
             .isInstanceOf(ConfigException.class).hasMessageContaining(TableTopicConfig.PARTITION_BY);
     }
