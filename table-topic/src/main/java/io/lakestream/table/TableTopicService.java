@@ -117,7 +117,7 @@ public final class TableTopicService implements AutoCloseable {
             Map<Integer, LedPartition> partitions = byTopic.get(topic);
             TopicTable table = tables.get(topic);
             if (partitions == null || !partitions.values().iterator().next().settings().equals(table.settings())) {
-                tables.remove(topic).close();
+                tables.remove(topic).commitAndClose();
                 LOG.info("Topic {} is no longer written to table {} by this broker", topic, table.settings().table());
             }
         }

@@ -263,6 +263,9 @@ public final class TopicTable implements AutoCloseable {
         CommitOutcome outcome;
         try {
             outcome = committer.commit(new ArrayList<>(pending.values()));
+        } catch (NoSuchTableException e) {
+            onTableDropped(now);
+            return;
         } catch (RuntimeException e) {
             lastError = "Commit failed: " + e;
             metrics.error();
@@ -286,6 +289,31 @@ public final class TopicTable implements AutoCloseable {
                 outcome.rows(), outcome.committed());
         }
         lastError = null;
+    }
+
+    /**
+     * The table was dropped under us: its pending files go, every worker stops, and the table is
+     * opened again (created anew, holding no offsets), so the partitions are written again from
+     * the start of their logs.
+     */
+    private void onTableDropped(long now) {
+        lastError = "Table " + settings.table() + " was dropped; creating it again";
+        LOG.warn("{}; the partitions are written again from the start of their logs", lastError);
+        pending.values().forEach(files -> deleteQuietly(files.locations()));
+        pending.clear();
+        for (Integer partition : new ArrayList<>(workers.keySet())) {
+            PartitionSource source = workers.get(partition).source();
+            release(partition);
+            pendingSources.put(partition, source);
+        }
+        table = null;
+        deadLetterTable = null;
+        committed = CommittedOffsets.NONE;
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
+        }
+        openRetryAt = now;
     }
 
     private void deleteQuietly(List<String> locations) {

@@ -255,6 +255,29 @@ class TopicTableTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aTableDroppedUnderTheWritersIsCreatedAgainWithEveryRecordOfTheLog(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TopicTable table = topicTable(catalog, settings(Optional.empty()));
+            InMemoryPartition partition = new InMemoryPartition();
+            appendOrders(partition, 0, 300, 100);
+            table.lead(0, partition);
+            writeAndCommit(table);
+            assertThat(catalog.dropTable(TableIdentifier.of("lake", "orders"), false)).isTrue();
+
+            appendOrders(partition, 300, 100, 100);
+            writeAndCommit(table); // finds the table gone
+            writeAndCommit(table); // creates it again and writes the log from its start
+
+            List<Record> rows = rows(catalog.loadTable(TableIdentifier.of("lake", "orders")));
+            assertThat(rows).hasSize(400);
+            assertThat(rows.stream().map(r -> r.getField("_kafka_offset")).distinct().count()).isEqualTo(400);
+            table.close();
+        }
+    }
+
     static List<Record> rows(Table table) throws IOException {
         table.refresh();
         List<Record> rows = new ArrayList<>();
