@@ -13,10 +13,11 @@ import org.apache.iceberg.catalog.TableIdentifier;
  *
  * @param deadLetterTable where records that do not convert go; empty with errors.tolerance=none
  * @param partitionBy the table's partition fields (lakestream.table.partition.by)
+ * @param upsert the id columns rows are upserted by; empty to append every record
  */
 public record TableTopicSettings(String topic, String topicId, TableIdentifier table, Duration commitInterval,
                                  TableFormat format, Optional<TableIdentifier> deadLetterTable,
-                                 List<PartitionField> partitionBy) {
+                                 List<PartitionField> partitionBy, Optional<UpsertMode> upsert) {
 
     public TableTopicSettings {
         partitionBy = List.copyOf(partitionBy);
@@ -25,7 +26,7 @@ public record TableTopicSettings(String topic, String topicId, TableIdentifier t
     /** Settings with no partitioning. */
     public TableTopicSettings(String topic, String topicId, TableIdentifier table, Duration commitInterval,
                               TableFormat format, Optional<TableIdentifier> deadLetterTable) {
-        this(topic, topicId, table, commitInterval, format, deadLetterTable, List.of());
+        this(topic, topicId, table, commitInterval, format, deadLetterTable, List.of(), Optional.empty());
     }
 
     /** Whether a record that does not convert stops the partition's sink (rather than going to the dead-letter table). */

@@ -7,6 +7,7 @@ import io.lakestream.table.convert.DeadLetters;
 import io.lakestream.table.partition.TablePartitioning;
 import io.lakestream.table.write.PartitionFiles;
 import io.lakestream.table.write.PartitionWorker;
+import io.lakestream.table.write.TableTarget;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -217,7 +218,7 @@ public final class TopicTable implements AutoCloseable {
             int partition = entry.getKey();
             long start = resumeOffset(partition, entry.getValue());
             workers.put(partition, new PartitionWorker(partition, entry.getValue(), settings.format().newConverter(),
-                table, deadLetterTable, partitioning, start, READ_BYTES, wakeUp));
+                new TableTarget(table, deadLetterTable, partitioning, settings.upsert()), start, READ_BYTES, wakeUp));
             pendingSources.remove(partition);
             LOG.info("Partition {} of topic {} is written to table {} from offset {}", partition, settings.topic(),
                 table.name(), start);

@@ -231,7 +231,8 @@ class TopicTableTest {
             Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
             TableTopicSettings settings = new TableTopicSettings("orders", topicId, TableIdentifier.of("lake", "orders"),
                 Duration.ofMillis(INTERVAL_MS), TableFormat.JSON, Optional.empty(),
-                List.of(PartitionField.parse("day(_kafka_timestamp)"), PartitionField.parse("bucket(4, id)")));
+                List.of(PartitionField.parse("day(_kafka_timestamp)"), PartitionField.parse("bucket(4, id)")),
+                Optional.empty());
             TopicTable table = topicTable(catalog, settings);
             InMemoryPartition partition = new InMemoryPartition();
             table.lead(0, partition);
@@ -276,6 +277,46 @@ class TopicTableTest {
             assertThat(rows.stream().map(r -> r.getField("_kafka_offset")).distinct().count()).isEqualTo(400);
             table.close();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void upsertsLeaveOneRowPerIdAndDeletesRemoveIt(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TableIdentifier deadLetters = TableIdentifier.of("lake", "orders_dlq");
+            TableTopicSettings settings = new TableTopicSettings("orders", topicId, TableIdentifier.of("lake", "orders"),
+                Duration.ofMillis(INTERVAL_MS), TableFormat.JSON, Optional.of(deadLetters),
+                List.of(PartitionField.parse("bucket(2, id)")),
+                Optional.of(new UpsertMode(List.of("id"), Optional.of("op"))));
+            TopicTable table = topicTable(catalog, settings);
+            InMemoryPartition partition = new InMemoryPartition();
+            partition.append("{\"id\": 1, \"v\": \"a\"}", "{\"id\": 2, \"v\": \"a\"}", "{\"id\": 1, \"v\": \"b\"}",
+                "{\"id\": 4, \"v\": \"a\"}");
+            table.lead(0, partition);
+            writeAndCommit(table);
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(values(iceberg)).as("after one commit").isEqualTo(Map.of(1L, "b", 2L, "a", 4L, "a"));
+
+            partition.append("{\"id\": 2, \"v\": \"c\"}", "{\"id\": 1, \"op\": \"d\"}", "{\"v\": \"no id\"}",
+                "{\"id\": 2, \"v\": \"d\", \"op\": \"u\"}", "{\"id\": 3, \"op\": \"delete\"}");
+            writeAndCommit(table);
+
+            assertThat(values(iceberg)).as("after the second commit").isEqualTo(Map.of(2L, "d", 4L, "a"));
+            assertThat(rows(catalog.loadTable(deadLetters))).extracting(r -> (String) r.getField("error"))
+                .singleElement().asString().contains("no value for the id column id");
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 9L));
+            table.close();
+        }
+    }
+
+    private static Map<Long, String> values(Table table) throws IOException {
+        Map<Long, String> values = new HashMap<>();
+        for (Record row : rows(table)) {
+            Object id = row.getField("id");
+            assertThat(values.put(((Number) id).longValue(), (String) row.getField("v"))).as("id %s twice", id).isNull();
+        }
+        return values;
     }
 
     static List<Record> rows(Table table) throws IOException {

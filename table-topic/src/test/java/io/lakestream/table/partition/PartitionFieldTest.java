@@ -37,5 +37,8 @@ class PartitionFieldTest {
         assertThatThrownBy(() -> PartitionField.parseAll("a,,b")).hasMessageContaining("empty field");
         assertThatThrownBy(() -> new TableTopicConfig(Map.of(TableTopicConfig.PARTITION_BY, "day(ts),week(ts)")))
             .isInstanceOf(ConfigException.class).hasMessageContaining(TableTopicConfig.PARTITION_BY);
+        assertThatThrownBy(() -> new TableTopicConfig(Map.of(TableTopicConfig.ENABLE, "true",
+            TableTopicConfig.ID_COLUMNS, "id", TableTopicConfig.PARTITION_BY, "bucket(4,id),day(_kafka_timestamp)"))
+            .settings("t", "id")).isInstanceOf(ConfigException.class).hasMessageContaining("_kafka_timestamp is not");
     }
 }
