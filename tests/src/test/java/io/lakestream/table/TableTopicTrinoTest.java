@@ -108,6 +108,8 @@ class TableTopicTrinoTest {
         assertThat(trino.queryLong("SELECT count(DISTINCT _kafka_partition) FROM lake.default.orders"))
             .isEqualTo(PARTITIONS);
 
+        repeatedKeysLeaveOneRowPerKey();
+
         // Produce 100,000 more at about 5,000 a second and kill the broker in the middle.
         List<Throwable> sendErrors = new CopyOnWriteArrayList<>();
         int ackedAtKill = -1;
@@ -173,6 +175,39 @@ class TableTopicTrinoTest {
         System.out.printf("TableTopicTrinoTest: first %d rows visible in Trino %d ms after the last ack; %d of the "
             + "second %d acked at the kill; %d snapshots; resumed: %s%n", RECORDS, visibleMillis, ackedAtKill, RECORDS,
             trino.queryLong("SELECT count(*) FROM lake.default.\"orders$snapshots\""), resumed.size());
+    }
+
+    /** An upsert table topic: 3 versions of 1,000 customers leave 1,000 rows, each the last version. */
+    private void repeatedKeysLeaveOneRowPerKey() throws Exception {
+        server.admin().createTopics(List.of(new NewTopic("customers", 4, (short) 1).configs(Map.of(
+            "lakestream.table.enable", "true", "lakestream.table.commit.interval.ms", "1000",
+            "lakestream.table.id.columns", "id")))).all().get(60, TimeUnit.SECONDS);
+        try (KafkaProducer<byte[], byte[]> producer = server.producer(producerSettings())) {
+            for (int version = 1; version <= 3; version++) {
+                for (int id = 0; id < 1_000; id++) {
+                    producer.send(new ProducerRecord<>("customers", ("c" + id).getBytes(StandardCharsets.UTF_8),
+                        ("{\"id\": " + id + ", \"version\": " + version + "}").getBytes(StandardCharsets.UTF_8)));
+                }
+                producer.flush(); // versions in separate batches, often in separate commits
+            }
+        }
+        Object[] last = {null};
+        try {
+            await("one row per customer, each the last version").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    try {
+                        List<String> counts = trino.query("SELECT count(*), count(DISTINCT id), min(version) "
+                            + "FROM lake.default.customers").get(0);
+                        last[0] = counts;
+                        return counts.equals(List.of("1000", "1000", "3"));
+                    } catch (java.sql.SQLException e) {
+                        last[0] = e;
+                        return false;
+                    }
+                });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("Trino's last answer on customers: " + last[0] + server.outputForFailure(), e);
+        }
     }
 
     /** Waits until Trino counts {@code expected} rows; fails with what it counted and the server's log. */

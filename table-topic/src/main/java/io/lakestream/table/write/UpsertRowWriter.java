@@ -110,6 +110,10 @@ final class UpsertRowWriter extends BaseTaskWriter<Record> implements RowWriter 
 
     /** The writer of the table partition {@code row} belongs to. */
     private KeyedWriter route(Record row) {
+        if (super.spec().isUnpartitioned()) {
+            // A null partition, not an empty one: Iceberg's rolling writer then makes data/<file>, not data//<file>.
+            return writers.computeIfAbsent(partitionKey, ignored -> new KeyedWriter(null));
+        }
         partitionKey.partition(rowWrapper.wrap(row));
         KeyedWriter writer = writers.get(partitionKey);
         if (writer == null) {
