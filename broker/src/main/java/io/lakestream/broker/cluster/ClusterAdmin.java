@@ -14,6 +14,9 @@ public interface ClusterAdmin {
 
     CompletableFuture<Uuid> createTopic(String name, int partitions, Map<String, String> configs);
 
+    /** Checks new topic configs as {@link #createTopic} would, creating nothing (a validate-only CreateTopics). */
+    CompletableFuture<Void> validateTopicConfigs(String name, Map<String, String> configs);
+
     CompletableFuture<Void> deleteTopic(String name);
 
     CompletableFuture<Void> createPartitions(String topic, int totalCount);

@@ -16,6 +16,7 @@ import io.lakestream.controller.cluster.ClusterMetadataException;
 import io.lakestream.controller.cluster.ConfigOp;
 import io.lakestream.controller.cluster.HeartbeatResult;
 import io.lakestream.controller.cluster.PartitionState;
+import io.lakestream.controller.cluster.TopicConfigValidation;
 import io.lakestream.controller.cluster.TopicDescription;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.image.ClusterImage;
@@ -54,6 +55,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
     private final BrokerConfig config;
+    private final TopicConfigValidation topicConfigs;
     private final ControllerClient controller;
     private final ClusterViewHolder views;
     private final PartitionManager partitions;
@@ -70,6 +72,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
                              PartitionManager partitions, TopicMetrics topicMetrics, ScheduledExecutorService timer,
                              MeterRegistry registry) {
         this.config = config;
+        this.topicConfigs = new TopicConfigValidation(config.lakestreamTopicConfigs());
         this.controller = controller;
         this.views = views;
         this.partitions = partitions;
@@ -188,6 +191,16 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     public CompletableFuture<Uuid> createTopic(String name, int partitionCount, Map<String, String> configs) {
         return call(new ControllerCommand.CreateTopic(name, Uuid.randomUuid(), partitionCount, (short) 1, configs))
             .thenApply(TopicDescription::topicId);
+    }
+
+    @Override
+    public CompletableFuture<Void> validateTopicConfigs(String name, Map<String, String> configs) {
+        try {
+            topicConfigs.validate(name, configs);
+            return CompletableFuture.completedFuture(null);
+        } catch (ClusterMetadataException refused) {
+            return CompletableFuture.failedFuture(refused.error().exception(refused.detail()));
+        }
     }
 
     @Override

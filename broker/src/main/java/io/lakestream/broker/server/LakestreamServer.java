@@ -1,7 +1,9 @@
 package io.lakestream.broker.server;
 
 import io.lakestream.broker.cluster.ClusterViewHolder;
+import io.lakestream.broker.cleaner.LogCleaner;
 import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.group.GroupCoordinatorRole;
 import io.lakestream.broker.metrics.PrometheusEndpoint;
 import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.partition.IndexSegmentStore;
@@ -19,7 +21,6 @@ import io.lakestream.controller.raft.ControllerServer;
 import io.lakestream.controller.raft.ControllerServerConfig;
 import io.lakestream.stream.StreamStore;
 import io.lakestream.stream.storage.ObjectStorage;
-import io.lakestream.table.TableTopicConfig;
 import io.lakestream.table.TableTopicService;
 import io.lakestream.table.catalog.ObjectStoreCatalog;
 import io.lakestream.table.rest.RestCatalogServer;
@@ -60,8 +61,8 @@ import org.slf4j.LoggerFactory;
  * One Lakestream node: {@code lakestream-server.sh config/server.properties [--override k=v]...}.
  * Starts, in order, the embedded controller (if this node is a voter), the controller client,
  * the object store, the write-ahead log and stream store (which recovers what the log holds),
- * the broker's registration and metadata view, the partitions it leads, their retention, and
- * the Kafka listener; stops in reverse order. A config error prints one line and exits with status 1.
+ * the broker's registration and metadata view, the partitions it leads, their retention, the
+ * group coordinator, and the Kafka listener; stops in reverse order. A config error prints one line and exits with status 1.
  */
 public final class LakestreamServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LakestreamServer.class);
@@ -165,7 +166,8 @@ public final class LakestreamServer implements AutoCloseable {
         if (config.runsController()) {
             ControllerServer controller = ControllerServer.start(
                 ControllerServerConfig.of(String.valueOf(config.nodeId()), quorum, dataDir.resolve("controller"))
-                    .withMeterRegistry(registry).withLakestreamTopicConfigs(TableTopicConfig.CONFIG_DEF));
+                    .withLakestreamTopicConfigs(config.lakestreamTopicConfigs())
+                    .withMeterRegistry(registry));
             resources.push(controller);
             if (!config.runsBroker()) {
                 // A dedicated controller, as Kafka's process.roles=controller: no broker, no object store.
@@ -209,11 +211,22 @@ public final class LakestreamServer implements AutoCloseable {
         RetentionEnforcer retention = new RetentionEnforcer(partitions::openLogs, topicMetrics, Time.SYSTEM);
         resources.push(retention);
         retention.start(config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS));
+        if (config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE)) {
+            LogCleaner cleaner = new LogCleaner(partitions::openLogs, streams,
+                config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS),
+                config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                config.getDouble(BrokerConfig.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR), Time.SYSTEM, registry);
+            resources.push(cleaner);
+            cleaner.start();
+        }
 
+        GroupCoordinatorRole groups = new GroupCoordinatorRole(config, partitions, views, cluster, Time.SYSTEM);
+        resources.push(groups);
+        groups.start().get(2, TimeUnit.MINUTES);
         startTables(config, objects, partitions, timer, registry);
 
-        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, requestExecutor, timer,
-            topicMetrics, registry);
+        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups,
+            requestExecutor, timer, topicMetrics, registry);
         resources.push(broker);
         boundAddress = broker.start();
         LOG.info("Lakestream node {} listening on {}://{}:{}, data in {}{}", config.nodeId(), config.listener().name(),

@@ -1,5 +1,7 @@
 package io.lakestream.controller.client;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
 import io.lakestream.controller.command.CommandCodec;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerQuery;
@@ -14,6 +16,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,8 +31,9 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
-import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
@@ -60,6 +64,20 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
     /** Well under gRPC's message limit; a batch this large is already thousands of commands. */
     static final int MAX_BATCH_BYTES = 1 << 20;
 
+    /**
+     * Ratis's client retries a read on a lost or changed leader but hands back a read-index
+     * refusal from a voter that knows no leader yet, as every voter does during an election
+     * (a node's first seconds included). Reads have no side effect, so they are retried here
+     * for as long as an election can take.
+     */
+    private static final RetryPolicy<RaftClientReply> LEADER_UNKNOWN_RETRY = RetryPolicy.<RaftClientReply>builder()
+        .handleIf(error -> isLeaderUnknown(unwrap(error)))
+        .handleResultIf(reply -> !reply.isSuccess() && isLeaderUnknown(reply.getException()))
+        .withBackoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+        .withMaxDuration(Duration.ofSeconds(30))
+        .withMaxRetries(-1)
+        .build();
+
     private final RaftClient raftClient;
     /** Cached, not bounded: a continuation may block on another controller call, which needs a free thread. */
     private final ExecutorService callbacks =
@@ -73,11 +91,12 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
         this(quorum, ControllerRetry.defaultPolicy(), Metrics.globalRegistry);
     }
 
-    public ControllerClient(ControllerQuorum quorum, RetryPolicy retryPolicy) {
+    public ControllerClient(ControllerQuorum quorum, org.apache.ratis.retry.RetryPolicy retryPolicy) {
         this(quorum, retryPolicy, Metrics.globalRegistry);
     }
 
-    public ControllerClient(ControllerQuorum quorum, RetryPolicy retryPolicy, MeterRegistry registry) {
+    public ControllerClient(ControllerQuorum quorum, org.apache.ratis.retry.RetryPolicy retryPolicy,
+                            MeterRegistry registry) {
         this.registry = registry;
         this.raftClient = RaftClient.newBuilder()
             .setProperties(new RaftProperties())
@@ -101,8 +120,10 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
     public <R> CompletableFuture<R> query(ControllerQuery<R> query) {
         Message message = Message.valueOf(ByteString.copyFrom(QueryCodec.encode(query)));
         long start = System.nanoTime();
-        return timed(offRatisThread(raftClient.async().sendReadOnly(message))
-            .thenApply(reply -> ReplyCodec.decode(contentOf(reply), query.resultCodec())), "query", query, start);
+        CompletableFuture<RaftClientReply> reply = Failsafe.with(LEADER_UNKNOWN_RETRY)
+            .getStageAsync(() -> raftClient.async().sendReadOnly(message));
+        return timed(offRatisThread(reply)
+            .thenApply(r -> ReplyCodec.decode(contentOf(r), query.resultCodec())), "query", query, start);
     }
 
     /** Sends a command or a batch of them; completes with the reply's content. */
@@ -162,6 +183,14 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
                 reply.getException());
         }
         return reply.getMessage().getContent().toByteArray();
+    }
+
+    private static boolean isLeaderUnknown(Throwable error) {
+        return error instanceof ReadIndexException || error instanceof LeaderNotReadyException;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.lakestream.controller.state;
 
 import static io.lakestream.controller.state.ClusterReads.refuse;
 
+import io.lakestream.controller.cluster.TopicConfigValidation;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerCommand.AllocateProducerIds;
 import io.lakestream.controller.command.ControllerCommand.AlterTopicConfigs;

@@ -1,6 +1,7 @@
 package io.lakestream.controller.state;
 
 import io.lakestream.controller.cluster.ClusterMetadataException;
+import io.lakestream.controller.cluster.TopicConfigValidation;
 import io.lakestream.controller.command.ClusterDescription;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerCommand.CloseStream;

@@ -5,6 +5,7 @@ import static io.lakestream.controller.state.ClusterReads.refuse;
 import io.lakestream.controller.cluster.ClusterChange;
 import io.lakestream.controller.cluster.ConfigOp;
 import io.lakestream.controller.cluster.PartitionState;
+import io.lakestream.controller.cluster.TopicConfigValidation;
 import io.lakestream.controller.cluster.TopicDescription;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,7 @@ final class TopicCommands {
             if (op.type() == ConfigOp.Type.SET) {
                 merged.put(op.key(), op.value());
             } else {
-                configs.requireKnownName(name, op.key());
+                // As Kafka: deleting an override that is not there, even of an unknown name, changes nothing.
                 merged.remove(op.key());
             }
         }

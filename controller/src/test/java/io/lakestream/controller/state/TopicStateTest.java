@@ -130,8 +130,10 @@ class TopicStateTest extends ClusterStateFixture {
         assertRefusedChangingNothing(new ControllerCommand.AlterTopicConfigs("orders",
             List.of(ConfigOp.set("retention.ms", "1"), ConfigOp.set("max.message.bytes", "many")), false),
             Errors.INVALID_CONFIG);
-        assertRefusedChangingNothing(new ControllerCommand.AlterTopicConfigs("orders",
-            List.of(ConfigOp.delete("retention.msec")), false), Errors.INVALID_CONFIG);
+        // As Kafka: deleting an override that is not there, even of a name it does not know, changes nothing.
+        assertThat(run(new ControllerCommand.AlterTopicConfigs("orders", List.of(ConfigOp.delete("retention.msec")),
+            false))).isEqualTo(result);
+        assertThat(topic("orders").configs()).isEqualTo(result);
         assertRefusedChangingNothing(new ControllerCommand.AlterTopicConfigs("nope", List.of(), false),
             Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }

@@ -3,14 +3,19 @@ package io.lakestream.broker.handler.admin;
 import io.lakestream.broker.cluster.ClusterAdmin;
 import io.lakestream.broker.cluster.ClusterView;
 import io.lakestream.broker.cluster.ClusterViewHolder;
+import io.lakestream.broker.config.BrokerConfig;
 import io.lakestream.broker.network.KafkaRequest;
 import io.lakestream.broker.network.RequestHandler;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -19,7 +24,9 @@ import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
@@ -30,16 +37,24 @@ import org.apache.kafka.common.requests.CreateTopicsResponse;
  * this broker's metadata shows the topic with a leader for every partition, so a client can
  * produce to it right after. Replication factors other than 1 (or -1, the default) are
  * refused: durability comes from the write-ahead log and the object store, not replicas.
+ * Manual replica assignments are refused too: the controller places every partition.
+ *
+ * <p>The answer is shaped as Apache Kafka's: a created (or validated) topic comes back with
+ * its id, partition count, replication factor and every config in effect with its source; a
+ * refused one with -1 for the counts and no configs; a name given twice in one request gets
+ * one INVALID_REQUEST entry and nothing is created for it.
  */
 public final class CreateTopicsHandler implements RequestHandler {
     private final ClusterAdmin admin;
     private final ClusterViewHolder views;
     private final int defaultPartitions;
+    private final ConfigDescriber describer;
 
-    public CreateTopicsHandler(ClusterAdmin admin, ClusterViewHolder views, int defaultPartitions) {
+    public CreateTopicsHandler(ClusterAdmin admin, ClusterViewHolder views, BrokerConfig config) {
         this.admin = admin;
         this.views = views;
-        this.defaultPartitions = defaultPartitions;
+        this.defaultPartitions = config.getInt(BrokerConfig.NUM_PARTITIONS);
+        this.describer = new ConfigDescriber(config);
     }
 
     @Override
@@ -48,14 +63,24 @@ public final class CreateTopicsHandler implements RequestHandler {
         CreateTopicsResponseData data = new CreateTopicsResponseData();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         int timeoutMs = create.data().timeoutMs();
+        Set<String> names = new HashSet<>();
+        Set<String> duplicates = new HashSet<>();
         for (CreatableTopic topic : create.data().topics()) {
+            if (!names.add(topic.name())) {
+                duplicates.add(topic.name());
+            }
+        }
+        for (String duplicate : duplicates) {
+            CreatableTopicResult result = new CreatableTopicResult().setName(duplicate);
+            data.topics().add(result);
+            setError(result, new InvalidRequestException("Duplicate topic name."));
+        }
+        for (CreatableTopic topic : create.data().topics()) {
+            if (duplicates.contains(topic.name())) {
+                continue;
+            }
             int partitions = topic.numPartitions() == -1 ? defaultPartitions : topic.numPartitions();
-            CreatableTopicResult result = new CreatableTopicResult()
-                .setName(topic.name())
-                .setTopicId(Uuid.ZERO_UUID)
-                .setNumPartitions(partitions)
-                .setReplicationFactor((short) 1)
-                .setErrorCode(Errors.NONE.code());
+            CreatableTopicResult result = new CreatableTopicResult().setName(topic.name());
             data.topics().add(result);
             RuntimeException invalid = validate(topic, partitions);
             if (invalid != null) {
@@ -64,16 +89,25 @@ public final class CreateTopicsHandler implements RequestHandler {
             }
             Map<String, String> configs = new HashMap<>();
             for (CreatableTopicConfig config : topic.configs()) {
+                if (config.value() == null) {
+                    invalid = new InvalidConfigurationException("Null value not supported for topic configs: "
+                        + config.name());
+                }
                 configs.put(config.name(), config.value());
             }
+            if (invalid != null) {
+                setError(result, invalid);
+                continue;
+            }
             if (create.data().validateOnly()) {
-                pending.add(admin.alterTopicConfigs(topic.name(), configs, true).handle((ignored, error) -> {
-                    // A dry run: the configs are checked; the topic must not exist yet.
+                pending.add(admin.validateTopicConfigs(topic.name(), configs).handle((ignored, error) -> {
+                    // A dry run: the configs are checked; the topic must not exist yet. Kafka makes up an id too.
                     if (views.current().topic(topic.name()).isPresent()) {
                         setError(result, new TopicExistsException("Topic '" + topic.name() + "' already exists."));
-                    } else if (error != null && !(AdminErrors.unwrap(error)
-                        instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    } else if (error != null) {
                         setError(result, error);
+                    } else {
+                        setCreated(result, Uuid.randomUuid(), partitions, configs);
                     }
                     return null;
                 }));
@@ -81,7 +115,7 @@ public final class CreateTopicsHandler implements RequestHandler {
             }
             pending.add(admin.createTopic(topic.name(), partitions, configs)
                 .thenCompose(id -> views.await(view -> hasLeaders(view, topic.name()), timeoutMs)
-                    .thenAccept(view -> result.setTopicId(id)))
+                    .thenAccept(view -> setCreated(result, id, partitions, configs)))
                 .exceptionally(error -> {
                     setError(result, error);
                     return null;
@@ -98,8 +132,12 @@ public final class CreateTopicsHandler implements RequestHandler {
             return e;
         }
         if (!topic.assignments().isEmpty()) {
-            return new InvalidRequestException("Manual replica assignment is not supported: each partition "
-                + "has one leader, chosen by the controller.");
+            if (topic.numPartitions() != -1 || topic.replicationFactor() != -1) {
+                return new InvalidRequestException("Both numPartitions or replicationFactor and replicasAssignments "
+                    + "were set. Both cannot be used at the same time.");
+            }
+            return new InvalidReplicaAssignmentException("Manual replica assignment is not supported: each "
+                + "partition has one leader, placed by the controller.");
         }
         if (topic.replicationFactor() != -1 && topic.replicationFactor() != 1) {
             return new InvalidReplicationFactorException("Replication factor must be 1 (or -1 for the default): "
@@ -118,7 +156,21 @@ public final class CreateTopicsHandler implements RequestHandler {
             && t.partitions().stream().allMatch(p -> p.leader() >= 0)).orElse(false);
     }
 
+    /** As Kafka: the id, the counts, and every config of the topic with the value in effect and its source. */
+    private void setCreated(CreatableTopicResult result, Uuid id, int partitions, Map<String, String> overrides) {
+        result.setErrorCode(Errors.NONE.code()).setTopicId(id).setNumPartitions(partitions)
+            .setReplicationFactor((short) 1);
+        for (DescribeConfigsResourceResult entry : describer.topic(overrides, name -> true, false, false)) {
+            result.configs().add(new CreatableTopicConfigs().setName(entry.name()).setValue(entry.value())
+                .setReadOnly(entry.readOnly()).setConfigSource(entry.configSource())
+                .setIsSensitive(entry.isSensitive()));
+        }
+    }
+
+    /** As Kafka: a refused topic has no id, -1 for its counts and no configs. */
     private static void setError(CreatableTopicResult result, Throwable error) {
-        result.setErrorCode(AdminErrors.code(error).code()).setErrorMessage(AdminErrors.message(error));
+        result.setErrorCode(AdminErrors.code(error).code()).setErrorMessage(AdminErrors.message(error))
+            .setTopicId(Uuid.ZERO_UUID).setNumPartitions(-1).setReplicationFactor((short) -1);
+        result.configs().clear();
     }
 }

@@ -20,6 +20,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.storage.internals.log.LogConfig;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What IncrementalAlterConfigs and AlterConfigs share: Kafka's checks of the request's resources
- * (each at most once, no key twice, no null value to set), the refusal of broker configs, which
+ * (each at most once, no key twice, no null value to set, a valid topic name), the refusal of broker configs, which
  * Lakestream reads only from server.properties at startup, and a topic's changes applied
  * through the controller, which validates them with Kafka's {@link LogConfig}.
  *
@@ -146,6 +147,7 @@ final class TopicConfigAlterer {
     }
 
     private CompletableFuture<ApiError> alterTopic(String topic, ChangeRule rule, boolean validateOnly) {
+        Topic.validate(topic);
         Optional<TopicView> current = views.current().topic(topic);
         if (current.isEmpty()) {
             throw new UnknownTopicOrPartitionException("Topic '" + topic + "' does not exist.");

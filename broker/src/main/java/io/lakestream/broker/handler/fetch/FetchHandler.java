@@ -120,13 +120,20 @@ public final class FetchHandler implements RequestHandler {
         }
     }
 
+    /**
+     * A failed partition as Kafka answers it. Its aborted transactions are an empty list for a
+     * topic or partition that does not exist (Kafka's request handler answers those) and null
+     * for every other error (its replica manager's).
+     */
     static FetchResponseData.PartitionData errorData(int partition, Errors error) {
+        boolean unknown = error == Errors.UNKNOWN_TOPIC_ID || error == Errors.UNKNOWN_TOPIC_OR_PARTITION;
         return new FetchResponseData.PartitionData()
             .setPartitionIndex(partition)
             .setErrorCode(error.code())
             .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
             .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
             .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
+            .setAbortedTransactions(unknown ? new ArrayList<>() : null)
             .setRecords(MemoryRecords.EMPTY);
     }
 }

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * Metadata, answered from the broker's local {@link ClusterView} with no controller round
  * trip. Each partition has one replica, its leader, which is also the whole ISR. An unknown
  * topic is created when both the request and {@code auto.create.topics.enable} allow it, and
- * answered LEADER_NOT_AVAILABLE meanwhile, as Kafka does.
+ * answered UNKNOWN_TOPIC_OR_PARTITION meanwhile, as Kafka 4 does (clients retry it). A
+ * missing topic is still flagged internal if its name is an internal topic's.
  */
 public final class MetadataHandler implements RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataHandler.class);
@@ -77,6 +78,7 @@ public final class MetadataHandler implements RequestHandler {
     private MetadataResponseTopic byId(ClusterView view, Uuid topicId) {
         Optional<TopicView> topic = view.topic(topicId);
         return topic.map(this::describe).orElseGet(() -> new MetadataResponseTopic()
+            .setName(null)
             .setTopicId(topicId)
             .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
     }
@@ -86,7 +88,8 @@ public final class MetadataHandler implements RequestHandler {
         if (topic.isPresent()) {
             return describe(topic.get());
         }
-        MetadataResponseTopic missing = new MetadataResponseTopic().setName(name).setTopicId(Uuid.ZERO_UUID);
+        MetadataResponseTopic missing = new MetadataResponseTopic().setName(name).setTopicId(Uuid.ZERO_UUID)
+            .setIsInternal(Topic.isInternal(name));
         try {
             Topic.validate(name);
         } catch (InvalidTopicException e) {
@@ -100,7 +103,7 @@ public final class MetadataHandler implements RequestHandler {
                 LOG.info("Auto-creating topic {} failed: {}", name, error.toString());
             }
         });
-        return missing.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code());
+        return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
     }
 
     private MetadataResponseTopic describe(TopicView topic) {

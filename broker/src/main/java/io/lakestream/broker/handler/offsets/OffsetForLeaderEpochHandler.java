@@ -19,7 +19,8 @@ import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 /**
  * OffsetForLeaderEpoch, which consumers send after a leader change to detect truncation. A
  * Lakestream partition is never truncated (there are no replicas to diverge), so the answer
- * is the requested epoch with the offset where it ended, or the log end for the current one.
+ * is the requested epoch with the offset where it ended, or the log end for the current one;
+ * for no epoch (-1) or one newer than the current, it is -1 and -1, as Kafka answers.
  */
 public final class OffsetForLeaderEpochHandler implements RequestHandler {
     private final LeaderPartitions partitions;
@@ -57,9 +58,12 @@ public final class OffsetForLeaderEpochHandler implements RequestHandler {
         if (epochError != Errors.NONE) {
             return answer.setErrorCode(epochError.code());
         }
-        int epoch = Math.min(request.leaderEpoch(), log.leaderEpoch());
-        return answer.setErrorCode(Errors.NONE.code())
-            .setLeaderEpoch(epoch)
-            .setEndOffset(log.endOffsetForEpoch(epoch));
+        answer.setErrorCode(Errors.NONE.code());
+        if (request.leaderEpoch() == OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH
+            || request.leaderEpoch() > log.leaderEpoch()) {
+            // As Kafka's leader epoch cache: no epoch, or one newer than any this log has seen, has no end.
+            return answer;
+        }
+        return answer.setLeaderEpoch(request.leaderEpoch()).setEndOffset(log.endOffsetForEpoch(request.leaderEpoch()));
     }
 }
