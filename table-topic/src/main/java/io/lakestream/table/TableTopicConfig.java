@@ -5,8 +5,10 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.ValidString.in;
 
+import io.lakestream.table.partition.PartitionField;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +34,9 @@ public final class TableTopicConfig extends AbstractConfig {
     public static final String FORMAT = "lakestream.table.format";
     public static final String ERRORS_TOLERANCE = "lakestream.table.errors.tolerance";
     public static final String ERRORS_TABLE = "lakestream.table.errors.table";
+    public static final String PARTITION_BY = "lakestream.table.partition.by";
+    public static final String ID_COLUMNS = "lakestream.table.id.columns";
+    public static final String CDC_FIELD = "lakestream.table.cdc.field";
 
     public static final long MIN_COMMIT_INTERVAL_MS = 1_000;
 
@@ -59,7 +64,21 @@ public final class TableTopicConfig extends AbstractConfig {
                 + "the dead-letter table with its bytes, Kafka columns and the error, and goes on.")
         .define(ERRORS_TABLE, Type.STRING, "", MEDIUM,
             "The dead-letter table, in the table's namespace, with errors.tolerance=all. Empty: the table's name "
-                + "followed by _dlq.");
+                + "followed by _dlq.")
+        .define(PARTITION_BY, Type.STRING, "", new PartitionByValidator(), MEDIUM,
+            "The table's partitioning: Iceberg transforms of columns, as col or identity(col), year(col), "
+                + "month(col), day(col), hour(col), bucket(N, col), truncate(W, col); for example "
+                + "day(_kafka_timestamp),bucket(16,id). A field whose column does not exist yet is added when the "
+                + "column appears; fields are only added (old files keep their layout).")
+        .define(ID_COLUMNS, Type.LIST, "", MEDIUM,
+            "Upsert mode: the top-level columns that identify a row (for example id, or _kafka_key). A record "
+                + "replaces the row with its id (Iceberg equality deletes), so the table holds one row per id; a "
+                + "record without a value for an id column does not convert. Empty: every record is appended. Keys "
+                + "should stay in one Kafka partition (the default partitioner keys by record key).")
+        .define(CDC_FIELD, Type.STRING, "", MEDIUM,
+            "Upsert mode: the value field naming each record's operation; 'd' or 'delete' (any case) deletes the "
+                + "row with the record's id, anything else upserts. A tombstone deletes when the id column is "
+                + "_kafka_key.");
 
     public TableTopicConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props, false);
@@ -92,8 +111,21 @@ public final class TableTopicConfig extends AbstractConfig {
             String errorsTable = getString(ERRORS_TABLE).isEmpty() ? name + "_dlq" : getString(ERRORS_TABLE);
             deadLetters = Optional.of(TableIdentifier.of(namespace, errorsTable));
         }
+        List<PartitionField> partitionBy = PartitionField.parseAll(getString(PARTITION_BY));
+        Optional<UpsertMode> upsert = getList(ID_COLUMNS).isEmpty() ? Optional.empty()
+            : Optional.of(new UpsertMode(getList(ID_COLUMNS),
+                getString(CDC_FIELD).isEmpty() ? Optional.empty() : Optional.of(getString(CDC_FIELD))));
+        for (PartitionField field : partitionBy) {
+            // An equality delete reaches only rows of its own table partition: a row's partition
+            // must follow from its id, or an update would leave the old row behind.
+            if (upsert.isPresent() && !upsert.get().idColumns().contains(field.column())) {
+                throw new ConfigException(PARTITION_BY, getString(PARTITION_BY), "with " + ID_COLUMNS
+                    + " every partition field must be of an id column, and " + field.column() + " is not one");
+            }
+        }
         return Optional.of(new TableTopicSettings(topic, topicId, TableIdentifier.of(namespace, name),
-            Duration.ofMillis(getLong(COMMIT_INTERVAL_MS)), TableFormat.parse(getString(FORMAT)), deadLetters));
+            Duration.ofMillis(getLong(COMMIT_INTERVAL_MS)), TableFormat.parse(getString(FORMAT)), deadLetters,
+            partitionBy, upsert));
     }
 
     /** A topic's default table name: lower case, and only a-z, 0-9 and _. */
@@ -103,6 +135,24 @@ public final class TableTopicConfig extends AbstractConfig {
 
     private static ConfigDef.Validator nonEmpty() {
         return new NamespaceValidator();
+    }
+
+    /** Iceberg transforms of columns; see {@link PartitionField#parse}. */
+    private static final class PartitionByValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                PartitionField.parseAll(value == null ? "" : value.toString());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a comma-separated list of col, identity(col), year(col), month(col), day(col), hour(col), "
+                + "bucket(N, col), truncate(W, col)";
+        }
     }
 
     /** A namespace: one or more non-empty names separated by dots. */

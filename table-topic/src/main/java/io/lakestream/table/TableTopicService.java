@@ -117,7 +117,7 @@ public final class TableTopicService implements AutoCloseable {
             Map<Integer, LedPartition> partitions = byTopic.get(topic);
             TopicTable table = tables.get(topic);
             if (partitions == null || !partitions.values().iterator().next().settings().equals(table.settings())) {
-                tables.remove(topic).close();
+                tables.remove(topic).commitAndClose();
                 LOG.info("Topic {} is no longer written to table {} by this broker", topic, table.settings().table());
             }
         }
@@ -139,7 +139,11 @@ public final class TableTopicService implements AutoCloseable {
         });
     }
 
-    /** Stops the loop and every worker; files not committed are left behind (in no snapshot). */
+    /**
+     * Stops the loop, then commits what every table topic has written and stops its workers.
+     * If the loop does not stop in time, nothing is committed (files are left behind, in no
+     * snapshot, and their records are written again by the next leader).
+     */
     @Override
     public void close() {
         Thread loop;
@@ -147,6 +151,7 @@ public final class TableTopicService implements AutoCloseable {
             running = false;
             loop = thread;
         }
+        boolean stopped = true;
         if (loop != null) {
             wakeUp();
             try {
@@ -154,8 +159,14 @@ public final class TableTopicService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            stopped = !loop.isAlive();
         }
-        tables.values().forEach(TopicTable::close);
+        if (!stopped) {
+            LOG.warn("The table topic loop did not stop within 30 s; nothing more is committed");
+            return;
+        }
+        // The loop thread has ended: this thread owns the tables now.
+        tables.values().forEach(TopicTable::commitAndClose);
         tables.clear();
     }
 }

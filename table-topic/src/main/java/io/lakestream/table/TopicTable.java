@@ -4,8 +4,10 @@ import io.lakestream.table.commit.CommitOutcome;
 import io.lakestream.table.commit.CommittedOffsets;
 import io.lakestream.table.commit.TableCommitter;
 import io.lakestream.table.convert.DeadLetters;
+import io.lakestream.table.partition.TablePartitioning;
 import io.lakestream.table.write.PartitionFiles;
 import io.lakestream.table.write.PartitionWorker;
+import io.lakestream.table.write.TableTarget;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,6 +61,7 @@ public final class TopicTable implements AutoCloseable {
     private Table table;
     private Table deadLetterTable;
     private TableCommitter committer;
+    private final TablePartitioning partitioning;
     private TableMetrics metrics;
     private long openRetryAt;
     private long nextCommitAt;
@@ -75,6 +78,7 @@ public final class TopicTable implements AutoCloseable {
         this.clock = clock;
         this.wakeUp = wakeUp;
         this.registry = registry;
+        this.partitioning = new TablePartitioning(settings.partitionBy());
         this.status = new TableStatus(settings.topic(), settings.table().toString(), Map.of(), Map.of(), Map.of(), -1,
             -1, null);
     }
@@ -157,6 +161,7 @@ public final class TopicTable implements AutoCloseable {
     private boolean open(long now) {
         try {
             table = loadOrCreate(settings.table(), settings.format().newConverter().initialSchema());
+            partitioning.apply(table);
             if (settings.deadLetterTable().isPresent()) {
                 deadLetterTable = loadOrCreate(settings.deadLetterTable().get(), DeadLetters.SCHEMA);
             }
@@ -213,7 +218,7 @@ public final class TopicTable implements AutoCloseable {
             int partition = entry.getKey();
             long start = resumeOffset(partition, entry.getValue());
             workers.put(partition, new PartitionWorker(partition, entry.getValue(), settings.format().newConverter(),
-                table, deadLetterTable, start, READ_BYTES, wakeUp));
+                new TableTarget(table, deadLetterTable, partitioning, settings.upsert()), start, READ_BYTES, wakeUp));
             pendingSources.remove(partition);
             LOG.info("Partition {} of topic {} is written to table {} from offset {}", partition, settings.topic(),
                 table.name(), start);
@@ -259,6 +264,9 @@ public final class TopicTable implements AutoCloseable {
         CommitOutcome outcome;
         try {
             outcome = committer.commit(new ArrayList<>(pending.values()));
+        } catch (NoSuchTableException e) {
+            onTableDropped(now);
+            return;
         } catch (RuntimeException e) {
             lastError = "Commit failed: " + e;
             metrics.error();
@@ -282,6 +290,31 @@ public final class TopicTable implements AutoCloseable {
                 outcome.rows(), outcome.committed());
         }
         lastError = null;
+    }
+
+    /**
+     * The table was dropped under us: its pending files go, every worker stops, and the table is
+     * opened again (created anew, holding no offsets), so the partitions are written again from
+     * the start of their logs.
+     */
+    private void onTableDropped(long now) {
+        lastError = "Table " + settings.table() + " was dropped; creating it again";
+        LOG.warn("{}; the partitions are written again from the start of their logs", lastError);
+        pending.values().forEach(files -> deleteQuietly(files.locations()));
+        pending.clear();
+        for (Integer partition : new ArrayList<>(workers.keySet())) {
+            PartitionSource source = workers.get(partition).source();
+            release(partition);
+            pendingSources.put(partition, source);
+        }
+        table = null;
+        deadLetterTable = null;
+        committed = CommittedOffsets.NONE;
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
+        }
+        openRetryAt = now;
     }
 
     private void deleteQuietly(List<String> locations) {
@@ -308,6 +341,23 @@ public final class TopicTable implements AutoCloseable {
         });
         status = new TableStatus(settings.topic(), settings.table().toString(), offsets, highWatermarks, stopped,
             lastCommitMillis, lastSnapshotId, lastError);
+    }
+
+    /**
+     * Commits what the workers have written so far, then closes: a clean shutdown hands its
+     * work over instead of leaving it to be written again. A failed commit is logged.
+     */
+    public void commitAndClose() {
+        try {
+            if (table != null) {
+                commit(clock.getAsLong());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("The last commit of table {} failed; its rows will be written again: {}", settings.table(),
+                e.toString());
+        } finally {
+            close();
+        }
     }
 
     /** Stops every worker; files not committed are left behind (in no snapshot). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.stream.testing.S3ProxyServer;
 import io.lakestream.table.commit.CommittedOffsets;
+import io.lakestream.table.partition.PartitionField;
 import io.lakestream.table.testing.InMemoryPartition;
 import io.lakestream.table.testing.TableStores;
 import io.lakestream.table.testing.TableStores.Kind;
@@ -221,6 +222,101 @@ class TopicTableTest {
                 assertThat(reason).contains("Offset 2", "Field id is int"));
             table.close();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void thePartitionSpecFollowsPartitionByAsItsColumnsAppear(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TableTopicSettings settings = new TableTopicSettings("orders", topicId, TableIdentifier.of("lake", "orders"),
+                Duration.ofMillis(INTERVAL_MS), TableFormat.JSON, Optional.empty(),
+                List.of(PartitionField.parse("day(_kafka_timestamp)"), PartitionField.parse("bucket(4, id)")),
+                Optional.empty());
+            TopicTable table = topicTable(catalog, settings);
+            InMemoryPartition partition = new InMemoryPartition();
+            table.lead(0, partition);
+            writeAndCommit(table); // no records yet: only the Kafka columns exist
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(iceberg.spec().fields()).extracting(f -> f.transform().toString()).containsExactly("day");
+
+            appendOrders(partition, 0, 400, 100);
+            writeAndCommit(table);
+
+            iceberg.refresh();
+            assertThat(iceberg.spec().fields()).extracting(f -> f.transform().toString())
+                .containsExactly("day", "bucket[4]");
+            List<Record> rows = rows(iceberg);
+            assertThat(rows).hasSize(400);
+            List<String> partitions = new ArrayList<>();
+            iceberg.currentSnapshot().addedDataFiles(iceberg.io()).forEach(file ->
+                partitions.add(file.partition().toString()));
+            assertThat(partitions).as("one file per bucket").hasSize(4).doesNotHaveDuplicates();
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aTableDroppedUnderTheWritersIsCreatedAgainWithEveryRecordOfTheLog(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TopicTable table = topicTable(catalog, settings(Optional.empty()));
+            InMemoryPartition partition = new InMemoryPartition();
+            appendOrders(partition, 0, 300, 100);
+            table.lead(0, partition);
+            writeAndCommit(table);
+            assertThat(catalog.dropTable(TableIdentifier.of("lake", "orders"), false)).isTrue();
+
+            appendOrders(partition, 300, 100, 100);
+            writeAndCommit(table); // finds the table gone
+            writeAndCommit(table); // creates it again and writes the log from its start
+
+            List<Record> rows = rows(catalog.loadTable(TableIdentifier.of("lake", "orders")));
+            assertThat(rows).hasSize(400);
+            assertThat(rows.stream().map(r -> r.getField("_kafka_offset")).distinct().count()).isEqualTo(400);
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void upsertsLeaveOneRowPerIdAndDeletesRemoveIt(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TableIdentifier deadLetters = TableIdentifier.of("lake", "orders_dlq");
+            TableTopicSettings settings = new TableTopicSettings("orders", topicId, TableIdentifier.of("lake", "orders"),
+                Duration.ofMillis(INTERVAL_MS), TableFormat.JSON, Optional.of(deadLetters),
+                List.of(PartitionField.parse("bucket(2, id)")),
+                Optional.of(new UpsertMode(List.of("id"), Optional.of("op"))));
+            TopicTable table = topicTable(catalog, settings);
+            InMemoryPartition partition = new InMemoryPartition();
+            partition.append("{\"id\": 1, \"v\": \"a\"}", "{\"id\": 2, \"v\": \"a\"}", "{\"id\": 1, \"v\": \"b\"}",
+                "{\"id\": 4, \"v\": \"a\"}");
+            table.lead(0, partition);
+            writeAndCommit(table);
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(values(iceberg)).as("after one commit").isEqualTo(Map.of(1L, "b", 2L, "a", 4L, "a"));
+
+            partition.append("{\"id\": 2, \"v\": \"c\"}", "{\"id\": 1, \"op\": \"d\"}", "{\"v\": \"no id\"}",
+                "{\"id\": 2, \"v\": \"d\", \"op\": \"u\"}", "{\"id\": 3, \"op\": \"delete\"}");
+            writeAndCommit(table);
+
+            assertThat(values(iceberg)).as("after the second commit").isEqualTo(Map.of(2L, "d", 4L, "a"));
+            assertThat(rows(catalog.loadTable(deadLetters))).extracting(r -> (String) r.getField("error"))
+                .singleElement().asString().contains("no value for the id column id");
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 9L));
+            table.close();
+        }
+    }
+
+    private static Map<Long, String> values(Table table) throws IOException {
+        Map<Long, String> values = new HashMap<>();
+        for (Record row : rows(table)) {
+            Object id = row.getField("id");
+            assertThat(values.put(((Number) id).longValue(), (String) row.getField("v"))).as("id %s twice", id).isNull();
+        }
+        return values;
     }
 
     static List<Record> rows(Table table) throws IOException {

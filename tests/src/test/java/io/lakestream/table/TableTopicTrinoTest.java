@@ -73,7 +73,8 @@ class TableTopicTrinoTest {
             "table.catalog.rest.port=" + restPort};
         server = LakestreamProcess.start(data, port, controllerPort, overrides);
         server.admin().createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1).configs(Map.of(
-            "lakestream.table.enable", "true", "lakestream.table.commit.interval.ms", "2000")))).all()
+            "lakestream.table.enable", "true", "lakestream.table.commit.interval.ms", "2000",
+            "lakestream.table.partition.by", "day(_kafka_timestamp),bucket(4,id)")))).all()
             .get(60, TimeUnit.SECONDS);
         trino = TrinoServer.start(dir.resolve("trino"), Map.of(
             "connector.name", "iceberg",
@@ -106,6 +107,8 @@ class TableTopicTrinoTest {
             .as("distinct ids in the table").isEqualTo(RECORDS);
         assertThat(trino.queryLong("SELECT count(DISTINCT _kafka_partition) FROM lake.default.orders"))
             .isEqualTo(PARTITIONS);
+
+        repeatedKeysLeaveOneRowPerKey();
 
         // Produce 100,000 more at about 5,000 a second and kill the broker in the middle.
         List<Throwable> sendErrors = new CopyOnWriteArrayList<>();
@@ -160,12 +163,51 @@ class TableTopicTrinoTest {
             committed += offset.asLong();
         }
         assertThat(committed).as("offsets in the last snapshot's summary: " + offsets).isEqualTo(inTopic);
+        assertThat(trino.query("SELECT count(*) FROM lake.default.\"orders$partitions\"").get(0).get(0))
+            .as("partitions of the table (a day and 4 buckets)").isIn("4", "5", "8");
+        await("the broker's table meters show no commit lag").atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> assertThat(scrape()).containsPattern(
+                "lakestream_table_commit_lag_records\\{table=\"default.orders\",topic=\"orders\"} 0\\.0")
+                .containsPattern("lakestream_table_rows_total\\{table=\"default.orders\",topic=\"orders\"} [1-9]"));
         List<String> resumed = server.output().lines().filter(line -> line.contains("is written to table")
             && line.contains("from offset") && !line.endsWith("from offset 0")).toList();
         assertThat(resumed).as("partitions resumed from the table's offsets after the restart").isNotEmpty();
         System.out.printf("TableTopicTrinoTest: first %d rows visible in Trino %d ms after the last ack; %d of the "
             + "second %d acked at the kill; %d snapshots; resumed: %s%n", RECORDS, visibleMillis, ackedAtKill, RECORDS,
             trino.queryLong("SELECT count(*) FROM lake.default.\"orders$snapshots\""), resumed.size());
+    }
+
+    /** An upsert table topic: 3 versions of 1,000 customers leave 1,000 rows, each the last version. */
+    private void repeatedKeysLeaveOneRowPerKey() throws Exception {
+        server.admin().createTopics(List.of(new NewTopic("customers", 4, (short) 1).configs(Map.of(
+            "lakestream.table.enable", "true", "lakestream.table.commit.interval.ms", "1000",
+            "lakestream.table.id.columns", "id")))).all().get(60, TimeUnit.SECONDS);
+        try (KafkaProducer<byte[], byte[]> producer = server.producer(producerSettings())) {
+            for (int version = 1; version <= 3; version++) {
+                for (int id = 0; id < 1_000; id++) {
+                    producer.send(new ProducerRecord<>("customers", ("c" + id).getBytes(StandardCharsets.UTF_8),
+                        ("{\"id\": " + id + ", \"version\": " + version + "}").getBytes(StandardCharsets.UTF_8)));
+                }
+                producer.flush(); // versions in separate batches, often in separate commits
+            }
+        }
+        Object[] last = {null};
+        try {
+            await("one row per customer, each the last version").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    try {
+                        List<String> counts = trino.query("SELECT count(*), count(DISTINCT id), min(version) "
+                            + "FROM lake.default.customers").get(0);
+                        last[0] = counts;
+                        return counts.equals(List.of("1000", "1000", "3"));
+                    } catch (java.sql.SQLException e) {
+                        last[0] = e;
+                        return false;
+                    }
+                });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("Trino's last answer on customers: " + last[0] + server.outputForFailure(), e);
+        }
     }
 
     /** Waits until Trino counts {@code expected} rows; fails with what it counted and the server's log. */
@@ -183,6 +225,13 @@ class TableTopicTrinoTest {
             throw new AssertionError("Trino counted " + counted[0] + " rows, expected " + expected
                 + server.outputForFailure(), e);
         }
+    }
+
+    private String scrape() throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(server.metricsUrl()).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body();
     }
 
     private long recordsInTopic() throws Exception {

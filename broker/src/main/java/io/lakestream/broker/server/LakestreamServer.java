@@ -240,20 +240,22 @@ public final class LakestreamServer implements AutoCloseable {
     private void startTables(BrokerConfig config, ObjectStorage objects, PartitionManager partitions,
                              ScheduledExecutorService timer, PrometheusMeterRegistry registry) {
         ObjectStoreCatalog catalog = TableCatalogs.catalog(config, objects, config.dataDir().resolve("table-spill"));
-        int restPort = config.getInt(BrokerConfig.TABLE_CATALOG_REST_PORT);
-        if (restPort >= 0) {
-            restCatalog = RestCatalogServer.start(config.getString(BrokerConfig.TABLE_CATALOG_REST_HOST), restPort,
-                catalog, TableCatalogs.clientConfig(config));
-            resources.push(restCatalog);
-            LOG.info("Iceberg REST catalog on http://{}:{}", restCatalog.address().getHostString(),
-                restCatalog.address().getPort());
-        }
+        TableTopicService tables = null;
         if (config.getBoolean(BrokerConfig.TABLE_TOPIC_ENABLE)) {
-            TableTopicService tables = new TableTopicService(catalog, registry, System::currentTimeMillis);
+            tables = new TableTopicService(catalog, registry, System::currentTimeMillis);
             resources.push(tables);
             tables.start();
             TableTopicBinding binding = new TableTopicBinding(partitions, tables);
             timer.scheduleWithFixedDelay(binding::refresh, 0, TABLE_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        int restPort = config.getInt(BrokerConfig.TABLE_CATALOG_REST_PORT);
+        if (restPort >= 0) {
+            TableTopicService status = tables;
+            restCatalog = RestCatalogServer.start(config.getString(BrokerConfig.TABLE_CATALOG_REST_HOST), restPort,
+                catalog, TableCatalogs.clientConfig(config), () -> status == null ? List.of() : status.status());
+            resources.push(restCatalog);
+            LOG.info("Iceberg REST catalog on http://{}:{}", restCatalog.address().getHostString(),
+                restCatalog.address().getPort());
         }
     }
 

@@ -13,7 +13,9 @@ import java.util.Optional;
 import java.util.UUID;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
@@ -89,6 +91,7 @@ public final class TableCommitter {
                 dataFiles += partitionFiles.dataFiles().size();
             } else {
                 partitionFiles.dataFiles().forEach(file -> orphans.add(file.location()));
+                partitionFiles.deleteFiles().forEach(file -> orphans.add(file.location()));
             }
         }
         if (!commit.refused.isEmpty()) {
@@ -144,7 +147,10 @@ public final class TableCommitter {
             accepted.clear();
             refused.clear();
             Map<Integer, Long> changes = new HashMap<>();
-            AppendFiles append = target.newFastAppend();
+            boolean deletes = !deadLetters && files.stream().anyMatch(f -> !f.deleteFiles().isEmpty());
+            // Upserts need a row delta (data and delete files in one snapshot); appends a fast append.
+            RowDelta delta = deletes ? target.newRowDelta() : null;
+            AppendFiles append = deletes ? null : target.newFastAppend();
             for (PartitionFiles partitionFiles : files) {
                 int partition = partitionFiles.partition();
                 Optional<Long> held = offsets.offset(topicId, partition);
@@ -160,7 +166,14 @@ public final class TableCommitter {
                         continue;
                     }
                     for (DataFile file : partitionFiles.dataFiles()) {
-                        append.appendFile(file);
+                        if (delta != null) {
+                            delta.addRows(file);
+                        } else {
+                            append.appendFile(file);
+                        }
+                    }
+                    if (delta != null) {
+                        partitionFiles.deleteFiles().forEach(delta::addDeletes);
                     }
                 }
                 accepted.add(partition);
@@ -170,11 +183,12 @@ public final class TableCommitter {
                 return;
             }
             CommittedOffsets next = offsets.with(topicId, changes);
-            append.set(CommittedOffsets.OFFSETS, next.offsetsJson())
-                .set(CommittedOffsets.TOPIC_ID, topicId)
-                .set(CommittedOffsets.TOPIC, topic)
-                .set(CommittedOffsets.COMMIT_ID, commitId)
-                .commit();
+            SnapshotUpdate<?> update = delta != null ? delta : append;
+            update.set(CommittedOffsets.OFFSETS, next.offsetsJson());
+            update.set(CommittedOffsets.TOPIC_ID, topicId);
+            update.set(CommittedOffsets.TOPIC, topic);
+            update.set(CommittedOffsets.COMMIT_ID, commitId);
+            update.commit();
             snapshotId = target.currentSnapshot().snapshotId();
         }
 

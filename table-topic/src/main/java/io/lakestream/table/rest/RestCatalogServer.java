@@ -15,11 +15,13 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.rest.RESTSerializers;
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
 public final class RestCatalogServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RestCatalogServer.class);
     private static final int THREADS = 4;
+    /** Lakestream's own path beside the REST catalog's: the status of the table topics of this broker. */
+    public static final String STATUS_PATH = "/lakestream/v1/tables";
+    private static final ObjectMapper STATUS_JSON = new ObjectMapper();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -61,6 +66,16 @@ public final class RestCatalogServer implements AutoCloseable {
      */
     public static <C extends Catalog & SupportsNamespaces> RestCatalogServer start(String host, int port, C catalog,
                                                                                 Map<String, String> config) {
+        return start(host, port, catalog, config, List::of);
+    }
+
+    /**
+     * As {@link #start(String, int, Catalog, Map)}, and also serves {@code status} as JSON at
+     * {@value #STATUS_PATH}: what this broker's table topics look like (the tables CLI reads it).
+     */
+    public static <C extends Catalog & SupportsNamespaces> RestCatalogServer start(String host, int port, C catalog,
+                                                                                Map<String, String> config,
+                                                                                Supplier<List<?>> status) {
         AtomicInteger threads = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, runnable -> {
             Thread thread = new Thread(runnable, "lakestream-iceberg-rest-" + threads.incrementAndGet());
@@ -72,6 +87,7 @@ public final class RestCatalogServer implements AutoCloseable {
             RestCatalogServer rest = new RestCatalogServer(server, executor, new RestRoute.Handlers(catalog, config));
             server.setExecutor(executor);
             server.createContext("/", rest::handle);
+            server.createContext(STATUS_PATH, exchange -> rest.serveStatus(exchange, status));
             server.start();
             return rest;
         } catch (IOException e) {
@@ -122,6 +138,17 @@ public final class RestCatalogServer implements AutoCloseable {
                     e.getMessage() != null ? e.getMessage() : e.toString());
             }
             write(exchange, status, method.equals("HEAD") ? null : response);
+        }
+    }
+
+    private void serveStatus(HttpExchange exchange, Supplier<List<?>> status) throws IOException {
+        try (exchange) {
+            byte[] body = STATUS_JSON.writeValueAsBytes(status.get());
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
         }
     }
 

@@ -3,14 +3,16 @@ package io.lakestream.table.write;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
 
 /**
  * What a partition worker wrote for the offsets {@code [startOffset, endOffset)}: the data
- * files of the rows, and the dead-letter files of the records that did not convert. Committing
- * them and the end offset in one snapshot is what makes the table exactly once. Immutable.
+ * files of the rows, the delete files of upserts and deletes, and the dead-letter files of the
+ * records that did not convert. Committing them and the end offset in one snapshot is what
+ * makes the table exactly once. Immutable.
  */
 public record PartitionFiles(int partition, long startOffset, long endOffset, List<DataFile> dataFiles,
-                             List<DataFile> deadLetterFiles) {
+                             List<DeleteFile> deleteFiles, List<DataFile> deadLetterFiles) {
 
     public PartitionFiles {
         if (endOffset < startOffset) {
@@ -18,6 +20,7 @@ public record PartitionFiles(int partition, long startOffset, long endOffset, Li
                 + " is below start offset " + startOffset);
         }
         dataFiles = List.copyOf(dataFiles);
+        deleteFiles = List.copyOf(deleteFiles);
         deadLetterFiles = List.copyOf(deadLetterFiles);
     }
 
@@ -30,9 +33,11 @@ public record PartitionFiles(int partition, long startOffset, long endOffset, Li
         }
         List<DataFile> data = new ArrayList<>(dataFiles);
         data.addAll(next.dataFiles);
+        List<DeleteFile> deletes = new ArrayList<>(deleteFiles);
+        deletes.addAll(next.deleteFiles);
         List<DataFile> deadLetters = new ArrayList<>(deadLetterFiles);
         deadLetters.addAll(next.deadLetterFiles);
-        return new PartitionFiles(partition, startOffset, next.endOffset, data, deadLetters);
+        return new PartitionFiles(partition, startOffset, next.endOffset, data, deletes, deadLetters);
     }
 
     public long rowCount() {
@@ -47,6 +52,7 @@ public record PartitionFiles(int partition, long startOffset, long endOffset, Li
     public List<String> locations() {
         List<String> locations = new ArrayList<>();
         dataFiles.forEach(file -> locations.add(file.location()));
+        deleteFiles.forEach(file -> locations.add(file.location()));
         deadLetterFiles.forEach(file -> locations.add(file.location()));
         return locations;
     }

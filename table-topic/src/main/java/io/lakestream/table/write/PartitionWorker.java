@@ -1,28 +1,34 @@
 package io.lakestream.table.write;
 
 import io.lakestream.table.PartitionSource;
+import io.lakestream.table.UpsertMode;
 import io.lakestream.table.convert.DeadLetters;
+import io.lakestream.table.convert.KafkaColumns;
 import io.lakestream.table.convert.RecordConverter;
 import io.lakestream.table.convert.SourceRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.iceberg.DataFile;
+import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.WriteResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one partition's records into Parquet data files of its topic's table, from the
- * offset the table last committed for the partition. Each {@link #doWork} reads one chunk,
- * evolves the table's schema if the chunk needs it, converts the records and writes the rows;
- * records that do not convert go to the dead-letter table, or stop the worker at the first one
- * (errors.tolerance=none). {@link #drain} hands the files of everything read so far, with
- * their offset range, to the commit; nothing is visible until that commits.
+ * Writes one partition's records into Parquet files of its topic's table, from the offset the
+ * table last committed for the partition. Each {@link #doWork} reads one chunk, evolves the
+ * table's schema (and partition spec) if the chunk needs it, converts the records and writes
+ * the rows, appending them or upserting them by the id columns; records that do not convert go
+ * to the dead-letter table, or stop the worker at the first one (errors.tolerance=none).
+ * {@link #drain} hands the files of everything read so far, with their offset range, to the
+ * commit; nothing is visible until that commits.
  *
  * <p>Single-threaded: owned by its topic's {@code TopicTable}, on the table-topic thread.
  */
@@ -33,8 +39,8 @@ public final class PartitionWorker implements AutoCloseable {
     private final int partition;
     private final PartitionSource source;
     private final RecordConverter converter;
+    private final TableTarget target;
     private final Table table;
-    private final Table deadLetterTable;
     private final int readBytes;
     private final Runnable wakeUp;
 
@@ -42,27 +48,24 @@ public final class PartitionWorker implements AutoCloseable {
     private long startOffset;
     /** The next offset to read. */
     private long nextOffset;
-    private RowFileWriter rows;
-    private RowFileWriter deadLetters;
-    private final List<DataFile> closedDataFiles = new ArrayList<>();
-    private final List<DataFile> closedDeadLetterFiles = new ArrayList<>();
+    private RowWriter rows;
+    private RowWriter deadLetters;
+    private WriteResult.Builder written = WriteResult.builder();
+    private WriteResult.Builder deadLettersWritten = WriteResult.builder();
     private long taskIds;
     private String stoppedBecause;
     /** Whether a wake-up is registered with the source; cleared by the source's thread when it fires. */
     private final AtomicBoolean waiting = new AtomicBoolean();
     private AutoCloseable appendWait;
 
-    /**
-     * @param deadLetterTable where records that do not convert go; null to stop at the first one
-     * @param wakeUp run (on another thread) when the partition has new records after the worker caught up
-     */
-    public PartitionWorker(int partition, PartitionSource source, RecordConverter converter, Table table,
-                           Table deadLetterTable, long startOffset, int readBytes, Runnable wakeUp) {
+    /** @param wakeUp run (on another thread) when the partition has new records after the worker caught up */
+    public PartitionWorker(int partition, PartitionSource source, RecordConverter converter, TableTarget target,
+                           long startOffset, int readBytes, Runnable wakeUp) {
         this.partition = partition;
         this.source = source;
         this.converter = converter;
-        this.table = table;
-        this.deadLetterTable = deadLetterTable;
+        this.target = target;
+        this.table = target.table();
         this.startOffset = startOffset;
         this.nextOffset = startOffset;
         this.readBytes = readBytes;
@@ -117,48 +120,104 @@ public final class PartitionWorker implements AutoCloseable {
         return Math.max(1, records.size());
     }
 
+    /** A converted record and what to do with it. */
+    private record Row(long offset, Record row, boolean delete) {}
+
     private void write(List<SourceRecord> records, long end) {
+        int schemaId = table.schema().schemaId();
         RecordConverter.Analysis analysis = SchemaEvolution.analyzeAndEvolve(table, converter, records);
-        if (!analysis.failed().isEmpty() && deadLetterTable == null) {
-            RecordConverter.Failure first = analysis.failed().get(0);
+        if (table.schema().schemaId() != schemaId) {
+            target.partitioning().apply(table); // a partition field's column may have just appeared
+        }
+        List<RecordConverter.Failure> failures = new ArrayList<>(analysis.failed());
+        List<Row> rowsToWrite = new ArrayList<>(analysis.accepted().size());
+        for (RecordConverter.Parsed parsed : analysis.accepted()) {
+            Record row = converter.toRow(parsed, table.schema());
+            String unkeyed = target.upsert().map(upsert -> missingKey(upsert, row)).orElse(null);
+            if (unkeyed != null) {
+                failures.add(new RecordConverter.Failure(parsed.source(), unkeyed));
+            } else {
+                rowsToWrite.add(new Row(parsed.source().offset(), row, isDelete(parsed, row)));
+            }
+        }
+        failures.sort(Comparator.comparingLong(failure -> failure.source().offset()));
+        if (!failures.isEmpty() && target.deadLetterTable() == null) {
+            RecordConverter.Failure first = failures.get(0);
             stoppedBecause = "Offset " + first.source().offset() + " of partition " + partition + " does not convert: "
                 + first.reason();
             LOG.error("The table writes of partition {} of table {} stopped (errors.tolerance=none): {}", partition,
                 table.name(), stoppedBecause);
-            List<SourceRecord> before = records.stream().filter(r -> r.offset() < first.source().offset()).toList();
-            analysis = SchemaEvolution.analyzeAndEvolve(table, converter, before);
+            rowsToWrite.removeIf(row -> row.offset() >= first.source().offset());
+            failures.clear();
             end = first.source().offset();
         }
-        if (!analysis.accepted().isEmpty()) {
-            RowFileWriter writer = rowWriter();
-            for (RecordConverter.Parsed parsed : analysis.accepted()) {
-                writer.write(converter.toRow(parsed, writer.schema()));
+        if (!rowsToWrite.isEmpty()) {
+            RowWriter writer = rowWriter();
+            for (Row row : rowsToWrite) {
+                if (row.delete()) {
+                    writer.delete(row.row());
+                } else {
+                    writer.write(row.row());
+                }
             }
         }
-        if (!analysis.failed().isEmpty() && deadLetterTable != null) {
-            RowFileWriter writer = deadLetterWriter();
-            for (RecordConverter.Failure failure : analysis.failed()) {
+        if (!failures.isEmpty()) {
+            RowWriter writer = deadLetterWriter();
+            for (RecordConverter.Failure failure : failures) {
                 writer.write(DeadLetters.toRow(failure, writer.schema()));
             }
         }
         nextOffset = end;
     }
 
-    /** The writer of rows in the table's current schema; one in an older schema is closed first. */
-    private RowFileWriter rowWriter() {
-        if (rows != null && rows.schema() != table.schema()) {
-            closedDataFiles.addAll(rows.close());
+    /** Why {@code row} cannot be upserted (an id column without a value), or null. */
+    private static String missingKey(UpsertMode upsert, Record row) {
+        for (String column : upsert.idColumns()) {
+            if (row.struct().field(column) == null || row.getField(column) == null) {
+                return "The record has no value for the id column " + column
+                    + (isTombstone(row) && !column.equals(KafkaColumns.KEY)
+                        ? " (a tombstone deletes by key only when the id column is " + KafkaColumns.KEY + ")" : "");
+            }
+        }
+        return null;
+    }
+
+    private static boolean isTombstone(Record row) {
+        return row.struct().fields().stream().filter(field -> !KafkaColumns.isReserved(field.name()))
+            .allMatch(field -> row.getField(field.name()) == null);
+    }
+
+    /** Whether a record deletes its key: a tombstone, or a delete operation in the CDC field. */
+    private boolean isDelete(RecordConverter.Parsed parsed, Record row) {
+        if (target.upsert().isEmpty()) {
+            return false;
+        }
+        if (parsed.source().value() == null) {
+            return true;
+        }
+        return target.upsert().get().cdcField()
+            .map(field -> row.struct().field(field) != null && UpsertMode.isDelete(row.getField(field)))
+            .orElse(false);
+    }
+
+    /** The writer of rows in the table's current schema and spec; one in older ones is finished first. */
+    private RowWriter rowWriter() {
+        if (rows != null && (rows.schema().schemaId() != table.schema().schemaId()
+            || rows.spec().specId() != table.spec().specId())) {
+            written.add(rows.finish());
             rows = null;
         }
         if (rows == null) {
-            rows = new RowFileWriter(table, partition, taskIds++);
+            rows = target.upsert().isPresent()
+                ? UpsertRowWriter.create(table, target.upsert().get().idColumns(), partition, taskIds++)
+                : new AppendRowWriter(table, partition, taskIds++);
         }
         return rows;
     }
 
-    private RowFileWriter deadLetterWriter() {
+    private RowWriter deadLetterWriter() {
         if (deadLetters == null) {
-            deadLetters = new RowFileWriter(deadLetterTable, partition, taskIds++);
+            deadLetters = new AppendRowWriter(target.deadLetterTable(), partition, taskIds++);
         }
         return deadLetters;
     }
@@ -184,42 +243,51 @@ public final class PartitionWorker implements AutoCloseable {
         if (nextOffset == startOffset) {
             return null;
         }
-        closeWriters();
-        PartitionFiles files = new PartitionFiles(partition, startOffset, nextOffset, closedDataFiles,
-            closedDeadLetterFiles);
-        closedDataFiles.clear();
-        closedDeadLetterFiles.clear();
+        finishWriters();
+        WriteResult data = written.build();
+        PartitionFiles files = new PartitionFiles(partition, startOffset, nextOffset, List.of(data.dataFiles()),
+            List.of(data.deleteFiles()), List.of(deadLettersWritten.build().dataFiles()));
+        written = WriteResult.builder();
+        deadLettersWritten = WriteResult.builder();
         startOffset = nextOffset;
         return files;
     }
 
-    private void closeWriters() {
+    private void finishWriters() {
         if (rows != null) {
-            closedDataFiles.addAll(rows.close());
+            written.add(rows.finish());
             rows = null;
         }
         if (deadLetters != null) {
-            closedDeadLetterFiles.addAll(deadLetters.close());
+            deadLettersWritten.add(deadLetters.finish());
             deadLetters = null;
         }
     }
 
     /**
      * Forgets everything not yet drained and reads again from {@code offset}: the table's
-     * committed offset after a refused commit or a failure. Files already written are left
+     * committed offset after a refused commit or a failure. Returns the files already written,
      * for the caller to delete (they are in no snapshot).
      */
     public List<String> resetTo(long offset) {
         List<String> orphans = new ArrayList<>();
         try {
-            closeWriters();
+            finishWriters();
         } catch (RuntimeException e) {
             LOG.debug("Closing the files of partition {} before a reset failed: {}", partition, e.toString());
         }
-        closedDataFiles.forEach(file -> orphans.add(file.location()));
-        closedDeadLetterFiles.forEach(file -> orphans.add(file.location()));
-        closedDataFiles.clear();
-        closedDeadLetterFiles.clear();
+        WriteResult data = written.build();
+        for (ContentFile<?> file : data.dataFiles()) {
+            orphans.add(file.location());
+        }
+        for (ContentFile<?> file : data.deleteFiles()) {
+            orphans.add(file.location());
+        }
+        for (ContentFile<?> file : deadLettersWritten.build().dataFiles()) {
+            orphans.add(file.location());
+        }
+        written = WriteResult.builder();
+        deadLettersWritten = WriteResult.builder();
         startOffset = offset;
         nextOffset = offset;
         stoppedBecause = null;

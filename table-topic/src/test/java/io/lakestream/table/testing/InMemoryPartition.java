@@ -22,6 +22,8 @@ public final class InMemoryPartition implements PartitionSource {
     private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
     private long nextOffset;
     private long startOffset;
+    /** The end of the last batch a read returned. */
+    private long readUpTo;
 
     /** Appends one batch of values (UTF-8), keys "k<offset>", timestamps 1000 + offset. */
     public synchronized long append(String... values) {
@@ -81,7 +83,15 @@ public final class InMemoryPartition implements PartitionSource {
         }
         ByteBuffer buffer = ByteBuffer.allocate(size);
         taken.forEach(batch -> batch.writeTo(buffer));
+        if (!taken.isEmpty()) {
+            readUpTo = Math.max(readUpTo, taken.get(taken.size() - 1).nextOffset());
+        }
         return CompletableFuture.completedFuture(buffer.flip());
+    }
+
+    /** The end of the furthest batch any read returned. */
+    public synchronized long readUpTo() {
+        return readUpTo;
     }
 
     @Override

@@ -2,9 +2,7 @@ package io.lakestream.table.write;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.UUID;
-import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
@@ -16,23 +14,23 @@ import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.FanoutDataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.util.PropertyUtil;
 
 /**
- * Parquet data files of one table, schema and partition spec, written with Iceberg's
+ * Appends rows to Parquet data files of one table, schema and partition spec, with Iceberg's
  * {@link FanoutDataWriter}: one open file per table partition, rolled at the table's
  * {@code write.target-file-size-bytes}. File names carry the Kafka partition and a random
  * operation id, so writers never collide. Not thread-safe.
  */
-final class RowFileWriter {
+final class AppendRowWriter implements RowWriter {
     private final Schema schema;
     private final PartitionSpec spec;
     private final FanoutDataWriter<Record> writer;
     private final PartitionKey key;
     private final InternalRecordWrapper wrapper;
-    private long rows;
 
-    RowFileWriter(Table table, int kafkaPartition, long taskId) {
+    AppendRowWriter(Table table, int kafkaPartition, long taskId) {
         this.schema = table.schema();
         this.spec = table.spec();
         GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
@@ -46,27 +44,34 @@ final class RowFileWriter {
         this.wrapper = new InternalRecordWrapper(schema.asStruct());
     }
 
-    Schema schema() {
+    @Override
+    public Schema schema() {
         return schema;
     }
 
-    void write(Record row) {
+    @Override
+    public PartitionSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public void write(Record row) {
         key.partition(wrapper.wrap(row));
         writer.write(row, spec, key);
-        rows++;
     }
 
-    long rows() {
-        return rows;
+    @Override
+    public void delete(Record row) {
+        throw new UnsupportedOperationException("An append-only table topic has no id columns to delete by");
     }
 
-    /** Closes the open files and returns every file written (none if no row was). */
-    List<DataFile> close() {
+    @Override
+    public WriteResult finish() {
         try {
             writer.close();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot close the data files of " + spec, e);
         }
-        return writer.result().dataFiles();
+        return WriteResult.builder().addDataFiles(writer.result().dataFiles()).build();
     }
 }
