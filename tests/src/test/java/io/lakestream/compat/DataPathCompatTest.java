@@ -74,15 +74,23 @@ class DataPathCompatTest {
             request.data().setAcks((short) 2);
             return send(wire, request);
         });
+        cases.put("timestamp older than message.timestamp.before.max.ms", (server, wire) -> send(wire,
+            Requests.produce("pd-recent", id(server, "pd-recent"), 0, batch(1))));
+        cases.put("record without a key to a compacted topic", (server, wire) -> send(wire,
+            Requests.produce("pd-compacted", id(server, "pd-compacted"), 0, batch(1))));
         cases.put("after the errors, a valid batch", (server, wire) -> send(wire,
             Requests.produce("pd-topic", id(server, "pd-topic"), 0, batch(0))));
         Map<String, JsonNode> kafka = servers.assertSameForEach(cases, (server, probe) -> {
             ensureTopic(server, "pd-topic", Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1024"));
+            ensureTopic(server, "pd-recent", Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "3600000"));
+            ensureTopic(server, "pd-compacted", Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact"));
             try (KafkaWire wire = server.connect()) {
                 return probe.ask(server, wire);
             }
         });
         assertThat(kafka.get("batch larger than max.message.bytes").toString()).contains("MESSAGE_TOO_LARGE");
+        assertThat(kafka.get("timestamp older than message.timestamp.before.max.ms").toString())
+            .contains("INVALID_TIMESTAMP");
         assertThat(kafka.get("after the errors, a valid batch").at("/responses/0/partitionResponses/0/baseOffset")
             .asLong()).isEqualTo(3);
     }
