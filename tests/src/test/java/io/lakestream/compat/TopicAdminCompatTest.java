@@ -49,6 +49,8 @@ class TopicAdminCompatTest {
         Map<String, CreatableTopic> cases = new LinkedHashMap<>();
         cases.put("valid", topic("ct-valid", 2, (short) 1));
         cases.put("default partitions and replication factor", topic("ct-defaults", -1, (short) -1));
+        cases.put("valid with overrides", topic("ct-overrides", 1, (short) 1, "retention.ms", "-1",
+            "cleanup.policy", "compact,delete", "compression.type", "zstd", "message.timestamp.type", "LogAppendTime"));
         cases.put("space in the name", topic("ct bad", 1, (short) 1));
         cases.put("name '..'", topic("..", 1, (short) 1));
         cases.put("empty name", topic("", 1, (short) 1));
@@ -70,6 +72,7 @@ class TopicAdminCompatTest {
         Map<String, String> expected = Map.ofEntries(
             Map.entry("valid", "NONE"),
             Map.entry("default partitions and replication factor", "NONE"),
+            Map.entry("valid with overrides", "NONE"),
             Map.entry("space in the name", "INVALID_TOPIC_EXCEPTION"),
             Map.entry("name '..'", "INVALID_TOPIC_EXCEPTION"),
             Map.entry("empty name", "INVALID_TOPIC_EXCEPTION"),
