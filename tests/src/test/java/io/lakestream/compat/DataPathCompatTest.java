@@ -20,6 +20,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
@@ -201,6 +202,14 @@ class DataPathCompatTest {
             Requests.listOffsets("lo-data", 0, ListOffsetsRequest.LATEST_TIMESTAMP, 0)));
         cases.put("future leader epoch", (server, wire) -> send(wire,
             Requests.listOffsets("lo-data", 0, ListOffsetsRequest.LATEST_TIMESTAMP, 5)));
+        cases.put("one partition twice", (server, wire) -> {
+            ListOffsetsRequest.Builder twice = Requests.listOffsets("lo-data", 0, ListOffsetsRequest.LATEST_TIMESTAMP,
+                Requests.NO_EPOCH);
+            ListOffsetsRequest request = twice.build();
+            ListOffsetsTopic topic = request.data().topics().get(0);
+            topic.setPartitions(List.of(topic.partitions().get(0), topic.partitions().get(0).duplicate()));
+            return send(wire, request);
+        });
         Map<String, JsonNode> kafka = servers.assertSameForEach(cases, (server, probe) -> {
             try (KafkaWire wire = server.connect()) {
                 if (ensureTopic(server, "lo-empty", Map.of())) {

@@ -133,6 +133,35 @@ class TopicAdminCompatTest {
     }
 
     @Test
+    void aDeletedTopicIsUnknownByIdAndItsNameCanBeCreatedAgain() throws Exception {
+        List<JsonNode> kafka = servers.assertSame("a deleted topic", server -> {
+            Uuid oldId = Requests.createTopic(server.admin(), "dt-reused", 2, Map.of());
+            server.admin().deleteTopics(List.of("dt-reused")).all().get();
+            try (KafkaWire wire = server.connect()) {
+                // The broker learns of the deletion from its controller a moment after the answer.
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    MetadataResponse response = wire.send(new MetadataRequest.Builder(new MetadataRequestData()
+                        .setAllowAutoTopicCreation(false)
+                        .setTopics(List.of(new MetadataRequestTopic().setName("dt-reused")))));
+                    return response.topicMetadata().iterator().next().error() == Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                });
+                JsonNode produced = Observed.json(wire.send(Requests.produce("dt-reused", oldId, 0,
+                    Requests.records(new long[] {1_000}, "v".getBytes()))));
+                JsonNode fetched = Observed.json(wire.send(Requests.fetch("dt-reused", oldId, 0, 0, Requests.NO_EPOCH)));
+                Uuid newId = Requests.createTopic(server.admin(), "dt-reused", 1, Map.of());
+                MetadataRequestData byIds = new MetadataRequestData().setAllowAutoTopicCreation(false);
+                byIds.topics().add(new MetadataRequestTopic().setTopicId(oldId));
+                JsonNode oldIdAfter = Observed.json(wire.send(new MetadataRequest.Builder(byIds)));
+                JsonNode created = Observed.json(wire.send(new MetadataRequest.Builder(new MetadataRequestData()
+                    .setAllowAutoTopicCreation(false).setTopics(List.of(new MetadataRequestTopic().setName("dt-reused"))))));
+                assertThat(newId).isNotEqualTo(oldId);
+                return List.of(produced, fetched, oldIdAfter, created);
+            }
+        });
+        assertThat(kafka.get(0).toString()).contains("UNKNOWN_TOPIC_ID");
+    }
+
+    @Test
     void createPartitionsAnswersBadCountsAsKafkaDoes() throws Exception {
         Map<String, CreatePartitionsTopic> cases = new LinkedHashMap<>();
         cases.put("unknown topic", partitions("cp-unknown", 4));
