@@ -13,12 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.AlterConfigOp.OpType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfigCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.junit.jupiter.api.Test;
@@ -104,10 +107,66 @@ class ConfigsCompatTest {
         assertThat(after.toString()).contains("\"name\":\"cleanup.policy\",\"value\":\"delete,compact\"");
     }
 
+    @Test
+    void describeConfigsDocumentsTopicConfigsAsKafkaDoes() throws Exception {
+        JsonNode kafka = servers.assertSame("topic configs with their documentation", server -> {
+            ensureTopic(server, "dc-documented", Map.of());
+            return describe(server, topic("dc-documented"), true);
+        });
+        assertThat(kafka.at("/results/0/configs/0/documentation").asText()).isNotEmpty();
+    }
+
+    @Test
+    void legacyAlterConfigsReplacesOverridesAndRefusesWhatKafkaRefuses() throws Exception {
+        Map<String, AlterConfigsRequestData> cases = new LinkedHashMap<>();
+        cases.put("retention.ms not a number", legacyAlter("lac-topic", TopicConfig.RETENTION_MS_CONFIG, "abc"));
+        cases.put("unknown key", legacyAlter("lac-topic", "no.such.key", "1"));
+        cases.put("null value", legacyAlter("lac-topic", TopicConfig.RETENTION_MS_CONFIG, null));
+        cases.put("unknown topic", legacyAlter("lac-unknown", TopicConfig.RETENTION_MS_CONFIG, "1000"));
+        cases.put("invalid topic name", legacyAlter("lac bad name", TopicConfig.RETENTION_MS_CONFIG, "1000"));
+        cases.put("broker of another node id", legacyAlterResource(ConfigResource.Type.BROKER, "7",
+            "num.partitions", "3"));
+        cases.put("valid replacement", legacyAlter("lac-topic", TopicConfig.RETENTION_MS_CONFIG, "1000",
+            TopicConfig.CLEANUP_POLICY_CONFIG, "compact"));
+        for (boolean validateOnly : List.of(true, false)) {
+            servers.assertSameForEach(cases, (server, request) -> {
+                ensureTopic(server, "lac-topic", Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "2000"));
+                try (KafkaWire wire = server.connect()) {
+                    return Observed.json(wire.send(new AlterConfigsRequest(request.duplicate()
+                        .setValidateOnly(validateOnly), ApiKeys.ALTER_CONFIGS.latestVersion())));
+                }
+            });
+        }
+        JsonNode after = servers.assertSame("the topic's configs after the replacement",
+            server -> describe(server, topic("lac-topic")));
+        assertThat(after.toString()).contains("\"name\":\"max.message.bytes\",\"value\":\"1048588\"");
+    }
+
+    private static AlterConfigsRequestData legacyAlter(String topic, String... keysAndValues) {
+        return legacyAlterResource(ConfigResource.Type.TOPIC, topic, keysAndValues);
+    }
+
+    private static AlterConfigsRequestData legacyAlterResource(ConfigResource.Type type, String name,
+                                                               String... keysAndValues) {
+        AlterConfigsRequestData.AlterableConfigCollection configs = new AlterConfigsRequestData.AlterableConfigCollection();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            configs.add(new AlterConfigsRequestData.AlterableConfig().setName(keysAndValues[i]).setValue(keysAndValues[i + 1]));
+        }
+        AlterConfigsRequestData data = new AlterConfigsRequestData();
+        data.resources().add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(type.id()).setResourceName(name)
+            .setConfigs(configs));
+        return data;
+    }
+
     private static JsonNode describe(SideBySide.Server server, DescribeConfigsResource resource) throws Exception {
+        return describe(server, resource, false);
+    }
+
+    private static JsonNode describe(SideBySide.Server server, DescribeConfigsResource resource,
+                                     boolean includeDocumentation) throws Exception {
         try (KafkaWire wire = server.connect()) {
             return Observed.json(wire.send(new DescribeConfigsRequest.Builder(new DescribeConfigsRequestData()
-                .setIncludeSynonyms(false).setIncludeDocumentation(false)
+                .setIncludeSynonyms(false).setIncludeDocumentation(includeDocumentation)
                 .setResources(new ArrayList<>(List.of(resource.duplicate()))))));
         }
     }

@@ -1,10 +1,12 @@
 package io.lakestream.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lakestream.broker.KafkaWire;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +18,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.junit.jupiter.api.Test;
@@ -69,17 +75,60 @@ class DataPathCompatTest {
             request.data().setAcks((short) 2);
             return send(wire, request);
         });
+        cases.put("timestamp older than message.timestamp.before.max.ms", (server, wire) -> send(wire,
+            Requests.produce("pd-recent", id(server, "pd-recent"), 0, batch(1))));
+        cases.put("record without a key to a compacted topic", (server, wire) -> send(wire,
+            Requests.produce("pd-compacted", id(server, "pd-compacted"), 0, batch(1))));
         cases.put("after the errors, a valid batch", (server, wire) -> send(wire,
             Requests.produce("pd-topic", id(server, "pd-topic"), 0, batch(0))));
         Map<String, JsonNode> kafka = servers.assertSameForEach(cases, (server, probe) -> {
             ensureTopic(server, "pd-topic", Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1024"));
+            ensureTopic(server, "pd-recent", Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "3600000"));
+            ensureTopic(server, "pd-compacted", Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact"));
             try (KafkaWire wire = server.connect()) {
                 return probe.ask(server, wire);
             }
         });
         assertThat(kafka.get("batch larger than max.message.bytes").toString()).contains("MESSAGE_TOO_LARGE");
+        assertThat(kafka.get("timestamp older than message.timestamp.before.max.ms").toString())
+            .contains("INVALID_TIMESTAMP");
         assertThat(kafka.get("after the errors, a valid batch").at("/responses/0/partitionResponses/0/baseOffset")
             .asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void idempotentProduceChecksSequencesAndEpochsAsKafkaDoes() throws Exception {
+        // Producer ids differ between the clusters; the answers (offsets and error codes) must not.
+        Map<String, int[]> cases = new LinkedHashMap<>();
+        cases.put("sequence 0", new int[] {0, 0, 0});
+        cases.put("sequence 0 again (a retry)", new int[] {0, 0, 0});
+        cases.put("sequence 5 (a gap)", new int[] {0, 0, 5});
+        cases.put("sequence 1", new int[] {0, 0, 1});
+        cases.put("sequence 1 again (a retry)", new int[] {0, 0, 1});
+        cases.put("sequence 0 again (an older retry)", new int[] {0, 0, 0});
+        cases.put("epoch 1, sequence 0", new int[] {0, 1, 0});
+        cases.put("epoch 0 again (fenced)", new int[] {0, 0, 2});
+        cases.put("unknown producer, sequence 3", new int[] {1_000_000, 0, 3});
+        cases.put("unknown producer, sequence 0", new int[] {1_000_000, 0, 0});
+        Map<String, Long> producerIds = new ConcurrentHashMap<>();
+        Map<String, JsonNode> kafka = servers.assertSameForEach(cases, (server, c) -> {
+            ensureTopic(server, "ip-topic", Map.of());
+            try (KafkaWire wire = server.connect()) {
+                long producerId = producerIds.computeIfAbsent(server.name(), name -> initProducerId(wire));
+                return send(wire, Requests.produce("ip-topic", id(server, "ip-topic"), 0,
+                    Requests.idempotentRecord(producerId + c[0], (short) c[1], c[2])));
+            }
+        });
+        assertThat(kafka.get("sequence 5 (a gap)").toString()).contains("OUT_OF_ORDER_SEQUENCE_NUMBER");
+        assertThat(kafka.get("epoch 0 again (fenced)").toString()).contains("INVALID_PRODUCER_EPOCH");
+    }
+
+    /** A producer id, asked for until the server has one to give (Kafka answers a retriable error right after start). */
+    private static long initProducerId(KafkaWire wire) {
+        InitProducerIdResponse response = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+            .until(() -> wire.send(Requests.initProducerId()), r -> !(r.error().exception() instanceof RetriableException));
+        assertThat(response.error()).isEqualTo(Errors.NONE);
+        return response.data().producerId();
     }
 
     @Test
@@ -153,6 +202,14 @@ class DataPathCompatTest {
             Requests.listOffsets("lo-data", 0, ListOffsetsRequest.LATEST_TIMESTAMP, 0)));
         cases.put("future leader epoch", (server, wire) -> send(wire,
             Requests.listOffsets("lo-data", 0, ListOffsetsRequest.LATEST_TIMESTAMP, 5)));
+        cases.put("one partition twice", (server, wire) -> {
+            ListOffsetsRequest.Builder twice = Requests.listOffsets("lo-data", 0, ListOffsetsRequest.LATEST_TIMESTAMP,
+                Requests.NO_EPOCH);
+            ListOffsetsRequest request = twice.build();
+            ListOffsetsTopic topic = request.data().topics().get(0);
+            topic.setPartitions(List.of(topic.partitions().get(0), topic.partitions().get(0).duplicate()));
+            return send(wire, request);
+        });
         Map<String, JsonNode> kafka = servers.assertSameForEach(cases, (server, probe) -> {
             try (KafkaWire wire = server.connect()) {
                 if (ensureTopic(server, "lo-empty", Map.of())) {

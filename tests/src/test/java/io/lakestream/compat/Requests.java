@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
@@ -32,6 +33,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
@@ -72,6 +74,18 @@ final class Requests {
             records[i] = new SimpleRecord(timestamps[i], null, values[i]);
         }
         return MemoryRecords.withRecords(Compression.NONE, records);
+    }
+
+    /** InitProducerId of an idempotent (not transactional) producer. */
+    static InitProducerIdRequest.Builder initProducerId() {
+        return new InitProducerIdRequest.Builder(new InitProducerIdRequestData().setTransactionalId(null)
+            .setTransactionTimeoutMs(Integer.MAX_VALUE).setProducerId(-1).setProducerEpoch((short) -1));
+    }
+
+    /** One batch of one record of an idempotent producer. */
+    static MemoryRecords idempotentRecord(long producerId, short epoch, int sequence) {
+        return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, sequence,
+            new SimpleRecord(1_000, null, ("seq-" + sequence).getBytes()));
     }
 
     /** Produce with acks=all, the topic named by id (v13+) or, with a zero id, by name. */

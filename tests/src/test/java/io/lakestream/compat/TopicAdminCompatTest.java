@@ -49,6 +49,8 @@ class TopicAdminCompatTest {
         Map<String, CreatableTopic> cases = new LinkedHashMap<>();
         cases.put("valid", topic("ct-valid", 2, (short) 1));
         cases.put("default partitions and replication factor", topic("ct-defaults", -1, (short) -1));
+        cases.put("valid with overrides", topic("ct-overrides", 1, (short) 1, "retention.ms", "-1",
+            "cleanup.policy", "compact,delete", "compression.type", "zstd", "message.timestamp.type", "LogAppendTime"));
         cases.put("space in the name", topic("ct bad", 1, (short) 1));
         cases.put("name '..'", topic("..", 1, (short) 1));
         cases.put("empty name", topic("", 1, (short) 1));
@@ -70,6 +72,7 @@ class TopicAdminCompatTest {
         Map<String, String> expected = Map.ofEntries(
             Map.entry("valid", "NONE"),
             Map.entry("default partitions and replication factor", "NONE"),
+            Map.entry("valid with overrides", "NONE"),
             Map.entry("space in the name", "INVALID_TOPIC_EXCEPTION"),
             Map.entry("name '..'", "INVALID_TOPIC_EXCEPTION"),
             Map.entry("empty name", "INVALID_TOPIC_EXCEPTION"),
@@ -127,6 +130,35 @@ class TopicAdminCompatTest {
             }
         });
         assertThat(kafka.toString()).contains("UNKNOWN_TOPIC_OR_PARTITION", "UNKNOWN_TOPIC_ID");
+    }
+
+    @Test
+    void aDeletedTopicIsUnknownByIdAndItsNameCanBeCreatedAgain() throws Exception {
+        List<JsonNode> kafka = servers.assertSame("a deleted topic", server -> {
+            Uuid oldId = Requests.createTopic(server.admin(), "dt-reused", 2, Map.of());
+            server.admin().deleteTopics(List.of("dt-reused")).all().get();
+            try (KafkaWire wire = server.connect()) {
+                // The broker learns of the deletion from its controller a moment after the answer.
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    MetadataResponse response = wire.send(new MetadataRequest.Builder(new MetadataRequestData()
+                        .setAllowAutoTopicCreation(false)
+                        .setTopics(List.of(new MetadataRequestTopic().setName("dt-reused")))));
+                    return response.topicMetadata().iterator().next().error() == Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                });
+                JsonNode produced = Observed.json(wire.send(Requests.produce("dt-reused", oldId, 0,
+                    Requests.records(new long[] {1_000}, "v".getBytes()))));
+                JsonNode fetched = Observed.json(wire.send(Requests.fetch("dt-reused", oldId, 0, 0, Requests.NO_EPOCH)));
+                Uuid newId = Requests.createTopic(server.admin(), "dt-reused", 1, Map.of());
+                MetadataRequestData byIds = new MetadataRequestData().setAllowAutoTopicCreation(false);
+                byIds.topics().add(new MetadataRequestTopic().setTopicId(oldId));
+                JsonNode oldIdAfter = Observed.json(wire.send(new MetadataRequest.Builder(byIds)));
+                JsonNode created = Observed.json(wire.send(new MetadataRequest.Builder(new MetadataRequestData()
+                    .setAllowAutoTopicCreation(false).setTopics(List.of(new MetadataRequestTopic().setName("dt-reused"))))));
+                assertThat(newId).isNotEqualTo(oldId);
+                return List.of(produced, fetched, oldIdAfter, created);
+            }
+        });
+        assertThat(kafka.get(0).toString()).contains("UNKNOWN_TOPIC_ID");
     }
 
     @Test

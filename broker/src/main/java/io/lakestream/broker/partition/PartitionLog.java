@@ -248,11 +248,11 @@ public final class PartitionLog {
             }
             Optional<BatchMetadata> duplicate = origin == AppendOrigin.CLIENT ? findDuplicate(valid) : Optional.empty();
             if (duplicate.isPresent()) {
+                // As Kafka's UnifiedLog: the retry is answered with the original batch's offsets and, as its
+                // log append time, the timestamp that batch was appended with, whatever the timestamp type.
                 BatchMetadata original = duplicate.get();
-                long appendTime = current.messageTimestampType == TimestampType.LOG_APPEND_TIME
-                    ? original.timestamp() : RecordBatch.NO_TIMESTAMP;
-                AppendResult retried = new AppendResult(original.firstOffset(), original.lastOffset(), appendTime,
-                    stream.startOffset(), true);
+                AppendResult retried = new AppendResult(original.firstOffset(), original.lastOffset(),
+                    original.timestamp(), stream.startOffset(), true);
                 return new PendingAppend(retried, CompletableFuture.completedFuture(retried));
             }
             Map<Long, ProducerAppendInfo> updated = new HashMap<>();

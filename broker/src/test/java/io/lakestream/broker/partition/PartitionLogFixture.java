@@ -32,10 +32,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real stream store for each test ({@code @RegisterExtension}): a block WAL and a local object
  * store in a temporary directory, with one stream that {@link #load} opens as a
  * {@link PartitionLog}. {@link #restart} closes the store and opens a new one on the same files,
- * as a broker restart does.
+ * as a broker restart does. Public for the request handlers' tests.
  */
-final class PartitionLogFixture implements BeforeEachCallback, AfterEachCallback {
-    static final TopicPartition TP = new TopicPartition("events", 0);
+public final class PartitionLogFixture implements BeforeEachCallback, AfterEachCallback {
+    public static final TopicPartition TP = new TopicPartition("events", 0);
     static final LogValidator.MetricsRecorder NO_METRICS = new LogValidator.MetricsRecorder() {
         @Override public void recordInvalidMagic() {}
         @Override public void recordInvalidOffset() {}
@@ -81,7 +81,8 @@ final class PartitionLogFixture implements BeforeEachCallback, AfterEachCallback
         return newStore;
     }
 
-    PartitionLog load(LogConfig config) {
+    /** Opens the stream and loads it as leader epoch 3. */
+    public PartitionLog load(LogConfig config) {
         return load(config, Time.SYSTEM);
     }
 
@@ -104,7 +105,7 @@ final class PartitionLogFixture implements BeforeEachCallback, AfterEachCallback
     }
 
     /** One batch of keyed records with timestamps {@code timestamp}, {@code timestamp + 1}, ... */
-    static MemoryRecords records(long timestamp, String... values) {
+    public static MemoryRecords records(long timestamp, String... values) {
         SimpleRecord[] records = new SimpleRecord[values.length];
         for (int i = 0; i < values.length; i++) {
             records[i] = new SimpleRecord(timestamp + i, ("k" + i).getBytes(StandardCharsets.UTF_8),

@@ -46,6 +46,13 @@ class PartitionLogTest {
         return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, (short) 0, sequence, records);
     }
 
+    /** A copy: an append assigns offsets in place. */
+    private static MemoryRecords copy(MemoryRecords records) {
+        ByteBuffer bytes = ByteBuffer.allocate(records.sizeInBytes());
+        bytes.put(records.buffer().duplicate()).flip();
+        return MemoryRecords.readableRecords(bytes);
+    }
+
     @Test
     void appendAssignsOffsetsAndLeaderEpochAndReadReturnsTheRecords() {
         PartitionLog log = load(config(Map.of()));
@@ -107,12 +114,15 @@ class PartitionLogTest {
     void retriedIdempotentBatchGetsItsOriginalOffsetsAndIsNotAppendedTwice() {
         PartitionLog log = load(config(Map.of()));
         log.appendAsLeader(records(1000, "other"), AppendOrigin.CLIENT).join();
-        AppendResult original = log.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
+        MemoryRecords batch = idempotent(7, 0, "a", "b");
+        AppendResult original = log.appendAsLeader(copy(batch), AppendOrigin.CLIENT).join();
 
-        AppendResult retry = log.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
+        AppendResult retry = log.appendAsLeader(copy(batch), AppendOrigin.CLIENT).join();
 
         assertThat(retry.duplicate()).isTrue();
         assertThat(retry.firstOffset()).isEqualTo(original.firstOffset()).isEqualTo(1);
+        assertThat(retry.logAppendTimeMs()).as("as Kafka: the original batch's timestamp")
+            .isEqualTo(batch.batches().iterator().next().maxTimestamp());
         assertThat(log.logEndOffset()).isEqualTo(3);
     }
 

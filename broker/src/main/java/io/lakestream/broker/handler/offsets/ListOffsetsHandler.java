@@ -7,6 +7,7 @@ import io.lakestream.broker.partition.LeaderPartitions;
 import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionLog.TimestampAndOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -46,19 +47,23 @@ public final class ListOffsetsHandler implements RequestHandler {
     public CompletableFuture<AbstractResponse> handle(KafkaRequest request) {
         ListOffsetsRequest listOffsets = request.body(ListOffsetsRequest.class);
         Set<TopicPartition> duplicates = listOffsets.duplicatePartitions();
+        Set<TopicPartition> answeredDuplicates = new HashSet<>();
         ListOffsetsResponseData data = new ListOffsetsResponseData();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (ListOffsetsTopic topic : listOffsets.topics()) {
             ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
             data.topics().add(topicResponse);
             for (ListOffsetsPartition partition : topic.partitions()) {
+                TopicPartition topicPartition = new TopicPartition(topic.name(), partition.partitionIndex());
+                if (duplicates.contains(topicPartition) && !answeredDuplicates.add(topicPartition)) {
+                    continue; // As Kafka: a partition asked for twice gets one INVALID_REQUEST entry.
+                }
                 ListOffsetsPartitionResponse response = new ListOffsetsPartitionResponse()
                     .setPartitionIndex(partition.partitionIndex())
                     .setTimestamp(ListOffsetsResponse.UNKNOWN_TIMESTAMP)
                     .setOffset(ListOffsetsResponse.UNKNOWN_OFFSET)
                     .setLeaderEpoch(ListOffsetsResponse.UNKNOWN_EPOCH);
                 topicResponse.partitions().add(response);
-                TopicPartition topicPartition = new TopicPartition(topic.name(), partition.partitionIndex());
                 if (duplicates.contains(topicPartition)) {
                     response.setErrorCode(Errors.INVALID_REQUEST.code());
                     continue;

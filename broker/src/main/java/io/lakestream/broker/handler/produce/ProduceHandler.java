@@ -13,10 +13,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
@@ -121,6 +127,9 @@ public final class ProduceHandler implements RequestHandler {
         return appended.handle((result, error) -> {
             if (error != null) {
                 setError(response, error);
+                if (!unknownLogStart(Failures.cause(error))) {
+                    response.setLogStartOffset(log.logStartOffset());
+                }
                 meters.onProduceError(Errors.forCode(response.errorCode()));
             } else {
                 meters.onAppended(bytes, result.duplicate() ? 0 : result.lastOffset() - result.firstOffset() + 1);
@@ -130,6 +139,18 @@ public final class ProduceHandler implements RequestHandler {
             }
             return null;
         });
+    }
+
+    /**
+     * Whether Kafka's replica manager answers this append failure with log start offset -1:
+     * for a partition it cannot append to and a batch it cannot read. For every other failure
+     * (sequence, epoch, timestamp, ...) it answers the partition's log start offset.
+     */
+    private static boolean unknownLogStart(Throwable cause) {
+        return cause instanceof UnknownTopicOrPartitionException || cause instanceof NotLeaderOrFollowerException
+            || cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+            || cause instanceof CorruptRecordException || cause instanceof KafkaStorageException
+            || cause instanceof UnknownTopicIdException;
     }
 
     private static void setError(PartitionProduceResponse response, Throwable error) {
