@@ -143,7 +143,9 @@ class ConsumerGroupsTest {
     }
 
     @Test
-    void clientsCannotWriteToTheOffsetsTopic() {
+    void clientsCannotWriteToTheOffsetsTopic() throws Exception {
+        // The topic is created when a client first looks for a group coordinator, as in Kafka.
+        SERVER.admin().listConsumerGroupOffsets("creates-the-offsets-topic").partitionsToOffsetAndMetadata().get();
         try (KafkaProducer<byte[], byte[]> producer = SERVER.process().producer(Map.of())) {
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>(Topic.GROUP_METADATA_TOPIC_NAME, 0, null,
                 "not a coordinator record".getBytes())).get())
