@@ -65,6 +65,8 @@ public final class TopicTable implements AutoCloseable {
     private TableMetrics metrics;
     private long openRetryAt;
     private long nextCommitAt;
+    /** After a failed commit, an early commit (a worker that wants one) waits until then. */
+    private long commitRetryAt;
     private long lastCommitMillis = -1;
     private long lastSnapshotId = -1;
     private String lastError;
@@ -150,7 +152,8 @@ public final class TopicTable implements AutoCloseable {
                 onWorkerFailure(entry.getKey(), worker, e, now);
             }
         }
-        if (now >= nextCommitAt) {
+        if (now >= nextCommitAt
+            || (now >= commitRetryAt && workers.values().stream().anyMatch(PartitionWorker::wantsCommit))) {
             commit(now);
             work++;
         }
@@ -248,7 +251,11 @@ public final class TopicTable implements AutoCloseable {
     private void commit(long now) {
         nextCommitAt = now + settings.commitInterval().toMillis();
         long started = System.nanoTime();
-        for (PartitionWorker worker : workers.values()) {
+        // Upserts: the files of one drain go in a snapshot of their own. An equality delete reaches
+        // only earlier snapshots, so a key that two drains (two writers) both wrote would keep two
+        // rows if they were committed together. Files left by a failed commit are committed alone.
+        boolean drain = pending.isEmpty() || settings.upsert().isEmpty();
+        for (PartitionWorker worker : drain ? workers.values() : List.<PartitionWorker>of()) {
             try {
                 PartitionFiles files = worker.drain();
                 if (files != null) {
@@ -268,6 +275,7 @@ public final class TopicTable implements AutoCloseable {
             onTableDropped(now);
             return;
         } catch (RuntimeException e) {
+            commitRetryAt = now + RETRY_MILLIS;
             lastError = "Commit failed: " + e;
             metrics.error();
             LOG.warn("Committing table {} failed; its files wait for the next commit: {}", table.name(), e.toString());

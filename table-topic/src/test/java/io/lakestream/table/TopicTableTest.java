@@ -310,6 +310,27 @@ class TopicTableTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aKeyWrittenAgainAfterASchemaChangeInOneIntervalKeepsOneRow(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TableTopicSettings settings = new TableTopicSettings("orders", topicId, TableIdentifier.of("lake", "orders"),
+                Duration.ofMillis(INTERVAL_MS), TableFormat.JSON, Optional.empty(), List.of(),
+                Optional.of(new UpsertMode(List.of("id"), Optional.empty())));
+            TopicTable table = topicTable(catalog, settings);
+            InMemoryPartition partition = new InMemoryPartition();
+            table.lead(0, partition);
+            partition.append("{\"id\": 1, \"v\": \"a\"}");
+            writeAll(table);
+            partition.append("{\"id\": 1, \"v\": \"b\", \"note\": \"a new column\"}");
+            writeAndCommit(table);
+
+            assertThat(values(catalog.loadTable(TableIdentifier.of("lake", "orders")))).isEqualTo(Map.of(1L, "b"));
+            table.close();
+        }
+    }
+
     private static Map<Long, String> values(Table table) throws IOException {
         Map<Long, String> values = new HashMap<>();
         for (Record row : rows(table)) {

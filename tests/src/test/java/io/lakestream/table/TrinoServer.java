@@ -67,7 +67,8 @@ final class TrinoServer implements AutoCloseable {
             "-Dnode.data-dir=" + Files.createDirectories(dir.resolve("data")),
             "-Dnode.bind-ip=127.0.0.1", "-Dnode.internal-address=127.0.0.1",
             "-cp", home.resolve("lib").toAbsolutePath() + "/*", "io.trino.server.TrinoServer"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        // Trino writes var/log/ under its working directory: the temp dir, not the source tree.
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
             .redirectOutput(log.toFile()).start();
         TrinoServer trino = new TrinoServer(process, log, port);
         try {

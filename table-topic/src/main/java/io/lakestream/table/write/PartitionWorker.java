@@ -54,6 +54,8 @@ public final class PartitionWorker implements AutoCloseable {
     private WriteResult.Builder deadLettersWritten = WriteResult.builder();
     private long taskIds;
     private String stoppedBecause;
+    /** Set when an upsert chunk needs a new writer: what the old one wrote must be committed first. */
+    private boolean commitWanted;
     /** Whether a wake-up is registered with the source; cleared by the source's thread when it fires. */
     private final AtomicBoolean waiting = new AtomicBoolean();
     private AutoCloseable appendWait;
@@ -85,6 +87,16 @@ public final class PartitionWorker implements AutoCloseable {
         return nextOffset;
     }
 
+    /**
+     * Whether the rows written so far must be committed before the worker goes on: in upsert
+     * mode a schema or spec change needs a new writer, and a key written by the old one would
+     * survive an update by the new one in the same commit (an equality delete reaches only
+     * earlier commits). Until {@link #drain}, the worker reads nothing.
+     */
+    public boolean wantsCommit() {
+        return commitWanted;
+    }
+
     /** Why the worker stopped (a record that does not convert, with errors.tolerance=none), or null. */
     public String stoppedBecause() {
         return stoppedBecause;
@@ -96,7 +108,7 @@ public final class PartitionWorker implements AutoCloseable {
      * @return the records handled (0 when caught up with the high watermark or stopped)
      */
     public int doWork() throws ExecutionException, TimeoutException, InterruptedException {
-        if (stoppedBecause != null) {
+        if (stoppedBecause != null || commitWanted) {
             return 0;
         }
         long logStart = source.logStartOffset();
@@ -128,6 +140,10 @@ public final class PartitionWorker implements AutoCloseable {
         RecordConverter.Analysis analysis = SchemaEvolution.analyzeAndEvolve(table, converter, records);
         if (table.schema().schemaId() != schemaId) {
             target.partitioning().apply(table); // a partition field's column may have just appeared
+        }
+        if (target.upsert().isPresent() && rows != null && outdated(rows)) {
+            commitWanted = true; // this chunk is read again after the commit
+            return;
         }
         List<RecordConverter.Failure> failures = new ArrayList<>(analysis.failed());
         List<Row> rowsToWrite = new ArrayList<>(analysis.accepted().size());
@@ -202,8 +218,7 @@ public final class PartitionWorker implements AutoCloseable {
 
     /** The writer of rows in the table's current schema and spec; one in older ones is finished first. */
     private RowWriter rowWriter() {
-        if (rows != null && (rows.schema().schemaId() != table.schema().schemaId()
-            || rows.spec().specId() != table.spec().specId())) {
+        if (rows != null && outdated(rows)) {
             written.add(rows.finish());
             rows = null;
         }
@@ -213,6 +228,12 @@ public final class PartitionWorker implements AutoCloseable {
                 : new AppendRowWriter(table, partition, taskIds++);
         }
         return rows;
+    }
+
+    /** Whether a writer's schema or spec is no longer the table's. */
+    private boolean outdated(RowWriter writer) {
+        return writer.schema().schemaId() != table.schema().schemaId()
+            || writer.spec().specId() != table.spec().specId();
     }
 
     private RowWriter deadLetterWriter() {
@@ -240,6 +261,7 @@ public final class PartitionWorker implements AutoCloseable {
      * offset range; null if no offset was read since. The next files start at the end of these.
      */
     public PartitionFiles drain() {
+        commitWanted = false;
         if (nextOffset == startOffset) {
             return null;
         }
@@ -291,6 +313,7 @@ public final class PartitionWorker implements AutoCloseable {
         startOffset = offset;
         nextOffset = offset;
         stoppedBecause = null;
+        commitWanted = false;
         return orphans;
     }
 
