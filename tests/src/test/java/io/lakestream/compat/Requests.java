@@ -1,10 +1,15 @@
 package io.lakestream.compat;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -45,10 +50,19 @@ final class Requests {
 
     private Requests() {}
 
-    /** Creates a topic of one replica through the Admin client and returns its id. */
+    /**
+     * Creates a topic of one replica through the Admin client and returns its id once the
+     * broker's metadata shows it with a leader for every partition: Kafka answers CreateTopics
+     * when its controller has the topic, a moment before its broker does.
+     */
     static Uuid createTopic(Admin admin, String name, int partitions, Map<String, String> configs) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
-        return admin.describeTopics(List.of(name)).allTopicNames().get().get(name).topicId();
+        TopicDescription topic = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+            .ignoreException(ExecutionException.class)
+            .until(() -> admin.describeTopics(List.of(name)).allTopicNames().get().get(name),
+                description -> description.partitions().size() == partitions
+                    && description.partitions().stream().allMatch(p -> p.leader() != null));
+        return topic.topicId();
     }
 
     /** One uncompressed batch of a record per value, each with its timestamp. */
