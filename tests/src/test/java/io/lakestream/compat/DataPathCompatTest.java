@@ -137,7 +137,8 @@ class DataPathCompatTest {
     void javaProducerGetsTheSameExceptionForARecordOverTheTopicLimit() throws Exception {
         String kafka = servers.assertSame("producer send over max.message.bytes", server -> {
             ensureTopic(server, "pd-small", Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1024"));
-            try (KafkaProducer<byte[], byte[]> producer = server.producer(Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000))) {
+            try (KafkaProducer<byte[], byte[]> producer = server.producer(Map.of(
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
                 producer.send(new ProducerRecord<>("pd-small", new byte[2_000])).get();
                 return "sent";
             } catch (ExecutionException e) {
