@@ -153,6 +153,11 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
     }
 
     @Override
+    public void keepInStreamObjects(boolean keep) {
+        store.keepInStreamObjects(streamId, keep);
+    }
+
+    @Override
     public CompletableFuture<Void> trim(long newStartOffset) {
         if (newStartOffset > confirmOffset) {
             return CompletableFuture.failedFuture(new StreamException(Reason.OFFSET_OUT_OF_RANGE,

@@ -46,6 +46,12 @@ public interface Stream {
      */
     CompletableFuture<List<StreamRecordBatch>> fetch(long startOffset, long endOffset, int maxBytes);
 
+    /**
+     * Whether this node keeps the stream's data in stream objects from now on, as a stream
+     * that will be rewritten needs (see {@code StreamStore#rewrite}).
+     */
+    void keepInStreamObjects(boolean keep);
+
     /** Moves the start offset forward; data below it becomes unreadable and is reclaimed. */
     CompletableFuture<Void> trim(long newStartOffset);
 

@@ -4,8 +4,10 @@ import io.lakestream.stream.cache.BlockCache;
 import io.lakestream.stream.cache.LogCache;
 import io.lakestream.stream.cache.CachedStreamReader;
 import io.lakestream.stream.cache.ReadAheadConfig;
+import io.lakestream.stream.compaction.BatchRewrite;
 import io.lakestream.stream.compaction.ObjectCleaner;
 import io.lakestream.stream.compaction.StreamObjectCompactor;
+import io.lakestream.stream.compaction.StreamRewriter;
 import io.lakestream.stream.compaction.StreamSetObjectCompactor;
 import io.lakestream.stream.metadata.StreamMetadata;
 import io.lakestream.stream.metadata.StreamState;
@@ -21,8 +23,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -57,7 +61,10 @@ public final class StreamStore implements AutoCloseable {
     private final StreamSetObjectCompactor streamSetCompactor;
     private final StreamObjectCompactor streamObjectCompactor;
     private final ObjectCleaner cleaner;
+    private final StreamRewriter rewriter;
     private final Map<Long, S3Stream> openStreams = new ConcurrentHashMap<>();
+    /** Streams whose data always goes into stream objects, so that {@link #rewrite} reaches all of it. */
+    private final Set<Long> ownObjectStreams = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean maintenanceRunning = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile boolean started;
@@ -93,8 +100,11 @@ public final class StreamStore implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.uploader = new Uploader(config, logCache, wal, storage, metadata, scheduler, registry);
-        this.streamSetCompactor = new StreamSetObjectCompactor(config, metadata, storage, registry);
+        this.uploader = new Uploader(config, logCache, wal, storage, metadata, scheduler, ownObjectStreams::contains,
+            registry);
+        this.streamSetCompactor = new StreamSetObjectCompactor(config, metadata, storage, ownObjectStreams::contains,
+            registry);
+        this.rewriter = new StreamRewriter(config, metadata, storage, registry);
         this.streamObjectCompactor = new StreamObjectCompactor(config, metadata, storage, registry);
         this.cleaner = new ObjectCleaner(metadata, storage, registry);
         Gauge.builder("lakestream.stream.log.cache.size", logCache, LogCache::sizeBytes)
@@ -228,6 +238,42 @@ public final class StreamStore implements AutoCloseable {
             openStreams.put(streamId, stream);
             return stream;
         });
+    }
+
+    /**
+     * Keeps the stream's data in stream objects from the next upload or compaction on (or
+     * stops doing so), as a stream to be {@linkplain #rewrite rewritten} needs: a compacted
+     * topic's partition. This is a setting of this node, made again after a restart.
+     */
+    public void keepInStreamObjects(long streamId, boolean keep) {
+        if (keep) {
+            ownObjectStreams.add(streamId);
+        } else {
+            ownObjectStreams.remove(streamId);
+        }
+    }
+
+    /** How far a {@link #rewrite} of the stream can reach now (see {@link StreamRewriter#rewritableEnd}). */
+    public CompletableFuture<Long> rewritableEnd(long streamId) {
+        return rewriter.rewritableEnd(streamId);
+    }
+
+    /**
+     * Rewrites the stream's batches below {@code endOffset} with {@code rewrite}, keeping their
+     * offsets: the storage step of log compaction (see {@link StreamRewriter#rewrite}). Later
+     * reads of those offsets that miss the log cache see the new payloads. {@code rewrite}
+     * runs on {@code executor}.
+     */
+    public CompletableFuture<StreamRewriter.Result> rewrite(long streamId, long endOffset, BatchRewrite rewrite,
+                                                           Executor executor) {
+        // The log cache still holds the old payloads of data uploaded recently: drop them, so that
+        // readers see the rewritten objects.
+        return rewriter.rewrite(streamId, endOffset, rewrite, executor)
+            .whenComplete((result, error) -> {
+                if (result != null) {
+                    logCache.trim(streamId, result.endOffset());
+                }
+            });
     }
 
     /** Uploads everything cached now; completes once it is committed (the log is trimmed right after). */

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.lakestream.table.TableTopicConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -119,8 +122,10 @@ class AdminConfigsTest {
 
         Config config = describe(topic("described"));
 
-        assertThat(config.entries()).extracting(ConfigEntry::name)
-            .containsExactlyInAnyOrderElementsOf(LogConfig.nonInternalConfigNames());
+        Set<String> topicConfigNames = new HashSet<>(LogConfig.nonInternalConfigNames());
+        topicConfigNames.addAll(TableTopicConfig.CONFIG_DEF.names());
+        assertThat(config.entries()).as("Kafka's topic configs and table topics'").extracting(ConfigEntry::name)
+            .containsExactlyInAnyOrderElementsOf(topicConfigNames);
         ConfigEntry override = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
         assertThat(override.value()).isEqualTo("5000");
         assertThat(override.source()).isEqualTo(ConfigSource.DYNAMIC_TOPIC_CONFIG);

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * only the batches after it, and the idempotent producer's retries across the kill must
  * still be recognised.
  *
- * <p>Read back with the Java consumer by assignment: Kafka's VerifiableConsumer needs consumer
- * groups, which Lakestream does not serve yet.
+ * <p>Read back with the Java consumer by assignment, so that the check depends on nothing but
+ * the log (VerifiableConsumerGroupTest runs Kafka's VerifiableConsumer in groups).
  */
 class CrashRecoveryTest {
     private static final String TOPIC = "crash";

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -49,7 +50,12 @@ class OlderProtocolVersionsTest {
         server.admin().createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
         try (KafkaProducer<byte[], byte[]> producer = server.process().producer(Map.of())) {
             for (int i = 0; i < 3; i++) {
-                producer.send(new ProducerRecord<>(TOPIC, 0, null, ("v" + i).getBytes(StandardCharsets.UTF_8))).get();
+                try {
+                    producer.send(new ProducerRecord<>(TOPIC, 0, null, ("v" + i).getBytes(StandardCharsets.UTF_8)))
+                        .get();
+                } catch (ExecutionException e) {
+                    throw new AssertionError("send of record " + i + " failed" + server.process().outputForFailure(), e);
+                }
             }
         }
     }

@@ -23,7 +23,8 @@ import org.apache.kafka.network.RequestConvertToJson;
  * topic ids, cluster ids and ports are random, so only whether an id is set is kept.
  *
  * <p>Config entries are sorted by name: Kafka lists them in the order of a hash map, which
- * means nothing to a client.
+ * means nothing to a client. Lakestream's own topic configs ({@code lakestream.*}, those of
+ * table topics) are left out: Kafka has none of them, and its clients pass them through.
  *
  * <p>One documented difference is folded in: Kafka 4 writes a cluster-wide dynamic default of
  * {@code min.insync.replicas} when it formats a cluster (for eligible leader replicas, KIP-966),
@@ -35,6 +36,7 @@ public final class Observed {
     private static final Set<String> DROPPED = Set.of("errorMessage", "throttleTimeMs", "clusterId",
         "batchIndexErrorMessage");
     private static final String ZERO_ID = Uuid.ZERO_UUID.toString();
+    private static final String LAKESTREAM_CONFIG_PREFIX = "lakestream.";
 
     private Observed() {}
 
@@ -65,7 +67,11 @@ public final class Observed {
                     object.put(name, Errors.forCode(value.shortValue()).name());
                 } else if (name.equals("configs") && value instanceof ArrayNode configs) {
                     List<JsonNode> entries = new ArrayList<>();
-                    configs.forEach(entries::add);
+                    configs.forEach(entry -> {
+                        if (!entry.path("name").asText().startsWith(LAKESTREAM_CONFIG_PREFIX)) {
+                            entries.add(entry);
+                        }
+                    });
                     entries.sort(Comparator.comparing(entry -> entry.path("name").asText()));
                     configs.removeAll();
                     configs.addAll(entries);

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -52,17 +52,19 @@ final class Requests {
 
     /**
      * Creates a topic of one replica through the Admin client and returns its id once the
-     * broker's metadata shows it with a leader for every partition: Kafka answers CreateTopics
-     * when its controller has the topic, a moment before its broker does.
+     * broker shows a leader for every partition: Kafka's CreateTopics answers when its
+     * controller has committed the topic, a moment before its broker serves the partitions.
      */
     static Uuid createTopic(Admin admin, String name, int partitions, Map<String, String> configs) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
-        TopicDescription topic = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-            .ignoreException(ExecutionException.class)
-            .until(() -> admin.describeTopics(List.of(name)).allTopicNames().get().get(name),
-                description -> description.partitions().size() == partitions
-                    && description.partitions().stream().allMatch(p -> p.leader() != null));
-        return topic.topicId();
+        AtomicReference<Uuid> topicId = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            TopicDescription topic = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+            topicId.set(topic.topicId());
+            return topic.partitions().size() == partitions
+                && topic.partitions().stream().allMatch(partition -> partition.leader() != null);
+        });
+        return topicId.get();
     }
 
     /** One uncompressed batch of a record per value, each with its timestamp. */

@@ -1,11 +1,14 @@
 package io.lakestream.broker.cluster;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -18,6 +21,7 @@ import java.util.function.Predicate;
 public final class ClusterViewHolder {
     private final ScheduledExecutorService timer;
     private final Map<CompletableFuture<ClusterView>, Predicate<ClusterView>> waiters = new ConcurrentHashMap<>();
+    private final List<Consumer<ClusterView>> listeners = new CopyOnWriteArrayList<>();
     private volatile ClusterView current;
 
     public ClusterViewHolder(ClusterView initial, ScheduledExecutorService timer) {
@@ -29,8 +33,14 @@ public final class ClusterViewHolder {
         return current;
     }
 
+    /** Runs {@code listener} with each view published from now on, on the publishing thread. */
+    public void addListener(Consumer<ClusterView> listener) {
+        listeners.add(listener);
+    }
+
     public void publish(ClusterView view) {
         current = view;
+        listeners.forEach(listener -> listener.accept(view));
         Iterator<Map.Entry<CompletableFuture<ClusterView>, Predicate<ClusterView>>> it = waiters.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<CompletableFuture<ClusterView>, Predicate<ClusterView>> waiter = it.next();

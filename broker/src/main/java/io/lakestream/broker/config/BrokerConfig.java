@@ -7,6 +7,7 @@ import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.Range.between;
 import static org.apache.kafka.common.config.ConfigDef.ValidString.in;
 
+import io.lakestream.table.TableTopicConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,6 +21,9 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.coordinator.group.GroupCoordinatorConfig;
+import org.apache.kafka.coordinator.group.modern.share.ShareGroupConfig;
 import org.apache.kafka.storage.internals.log.LogConfig;
 
 /**
@@ -52,6 +56,14 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_INDEX_CHECKPOINT_INTERVAL_MS = "log.index.checkpoint.interval.ms";
     public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_LOAD_FACTOR = "log.cleaner.io.buffer.load.factor";
+    public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
+    public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
+    public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
+    public static final String LOG_CLEANER_MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
     public static final String COMPRESSION_TYPE = "compression.type";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
@@ -72,6 +84,47 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String BLOCK_CACHE_BYTES = "block.cache.size.bytes";
     public static final String METRICS_PORT = "metrics.http.port";
     public static final String METRICS_HOST = "metrics.http.host";
+    public static final String GROUP_COORDINATOR_REBALANCE_PROTOCOLS = "group.coordinator.rebalance.protocols";
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+
+    public static final String TABLE_TOPIC_ENABLE = "table.topic.enable";
+    public static final String TABLE_CATALOG_PREFIX = "table.catalog.key.prefix";
+    public static final String TABLE_CATALOG_REST_PORT = "table.catalog.rest.port";
+    public static final String TABLE_CATALOG_REST_HOST = "table.catalog.rest.host";
+
+    /**
+     * The keys of Kafka's group coordinator that apply here, declared as Kafka declares them
+     * ({@link GroupCoordinatorConfig#CONFIG_DEF}): Kafka's names, defaults and documentation.
+     * Left out are the replication factor and segment size of the offsets topic (there are no
+     * replicas or segments) and the share and streams group keys (those protocols are not served).
+     */
+    private static final List<String> GROUP_COORDINATOR_KEYS = List.of(
+        "group.coordinator.threads",
+        "group.coordinator.background.threads",
+        "group.coordinator.append.linger.ms",
+        "offsets.commit.timeout.ms",
+        "offsets.load.buffer.size",
+        OFFSETS_TOPIC_NUM_PARTITIONS,
+        "offsets.topic.compression.codec",
+        "offset.metadata.max.bytes",
+        "offsets.retention.minutes",
+        "offsets.retention.check.interval.ms",
+        "group.min.session.timeout.ms",
+        "group.max.session.timeout.ms",
+        "group.initial.rebalance.delay.ms",
+        "group.max.size",
+        "group.consumer.session.timeout.ms",
+        "group.consumer.min.session.timeout.ms",
+        "group.consumer.max.session.timeout.ms",
+        "group.consumer.heartbeat.interval.ms",
+        "group.consumer.min.heartbeat.interval.ms",
+        "group.consumer.max.heartbeat.interval.ms",
+        "group.consumer.max.size",
+        "group.consumer.assignors",
+        "group.consumer.migration.policy",
+        "group.consumer.assignment.interval.ms",
+        "group.consumer.min.assignment.interval.ms",
+        "group.consumer.max.assignment.interval.ms");
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(NODE_ID, Type.INT, 1, atLeast(0), HIGH,
@@ -122,6 +175,24 @@ public final class BrokerConfig extends AbstractConfig {
         .define(LOG_CLEANUP_POLICY, Type.LIST, TopicConfig.CLEANUP_POLICY_DELETE,
             ConfigDef.ValidList.in(false, TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.CLEANUP_POLICY_COMPACT),
             MEDIUM, "The default cleanup.policy of topics.")
+        .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, MEDIUM,
+            "Whether the log cleaner compacts the partitions led here whose cleanup.policy includes compact.")
+        .define(LOG_CLEANER_BACKOFF_MS, Type.LONG, 15_000L, atLeast(1), MEDIUM,
+            "The pause between two log cleaning passes over the compacted partitions led here.")
+        .define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.INT, 32 << 20, atLeast(1 << 20), MEDIUM,
+            "Memory for the keys of one cleaning pass (24 bytes a key); a partition with more keys in its dirty "
+                + "part is cleaned over several passes. A quarter of Kafka's default, for the shipped 1 GiB heap.")
+        .define(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR, Type.DOUBLE, 0.9, between(0.1, 0.99), LOW,
+            "How full the cleaner's key map may get before a pass stops adding keys.")
+        .define(LOG_CLEANER_DELETE_RETENTION_MS, Type.LONG, LogConfig.DEFAULT_DELETE_RETENTION_MS, atLeast(0), MEDIUM,
+            "The default delete.retention.ms of topics: how long a tombstone stays after a cleaning pass first "
+                + "kept it.")
+        .define(LOG_CLEANER_MIN_CLEANABLE_RATIO, Type.DOUBLE, LogConfig.DEFAULT_MIN_CLEANABLE_DIRTY_RATIO,
+            between(0, 1), MEDIUM, "The default min.cleanable.dirty.ratio of topics.")
+        .define(LOG_CLEANER_MIN_COMPACTION_LAG_MS, Type.LONG, LogConfig.DEFAULT_MIN_COMPACTION_LAG_MS, atLeast(0),
+            MEDIUM, "The default min.compaction.lag.ms of topics.")
+        .define(LOG_CLEANER_MAX_COMPACTION_LAG_MS, Type.LONG, LogConfig.DEFAULT_MAX_COMPACTION_LAG_MS, atLeast(1),
+            MEDIUM, "The default max.compaction.lag.ms of topics.")
         .define(LOG_MESSAGE_TIMESTAMP_TYPE, Type.STRING, "CreateTime", in("CreateTime", "LogAppendTime"), MEDIUM,
             "The default message.timestamp.type of topics.")
         .define(COMPRESSION_TYPE, Type.STRING, "producer",
@@ -159,7 +230,35 @@ public final class BrokerConfig extends AbstractConfig {
             "Memory for data read back from the object store.")
         .define(METRICS_PORT, Type.INT, -1, between(-1, 65535), MEDIUM,
             "The port of the Prometheus scrape endpoint (/metrics); -1 disables it, 0 picks a free port.")
-        .define(METRICS_HOST, Type.STRING, "127.0.0.1", LOW, "The address of the Prometheus endpoint.");
+        .define(METRICS_HOST, Type.STRING, "127.0.0.1", LOW, "The address of the Prometheus endpoint.")
+        .define(GROUP_COORDINATOR_REBALANCE_PROTOCOLS, Type.LIST, "classic,consumer",
+            ConfigDef.ValidList.in(false, "classic", "consumer"), MEDIUM,
+            "The consumer group protocols served: 'classic' (JoinGroup/SyncGroup, Kafka's consumers before "
+                + "4.0 and librdkafka) and 'consumer' (KIP-848's ConsumerGroupHeartbeat, group.protocol=consumer). "
+                + "Without 'consumer', the broker does not advertise its APIs.")
+        .define(TABLE_TOPIC_ENABLE, Type.BOOLEAN, true, MEDIUM,
+            "Whether this broker writes the partitions it leads of topics with lakestream.table.enable=true to "
+                + "their Iceberg tables.")
+        .define(TABLE_CATALOG_PREFIX, Type.STRING, "iceberg/", new ConfigDef.NonEmptyString(), MEDIUM,
+            "Where the built-in Iceberg catalog lives in the object store: its namespaces and table metadata "
+                + "under <prefix>catalog/, the tables' files under <prefix>warehouse/. Every broker of a cluster "
+                + "has the same.")
+        .define(TABLE_CATALOG_REST_PORT, Type.INT, -1, between(-1, 65535), MEDIUM,
+            "The port of the Iceberg REST catalog endpoint (/v1/...), through which Trino, Spark or PyIceberg "
+                + "read table topics; -1 disables it, 0 picks a free port.")
+        .define(TABLE_CATALOG_REST_HOST, Type.STRING, "127.0.0.1", LOW,
+            "The address of the Iceberg REST catalog endpoint.");
+
+    static {
+        GROUP_COORDINATOR_KEYS.forEach(key ->
+            CONFIG_DEF.define(GroupCoordinatorConfig.CONFIG_DEF.configKeys().get(key)));
+    }
+
+    /**
+     * The topic configs beyond Kafka's that topics may set: table topics'. The controller's
+     * voters and the broker's validate-only requests check with the same.
+     */
+    private static final ConfigDef LAKESTREAM_TOPIC_CONFIGS = TableTopicConfig.CONFIG_DEF;
 
     /** Broker keys whose value is the default of a topic config (Kafka's synonyms). */
     private static final Map<String, String> TOPIC_DEFAULTS = Map.of(
@@ -167,10 +266,17 @@ public final class BrokerConfig extends AbstractConfig {
         LOG_RETENTION_MS, TopicConfig.RETENTION_MS_CONFIG,
         LOG_RETENTION_BYTES, TopicConfig.RETENTION_BYTES_CONFIG,
         LOG_CLEANUP_POLICY, TopicConfig.CLEANUP_POLICY_CONFIG,
+        LOG_CLEANER_DELETE_RETENTION_MS, TopicConfig.DELETE_RETENTION_MS_CONFIG,
+        LOG_CLEANER_MIN_CLEANABLE_RATIO, TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG,
+        LOG_CLEANER_MIN_COMPACTION_LAG_MS, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+        LOG_CLEANER_MAX_COMPACTION_LAG_MS, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG,
         LOG_MESSAGE_TIMESTAMP_TYPE, TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
         COMPRESSION_TYPE, TopicConfig.COMPRESSION_TYPE_CONFIG);
 
     private final Listener listener;
+    /** Our group keys with Kafka's defaults for the rest, over Kafka's group and share group ConfigDefs. */
+    private final AbstractConfig groupConfigs;
+    private final GroupCoordinatorConfig groupCoordinatorConfig;
 
     /**
      * Parses and validates {@code props}.
@@ -203,10 +309,48 @@ public final class BrokerConfig extends AbstractConfig {
                 throw new ConfigException(S3_ENDPOINT, getString(S3_ENDPOINT), "is not a URL: " + e.getMessage());
             }
         }
+        if (!getString(TABLE_CATALOG_PREFIX).endsWith("/")) {
+            throw new ConfigException(TABLE_CATALOG_PREFIX, getString(TABLE_CATALOG_PREFIX), "must end with /");
+        }
         if (getLong(LOG_CACHE_BYTES) < getLong(UPLOAD_THRESHOLD_BYTES)) {
             throw new ConfigException(LOG_CACHE_BYTES, getLong(LOG_CACHE_BYTES), "must be at least "
                 + UPLOAD_THRESHOLD_BYTES + " (" + getLong(UPLOAD_THRESHOLD_BYTES) + ")");
         }
+        this.groupConfigs = readGroupConfigs();
+        try {
+            this.groupCoordinatorConfig = new GroupCoordinatorConfig(groupConfigs);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Invalid group coordinator configuration: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Our group keys as Kafka's coordinator reads them; the keys we leave out keep Kafka's
+     * defaults. Kafka's cross-key checks (a minimum above a maximum, ...) run when the
+     * {@link GroupCoordinatorConfig} is made from it, and fail as config errors.
+     */
+    private AbstractConfig readGroupConfigs() {
+        Map<String, Object> props = new HashMap<>();
+        GROUP_COORDINATOR_KEYS.forEach(key -> props.put(key, get(key)));
+        props.put(GROUP_COORDINATOR_REBALANCE_PROTOCOLS, get(GROUP_COORDINATOR_REBALANCE_PROTOCOLS));
+        props.put("offsets.topic.replication.factor", (short) 1);
+        return new AbstractConfig(Utils.mergeConfigs(List.of(GroupCoordinatorConfig.CONFIG_DEF,
+            ShareGroupConfig.CONFIG_DEF)), props, false);
+    }
+
+    /** The config of Kafka's group coordinator, as this broker runs it. */
+    public GroupCoordinatorConfig groupCoordinatorConfig() {
+        return groupCoordinatorConfig;
+    }
+
+    /** Kafka's share group config, which its group config manager needs; share groups are not served. */
+    public ShareGroupConfig shareGroupConfig() {
+        return new ShareGroupConfig(groupConfigs);
+    }
+
+    /** Whether KIP-848's consumer group protocol (ConsumerGroupHeartbeat) is served. */
+    public boolean consumerGroupProtocolEnabled() {
+        return getList(GROUP_COORDINATOR_REBALANCE_PROTOCOLS).contains("consumer");
     }
 
     public int nodeId() {
@@ -215,6 +359,10 @@ public final class BrokerConfig extends AbstractConfig {
 
     public boolean runsController() {
         return getList(PROCESS_ROLES).contains("controller");
+    }
+
+    public ConfigDef lakestreamTopicConfigs() {
+        return LAKESTREAM_TOPIC_CONFIGS;
     }
 
     public boolean runsBroker() {

@@ -1,5 +1,6 @@
 package io.lakestream.broker.config;
 
+import io.lakestream.table.TableTopicConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +8,8 @@ import org.apache.kafka.storage.internals.log.LogConfig;
 
 /**
  * Writes docs/configuration.md from the config definitions themselves: the broker's
- * {@link BrokerConfig#CONFIG_DEF} and Kafka's topic {@link LogConfig}, rendered by Kafka's own
+ * {@link BrokerConfig#CONFIG_DEF}, Kafka's topic {@link LogConfig} and the table topic configs
+ * ({@link TableTopicConfig}), rendered by Kafka's own
  * {@code ConfigDef.toHtml}, so the documentation cannot drift from the code (ConfigDocsTest
  * fails when the committed file is stale).
  *
@@ -65,7 +67,22 @@ public final class ConfigDocs {
             to its high watermark. The broker checks every `log.retention.check.interval.ms`.
 
             """
-            + LogConfig.configDefCopy().toHtml(3, name -> "topic_" + name);
+            + LogConfig.configDefCopy().toHtml(3, name -> "topic_" + name)
+            + """
+
+            ## Table topic configs
+
+            Topic configs too, set and described like the ones above and validated by the
+            controller: a topic with `lakestream.table.enable=true` is written, exactly once, to an
+            Apache Iceberg table in the broker's built-in catalog (`table.catalog.*` above), which
+            Trino, Spark or PyIceberg read through the Iceberg REST endpoint. The broker that leads a
+            partition writes it; every `lakestream.table.commit.interval.ms` one snapshot holds the
+            new rows of all the partitions a broker leads, and the Kafka offset each reaches (in the
+            snapshot summary, `lakestream.kafka.offsets`), from which writing resumes after a restart
+            or a move.
+
+            """
+            + TableTopicConfig.CONFIG_DEF.toHtml(3, name -> "topic_" + name);
     }
 
     public static void main(String[] args) throws IOException {

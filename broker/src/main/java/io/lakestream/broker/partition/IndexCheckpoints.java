@@ -2,6 +2,7 @@ package io.lakestream.broker.partition;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.apache.kafka.common.message.AbortedTxn;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -44,11 +45,12 @@ final class IndexCheckpoints {
      * @param start the index's log start
      * @param tail the index's totals at {@code endOffset}
      * @param producerSnapshot the producers' state at {@code endOffset}
+     * @param abortedTxns the aborted transactions above the log start at {@code endOffset}
      * @param lastAppend the write of the last batch; the checkpoint waits for it to be durable
      */
     record State(long endOffset, PartitionLog.BatchRef lastBatch, TimeIndex index,
                  TimeIndex.Start start, TimeIndex.Tail tail, ByteBuffer producerSnapshot,
-                 CompletableFuture<Void> lastAppend) {}
+                 List<AbortedTxn> abortedTxns, CompletableFuture<Void> lastAppend) {}
 
     IndexCheckpoints(TopicPartition topicPartition, long streamId, IndexSegmentStore store, IndexSegment loaded) {
         this.topicPartition = topicPartition;
@@ -126,7 +128,8 @@ final class IndexCheckpoints {
     private static IndexSegment segment(long previousEnd, long previousAnchor, State state,
                                         List<TimeIndex.Entry> entries) {
         return new IndexSegment(previousEnd, previousAnchor, state.endOffset(), state.lastBatch().offset(),
-            state.lastBatch().checksum(), state.start(), state.tail(), entries, state.producerSnapshot());
+            state.lastBatch().checksum(), state.start(), state.tail(), entries, state.producerSnapshot(),
+            state.abortedTxns());
     }
 
     /** Deletes every segment of the partition, once it is deleted, after any checkpoint under way. */

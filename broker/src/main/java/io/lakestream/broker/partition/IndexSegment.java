@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.message.AbortedTxn;
 import org.apache.kafka.common.protocol.types.ArrayOf;
 import org.apache.kafka.common.protocol.types.Field;
 import org.apache.kafka.common.protocol.types.Schema;
@@ -39,14 +40,18 @@ import org.apache.kafka.common.protocol.types.Type;
  * @param tail the index's running totals at {@code endOffset}
  * @param entries the index entries in this segment's range, in offset order
  * @param producerSnapshot the producers' state at {@code endOffset}, in Kafka's snapshot file format
+ * @param abortedTxns every aborted transaction above the log start at {@code endOffset}, oldest
+ *     marker first (Kafka's transaction index entries); like the producers', only the newest
+ *     segment's are used
  */
 record IndexSegment(long previousEndOffset, long previousAnchorChecksum, long endOffset, long anchorOffset, long anchorChecksum,
                     TimeIndex.Start start, TimeIndex.Tail tail, List<TimeIndex.Entry> entries,
-                    ByteBuffer producerSnapshot) {
+                    ByteBuffer producerSnapshot, List<AbortedTxn> abortedTxns) {
     /** {@link #previousEndOffset} of a segment that starts the chain. */
     static final long ROOT = -1;
 
-    private static final short VERSION = 1;
+    /** 2 added the aborted transactions; a segment of version 1 is not read, so its partition is replayed. */
+    private static final short VERSION = 2;
     private static final Schema HEADER = new Schema(
         new Field("version", Type.INT16),
         new Field("crc", Type.UNSIGNED_INT32));
@@ -54,6 +59,11 @@ record IndexSegment(long previousEndOffset, long previousAnchorChecksum, long en
         new Field("offset", Type.INT64),
         new Field("max_timestamp_before", Type.INT64),
         new Field("position", Type.INT64));
+    private static final Schema ABORTED_TXN = new Schema(
+        new Field("producer_id", Type.INT64),
+        new Field("first_offset", Type.INT64),
+        new Field("last_offset", Type.INT64),
+        new Field("last_stable_offset", Type.INT64));
     private static final Schema BODY = new Schema(
         new Field("previous_end_offset", Type.INT64),
         new Field("previous_anchor_checksum", Type.INT64),
@@ -68,7 +78,8 @@ record IndexSegment(long previousEndOffset, long previousAnchorChecksum, long en
         new Field("max_timestamp_offset", Type.INT64),
         new Field("max_timestamp_leader_epoch", Type.INT32),
         new Field("entries", new ArrayOf(ENTRY)),
-        new Field("producer_snapshot", Type.BYTES));
+        new Field("producer_snapshot", Type.BYTES),
+        new Field("aborted_txns", new ArrayOf(ABORTED_TXN)));
     private static final int HEADER_SIZE = 2 + 4;
 
     boolean isRoot() {
@@ -110,7 +121,12 @@ record IndexSegment(long previousEndOffset, long previousAnchorChecksum, long en
                 .set("offset", entry.offset())
                 .set("max_timestamp_before", entry.maxTimestampBefore())
                 .set("position", entry.position())).toArray())
-            .set("producer_snapshot", producerSnapshot.duplicate());
+            .set("producer_snapshot", producerSnapshot.duplicate())
+            .set("aborted_txns", abortedTxns.stream().map(txn -> new Struct(ABORTED_TXN)
+                .set("producer_id", txn.producerId())
+                .set("first_offset", txn.firstOffset())
+                .set("last_offset", txn.lastOffset())
+                .set("last_stable_offset", txn.lastStableOffset())).toArray());
         ByteBuffer buffer = ByteBuffer.allocate(HEADER_SIZE + BODY.sizeOf(body));
         buffer.position(HEADER_SIZE);
         BODY.write(buffer, body);
@@ -140,6 +156,13 @@ record IndexSegment(long previousEndOffset, long previousAnchorChecksum, long en
                 entries.add(new TimeIndex.Entry(entry.getLong("offset"), entry.getLong("max_timestamp_before"),
                     entry.getLong("position")));
             }
+            List<AbortedTxn> abortedTxns = new ArrayList<>();
+            for (Object element : body.getArray("aborted_txns")) {
+                Struct txn = (Struct) element;
+                abortedTxns.add(new AbortedTxn().setProducerId(txn.getLong("producer_id"))
+                    .setFirstOffset(txn.getLong("first_offset")).setLastOffset(txn.getLong("last_offset"))
+                    .setLastStableOffset(txn.getLong("last_stable_offset")));
+            }
             return new IndexSegment(body.getLong("previous_end_offset"), body.getLong("previous_anchor_checksum"),
                 body.getLong("end_offset"),
                 body.getLong("anchor_offset"), body.getLong("anchor_checksum"),
@@ -147,7 +170,7 @@ record IndexSegment(long previousEndOffset, long previousAnchorChecksum, long en
                 new TimeIndex.Tail(body.getLong("end_position"), body.getLong("bytes_since_entry"),
                     body.getLong("max_timestamp"), body.getLong("max_timestamp_offset"),
                     body.getInt("max_timestamp_leader_epoch")),
-                entries, body.getBytes("producer_snapshot"));
+                entries, body.getBytes("producer_snapshot"), abortedTxns);
         } catch (org.apache.kafka.common.protocol.types.SchemaException | java.nio.BufferUnderflowException e) {
             throw new CorruptRecordException("Malformed partition index segment: " + e.getMessage());
         }

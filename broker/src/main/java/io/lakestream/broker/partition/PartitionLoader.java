@@ -23,6 +23,7 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
+import org.apache.kafka.storage.internals.log.CompletedTxn;
 import org.apache.kafka.storage.internals.log.LogConfig;
 import org.apache.kafka.storage.internals.log.LogFileUtils;
 import org.apache.kafka.storage.internals.log.LogValidator;
@@ -77,7 +78,7 @@ public final class PartitionLoader {
         long to = stream.confirmOffset();
         return restore(topicPartition, stream, config).thenCompose(restored -> {
             Replay replay = restored.orElseGet(() -> new Replay(stream.startOffset(),
-                newProducerState(topicPartition, stream.streamId(), null, 0),
+                newProducerState(topicPartition, stream.streamId(), null, 0), new AbortedTransactions(List.of()),
                 new TimeIndex(config.indexInterval, stream.startOffset()), null));
             long from = replay.next;
             return replay(stream, to, replay).thenApply(ignored -> {
@@ -87,7 +88,8 @@ public final class PartitionLoader {
                         stream.streamId(), stream.epoch(), restored.isPresent() ? "index restored, " : "",
                         from, to, (System.nanoTime() - startNanos) / 1_000_000);
                 }
-                return new PartitionLog(topicPartition, stream, leaderEpoch, config, replay.producers, replay.index,
+                return new PartitionLog(topicPartition, stream, leaderEpoch, config, replay.producers,
+                    replay.abortedTxns, replay.index,
                     replay.lastBatch, new IndexCheckpoints(topicPartition, stream.streamId(), indexStore,
                         replay.newestSegment), time, validationMetrics);
             });
@@ -101,14 +103,17 @@ public final class PartitionLoader {
      */
     private static final class Replay {
         final ProducerStateManager producers;
+        final AbortedTransactions abortedTxns;
         final TimeIndex index;
         final IndexSegment newestSegment;
         long next;
         PartitionLog.BatchRef lastBatch;
 
-        Replay(long from, ProducerStateManager producers, TimeIndex index, IndexSegment newestSegment) {
+        Replay(long from, ProducerStateManager producers, AbortedTransactions abortedTxns, TimeIndex index,
+               IndexSegment newestSegment) {
             this.next = from;
             this.producers = producers;
+            this.abortedTxns = abortedTxns;
             this.index = index;
             this.newestSegment = newestSegment;
             this.lastBatch = newestSegment == null ? PartitionLog.BatchRef.NONE
@@ -204,7 +209,9 @@ public final class PartitionLoader {
         TimeIndex index = new TimeIndex(config.indexInterval, start, newest.tail(), entries);
         index.trimBefore(start.offset(), start.position());
         ProducerStateManager producers = newProducerState(topicPartition, stream.streamId(), newest, startOffset);
-        return Optional.of(new Replay(newest.endOffset(), producers, index, newest));
+        AbortedTransactions abortedTxns = new AbortedTransactions(newest.abortedTxns());
+        abortedTxns.trimBefore(startOffset);
+        return Optional.of(new Replay(newest.endOffset(), producers, abortedTxns, index, newest));
     }
 
     /**
@@ -250,12 +257,10 @@ public final class PartitionLoader {
         return stream.fetch(offset, end, REPLAY_READ_BYTES).thenCompose(batches -> {
             long next = offset;
             Map<Long, ProducerAppendInfo> loaded = new HashMap<>();
+            List<CompletedTxn> completed = new ArrayList<>();
             for (StreamRecordBatch element : batches) {
                 for (MutableRecordBatch batch : MemoryRecords.readableRecords(element.payload().duplicate()).batches()) {
-                    if (batch.hasProducerId()) {
-                        UnifiedLog.updateProducers(producers, batch, loaded, Optional.empty(),
-                            AppendOrigin.REPLICATION, (short) 0);
-                    }
+                    PartitionLog.updateProducers(producers, batch, loaded, AppendOrigin.REPLICATION, completed);
                     replay.index.onAppend(batch.baseOffset(), batch.maxTimestamp(), batch.sizeInBytes(),
                         batch.partitionLeaderEpoch());
                     replay.lastBatch = new PartitionLog.BatchRef(batch.baseOffset(), batch.checksum());
@@ -263,6 +268,7 @@ public final class PartitionLoader {
                 next = element.endOffset();
             }
             loaded.values().forEach(producers::update);
+            PartitionLog.completeTransactions(producers, replay.abortedTxns, completed);
             if (next <= offset) {
                 return CompletableFuture.completedFuture(null);
             }

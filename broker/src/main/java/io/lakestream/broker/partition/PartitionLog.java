@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -26,9 +27,12 @@ import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.message.DescribeProducersResponseData.ProducerState;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -38,7 +42,9 @@ import org.apache.kafka.common.utils.internals.PrimitiveRef;
 import org.apache.kafka.server.record.BrokerCompressionType;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.BatchMetadata;
+import org.apache.kafka.storage.internals.log.CompletedTxn;
 import org.apache.kafka.storage.internals.log.LogConfig;
+import org.apache.kafka.storage.internals.log.LogOffsetMetadata;
 import org.apache.kafka.storage.internals.log.LogValidator;
 import org.apache.kafka.storage.internals.log.ProducerAppendInfo;
 import org.apache.kafka.storage.internals.log.ProducerStateEntry;
@@ -70,6 +76,7 @@ public final class PartitionLog {
     /** Where this broker's leadership began: the end offset of every earlier leader epoch. */
     private final long leaderEpochStartOffset;
     private final ProducerStateManager producers;
+    private final AbortedTransactions abortedTxns;
     private final TimeIndex timeIndex;
     private final Time time;
     private final LogValidator.MetricsRecorder validationMetrics;
@@ -86,15 +93,17 @@ public final class PartitionLog {
     private volatile LogConfig config;
 
     PartitionLog(TopicPartition topicPartition, Stream stream, int leaderEpoch, LogConfig config,
-                 ProducerStateManager producers, TimeIndex timeIndex, BatchRef lastBatch, IndexCheckpoints checkpoints,
-                 Time time,
+                 ProducerStateManager producers, AbortedTransactions abortedTxns, TimeIndex timeIndex,
+                 BatchRef lastBatch, IndexCheckpoints checkpoints, Time time,
                  LogValidator.MetricsRecorder validationMetrics) {
         this.topicPartition = topicPartition;
         this.stream = stream;
         this.leaderEpoch = leaderEpoch;
         this.leaderEpochStartOffset = stream.nextOffset();
         this.config = config;
+        stream.keepInStreamObjects(config.compact);
         this.producers = producers;
+        this.abortedTxns = abortedTxns;
         this.timeIndex = timeIndex;
         this.lastBatch = lastBatch;
         this.checkpoints = checkpoints;
@@ -140,6 +149,8 @@ public final class PartitionLog {
 
     public void updateConfig(LogConfig newConfig) {
         this.config = newConfig;
+        // The log cleaner rewrites a compacted partition's stream, which only works on stream objects.
+        stream.keepInStreamObjects(newConfig.compact);
     }
 
     public long logStartOffset() {
@@ -204,6 +215,15 @@ public final class PartitionLog {
      * original offsets and not appended again.
      */
     public CompletableFuture<AppendResult> appendAsLeader(MemoryRecords records, AppendOrigin origin) {
+        return append(records, origin).durable();
+    }
+
+    /**
+     * As {@link #appendAsLeader}, for a writer that needs the offsets an append was given before
+     * it is durable: Kafka's coordinator runtime, which numbers its own records and checks the
+     * log's end after each write.
+     */
+    public PendingAppend append(MemoryRecords records, AppendOrigin origin) {
         if (failed.isDone()) {
             throw new NotLeaderOrFollowerException("The stream of " + topicPartition + " failed on this broker: "
                 + failed.join().getMessage());
@@ -231,16 +251,15 @@ public final class PartitionLog {
                 // As Kafka's UnifiedLog: the retry is answered with the original batch's offsets and, as its
                 // log append time, the timestamp that batch was appended with, whatever the timestamp type.
                 BatchMetadata original = duplicate.get();
-                return CompletableFuture.completedFuture(new AppendResult(original.firstOffset(),
-                    original.lastOffset(), original.timestamp(), stream.startOffset(), true));
+                AppendResult retried = new AppendResult(original.firstOffset(), original.lastOffset(),
+                    original.timestamp(), stream.startOffset(), true);
+                return new PendingAppend(retried, CompletableFuture.completedFuture(retried));
             }
             Map<Long, ProducerAppendInfo> updated = new HashMap<>();
+            List<CompletedTxn> completed = new ArrayList<>();
             for (MutableRecordBatch batch : valid.batches()) {
-                if (batch.hasProducerId()) {
-                    // Throws (OutOfOrderSequence, InvalidProducerEpoch, ...) before anything is written.
-                    UnifiedLog.updateProducers(producers, batch, updated, Optional.empty(), origin,
-                        TRANSACTION_VERSION);
-                }
+                // Throws (OutOfOrderSequence, InvalidProducerEpoch, ...) before anything is written.
+                updateProducers(producers, batch, updated, origin, completed);
             }
             for (MutableRecordBatch batch : valid.batches()) {
                 ByteBuffer payload = batchBuffer(valid, batch);
@@ -250,20 +269,31 @@ public final class PartitionLog {
                 lastBatch = new BatchRef(batch.baseOffset(), batch.checksum());
             }
             updated.values().forEach(producers::update);
+            completeTransactions(producers, abortedTxns, completed);
             producers.updateMapEndOffset(offsetCounter.value);
             lastAppend = appends.get(appends.size() - 1);
             long appendTime = current.messageTimestampType == TimestampType.LOG_APPEND_TIME
                 ? validated.logAppendTimeMs() : RecordBatch.NO_TIMESTAMP;
             result = new AppendResult(firstOffset, offsetCounter.value - 1, appendTime, stream.startOffset(), false);
         }
-        return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
-            if (error != null) {
-                throw onAppendFailure(Failures.cause(error));
-            }
-            wakeWaiters();
-            return result;
-        });
+        return new PendingAppend(result, CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new))
+            .handle((ignored, error) -> {
+                if (error != null) {
+                    throw onAppendFailure(Failures.cause(error));
+                }
+                wakeWaiters();
+                return result;
+            }));
     }
+
+    /**
+     * An append whose offsets are assigned.
+     *
+     * @param result where the records landed
+     * @param durable completes with {@code result} once the write-ahead log has made them
+     *     durable (the high watermark has passed them), or fails as {@link #appendAsLeader} does
+     */
+    public record PendingAppend(AppendResult result, CompletableFuture<AppendResult> durable) {}
 
     /**
      * An append that the stream refused leaves it unusable here (its next offset has moved past
@@ -281,6 +311,66 @@ public final class PartitionLog {
             case FENCED, CLOSED -> new NotLeaderOrFollowerException(message);
             default -> new KafkaStorageException(message);
         };
+    }
+
+    /**
+     * Kafka's producer state update for one batch, shared by appends and loads: sequence and
+     * epoch checks, and for a transactional batch the transaction's first offset (what holds
+     * the last stable offset back); a commit or abort marker adds the transaction it ends to
+     * {@code completed}.
+     */
+    static void updateProducers(ProducerStateManager producers, RecordBatch batch,
+                                Map<Long, ProducerAppendInfo> updated, AppendOrigin origin,
+                                List<CompletedTxn> completed) {
+        if (!batch.hasProducerId()) {
+            return;
+        }
+        Optional<LogOffsetMetadata> firstOffset = batch.isTransactional()
+            ? Optional.of(new LogOffsetMetadata(batch.baseOffset())) : Optional.empty();
+        UnifiedLog.updateProducers(producers, batch, updated, firstOffset, origin, TRANSACTION_VERSION)
+            .ifPresent(completed::add);
+    }
+
+    /** After the producers' updates: ended transactions leave the producer state, aborted ones are indexed. */
+    static void completeTransactions(ProducerStateManager producers, AbortedTransactions abortedTxns,
+                                     List<CompletedTxn> completed) {
+        for (CompletedTxn txn : completed) {
+            abortedTxns.onCompleted(txn, producers.lastStableOffset(txn));
+            producers.completeTxn(txn);
+        }
+    }
+
+    /**
+     * Writes the marker that ends a transaction of {@code producerId} here: what Kafka's
+     * WriteTxnMarkers does on each partition of the transaction, for the transaction
+     * coordinator. Completes once the marker is durable; read-committed consumers then see the
+     * transaction's records (commit) or are told to drop them (abort).
+     */
+    public CompletableFuture<AppendResult> appendTxnMarker(long producerId, short producerEpoch, int coordinatorEpoch,
+                                                         ControlRecordType type) {
+        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(time.milliseconds(), producerId, producerEpoch,
+            new EndTransactionMarker(type, coordinatorEpoch));
+        return appendAsLeader(marker, AppendOrigin.COORDINATOR);
+    }
+
+    /**
+     * Kafka's last stable offset: the high watermark, or below it the first offset of a
+     * transaction that is still open (or whose marker is not yet durable). Read-committed
+     * consumers read up to it.
+     */
+    public long lastStableOffset() {
+        long highWatermark = stream.confirmOffset();
+        Optional<LogOffsetMetadata> firstUnstable;
+        synchronized (this) {
+            producers.onHighWatermarkUpdated(highWatermark);
+            firstUnstable = producers.firstUnstableOffset();
+        }
+        return firstUnstable.map(first -> Math.min(first.messageOffset, highWatermark)).orElse(highWatermark);
+    }
+
+    /** The end of what a fetch with {@code isolation} may read: the high watermark or the last stable offset. */
+    public long readableEnd(IsolationLevel isolation) {
+        return isolation == IsolationLevel.READ_COMMITTED ? lastStableOffset() : stream.confirmOffset();
     }
 
     /** Completes, once, with the stream's failure when an append found the stream unusable. */
@@ -360,18 +450,32 @@ public final class PartitionLog {
      * @throws OffsetOutOfRangeException if {@code fetchOffset} is below the log start or past the log end
      */
     public CompletableFuture<ReadResult> read(long fetchOffset, int maxBytes, boolean minOneBatch) {
+        return read(fetchOffset, maxBytes, minOneBatch, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    /**
+     * As {@link #read(long, int, boolean)}, for a consumer with {@code isolation}: a
+     * read-committed one reads up to the last stable offset and is told which aborted
+     * transactions have records in what it read.
+     */
+    public CompletableFuture<ReadResult> read(long fetchOffset, int maxBytes, boolean minOneBatch,
+                                              IsolationLevel isolation) {
         long startOffset = stream.startOffset();
         long highWatermark = stream.confirmOffset();
+        long lastStableOffset = lastStableOffset();
+        boolean readCommitted = isolation == IsolationLevel.READ_COMMITTED;
+        long readEnd = readCommitted ? lastStableOffset : highWatermark;
         long endOffset = stream.nextOffset();
         if (fetchOffset < startOffset || fetchOffset > endOffset) {
             return CompletableFuture.failedFuture(new OffsetOutOfRangeException("Offset " + fetchOffset
                 + " is out of range for partition " + topicPartition + ": the log starts at " + startOffset
                 + " and ends at " + endOffset));
         }
-        if (fetchOffset >= highWatermark || (maxBytes <= 0 && !minOneBatch)) {
-            return CompletableFuture.completedFuture(new ReadResult(MemoryRecords.EMPTY, highWatermark, startOffset));
+        if (fetchOffset >= readEnd || (maxBytes <= 0 && !minOneBatch)) {
+            return CompletableFuture.completedFuture(new ReadResult(MemoryRecords.EMPTY, highWatermark,
+                lastStableOffset, startOffset, readCommitted ? List.of() : null));
         }
-        return stream.fetch(fetchOffset, highWatermark, Math.max(maxBytes, 1)).thenApply(batches -> {
+        return stream.fetch(fetchOffset, readEnd, Math.max(maxBytes, 1)).thenApply(batches -> {
             int total = 0;
             int taken = 0;
             for (StreamRecordBatch batch : batches) {
@@ -387,7 +491,13 @@ public final class PartitionLog {
                 buffer.put(batches.get(i).payload().duplicate());
             }
             buffer.flip();
-            return new ReadResult(MemoryRecords.readableRecords(buffer), highWatermark, startOffset);
+            List<FetchResponseData.AbortedTransaction> aborted = null;
+            if (readCommitted) {
+                long upperBound = taken == 0 ? fetchOffset : batches.get(taken - 1).endOffset();
+                aborted = abortedTxns.overlapping(fetchOffset, upperBound);
+            }
+            return new ReadResult(MemoryRecords.readableRecords(buffer), highWatermark, lastStableOffset, startOffset,
+                aborted);
         });
     }
 
@@ -445,6 +555,7 @@ public final class PartitionLog {
                 synchronized (this) {
                     producers.onLogStartOffsetIncremented(newStartOffset);
                 }
+                abortedTxns.trimBefore(newStartOffset);
                 timeIndex.trimBefore(newStartOffset, position);
                 return new TrimResult(startOffset, newStartOffset, position - startPosition);
             }));
@@ -520,7 +631,11 @@ public final class PartitionLog {
     /** What a checkpoint needs, taken under the append lock so that it is one consistent state. */
     synchronized IndexCheckpoints.State checkpointState() {
         return new IndexCheckpoints.State(stream.nextOffset(), lastBatch, timeIndex,
-            timeIndex.start(), timeIndex.tail(), producerSnapshot(), lastAppend);
+            timeIndex.start(), timeIndex.tail(),
+            // No batch, no checkpoint (IndexCheckpoints skips it): and Kafka writes no producer
+            // snapshot of an empty log, so asking for one would fail, every interval, for every
+            // partition never written to (most of __consumer_offsets').
+            lastBatch.offset() < 0 ? ByteBuffer.allocate(0) : producerSnapshot(), abortedTxns.all(), lastAppend);
     }
 
     /** The producers' state in Kafka's snapshot file format, as of the last append. */

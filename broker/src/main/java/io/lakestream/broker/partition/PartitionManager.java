@@ -39,10 +39,43 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
     /** What was last assigned here, opened or still opening. */
     private final Map<TopicPartition, PartitionAssignment> assigned = new HashMap<>();
     private volatile TopicDirectory topics = TopicDirectory.EMPTY;
+    /** Guarded by this object's lock, as {@code open}'s changes are: told of each one in order. */
+    private final List<LeadershipListener> listeners = new ArrayList<>();
 
     public PartitionManager(StreamStore streams, PartitionLoader loader) {
         this.streams = streams;
         this.loader = loader;
+    }
+
+    /**
+     * Tells {@code listener} of every partition that opens or closes from now on, and at once of
+     * those open already, so that it misses none whenever it is added.
+     */
+    public synchronized void addLeadershipListener(LeadershipListener listener) {
+        listeners.add(listener);
+        open.values().forEach(listener::onLeading);
+    }
+
+    /** Called under this object's lock, as the log leaves {@code open}. */
+    private void resigning(PartitionLog log) {
+        for (LeadershipListener listener : listeners) {
+            try {
+                listener.onResigning(log);
+            } catch (RuntimeException e) {
+                LOG.warn("A leadership listener failed on the close of {}: {}", log.topicPartition(), e.toString());
+            }
+        }
+    }
+
+    /** Called under this object's lock, as the log enters {@code open}. */
+    private void leading(PartitionLog log) {
+        for (LeadershipListener listener : listeners) {
+            try {
+                listener.onLeading(log);
+            } catch (RuntimeException e) {
+                LOG.warn("A leadership listener failed on the open of {}: {}", log.topicPartition(), e.toString());
+            }
+        }
     }
 
     /**
@@ -66,6 +99,7 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
                     assigned.remove(previous.topicPartition());
                     PartitionLog log = open.remove(previous.topicPartition());
                     if (log != null) {
+                        resigning(log);
                         (isDeleted(previous, directory) ? deleted : toClose).add(log);
                     }
                 } else if (!next.config().equals(previous.config())) {
@@ -126,6 +160,7 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
                             log.updateConfig(current.config());
                         }
                         open.put(topicPartition, log);
+                        leading(log);
                         log.whenFailed().thenAccept(failure -> onFailed(current, log, failure));
                         return;
                     }
@@ -147,6 +182,7 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
             if (!open.remove(assignment.topicPartition(), log)) {
                 return;
             }
+            resigning(log);
         }
         close(log);
         retryOpen(assignment, REOPEN_AFTER_FAILURE_ATTEMPT, failure);
@@ -225,6 +261,7 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
         List<CompletableFuture<Void>> closes = new ArrayList<>();
         synchronized (this) {
             for (PartitionLog log : open.values()) {
+                resigning(log);
                 closes.add(log.close().exceptionally(error -> null));
             }
             open.clear();

@@ -3,6 +3,7 @@ package io.lakestream.broker.server;
 import io.lakestream.broker.cluster.ClusterAdmin;
 import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.group.GroupCoordinatorRole;
 import io.lakestream.broker.handler.admin.AlterConfigsHandler;
 import io.lakestream.broker.handler.admin.CreatePartitionsHandler;
 import io.lakestream.broker.handler.admin.CreateTopicsHandler;
@@ -15,6 +16,19 @@ import io.lakestream.broker.handler.admin.DescribeProducersHandler;
 import io.lakestream.broker.handler.admin.IncrementalAlterConfigsHandler;
 import io.lakestream.broker.handler.admin.InitProducerIdHandler;
 import io.lakestream.broker.handler.fetch.FetchHandler;
+import io.lakestream.broker.handler.group.ConsumerGroupDescribeHandler;
+import io.lakestream.broker.handler.group.ConsumerGroupHeartbeatHandler;
+import io.lakestream.broker.handler.group.DeleteGroupsHandler;
+import io.lakestream.broker.handler.group.DescribeGroupsHandler;
+import io.lakestream.broker.handler.group.FindCoordinatorHandler;
+import io.lakestream.broker.handler.group.HeartbeatHandler;
+import io.lakestream.broker.handler.group.JoinGroupHandler;
+import io.lakestream.broker.handler.group.LeaveGroupHandler;
+import io.lakestream.broker.handler.group.ListGroupsHandler;
+import io.lakestream.broker.handler.group.OffsetCommitHandler;
+import io.lakestream.broker.handler.group.OffsetDeleteHandler;
+import io.lakestream.broker.handler.group.OffsetFetchHandler;
+import io.lakestream.broker.handler.group.SyncGroupHandler;
 import io.lakestream.broker.handler.meta.ApiVersionsHandler;
 import io.lakestream.broker.handler.meta.MetadataHandler;
 import io.lakestream.broker.handler.offsets.ListOffsetsHandler;
@@ -32,7 +46,10 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+import org.apache.kafka.coordinator.group.GroupCoordinator;
 
 /**
  * The Kafka-facing half of a node: the request handlers of every implemented API, routed by
@@ -43,8 +60,9 @@ final class BrokerServer implements AutoCloseable {
     private final KafkaNetworkServer network;
 
     BrokerServer(BrokerConfig config, PartitionManager partitions, ClusterViewHolder views, ClusterAdmin admin,
-                 ExecutorService requestExecutor, ScheduledExecutorService timer, TopicMetrics topicMetrics,
-                 MeterRegistry registry) {
+                 GroupCoordinatorRole groupRole, ExecutorService requestExecutor, ScheduledExecutorService timer,
+                 TopicMetrics topicMetrics, MeterRegistry registry) {
+        GroupCoordinator groups = groupRole.coordinator();
         Map<ApiKeys, RequestHandler> handlers = new EnumMap<>(ApiKeys.class);
         handlers.put(ApiKeys.METADATA, new MetadataHandler(views, admin,
             config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), config.getInt(BrokerConfig.NUM_PARTITIONS),
@@ -65,6 +83,24 @@ final class BrokerServer implements AutoCloseable {
         handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(admin, views, config));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(partitions));
+        handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(views, Map.of(CoordinatorType.GROUP,
+            new FindCoordinatorHandler.InternalTopic(Topic.GROUP_METADATA_TOPIC_NAME, groups::partitionFor,
+                groupRole::createOffsetsTopic))));
+        handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
+        handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
+        handlers.put(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));
+        handlers.put(ApiKeys.LEAVE_GROUP, new LeaveGroupHandler(groups));
+        handlers.put(ApiKeys.OFFSET_COMMIT, new OffsetCommitHandler(groups, views));
+        handlers.put(ApiKeys.OFFSET_FETCH, new OffsetFetchHandler(groups, views));
+        handlers.put(ApiKeys.OFFSET_DELETE, new OffsetDeleteHandler(groups, views));
+        handlers.put(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsHandler(groups));
+        handlers.put(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
+        handlers.put(ApiKeys.DELETE_GROUPS, new DeleteGroupsHandler(groups));
+        if (config.consumerGroupProtocolEnabled()) {
+            // Not advertised otherwise, so that clients with group.protocol=consumer fail at once, as with Kafka.
+            handlers.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatHandler(groups));
+            handlers.put(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ConsumerGroupDescribeHandler(groups));
+        }
         // ApiVersions advertises every key of the map, itself included.
         java.util.Set<ApiKeys> implemented = java.util.EnumSet.copyOf(handlers.keySet());
         implemented.add(ApiKeys.API_VERSIONS);

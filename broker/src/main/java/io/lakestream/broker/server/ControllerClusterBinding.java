@@ -55,6 +55,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
     private final BrokerConfig config;
+    private final TopicConfigValidation topicConfigs;
     private final ControllerClient controller;
     private final ClusterViewHolder views;
     private final PartitionManager partitions;
@@ -71,6 +72,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
                              PartitionManager partitions, TopicMetrics topicMetrics, ScheduledExecutorService timer,
                              MeterRegistry registry) {
         this.config = config;
+        this.topicConfigs = new TopicConfigValidation(config.lakestreamTopicConfigs());
         this.controller = controller;
         this.views = views;
         this.partitions = partitions;
@@ -194,7 +196,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     @Override
     public CompletableFuture<Void> validateTopicConfigs(String name, Map<String, String> configs) {
         try {
-            TopicConfigValidation.validate(name, configs);
+            topicConfigs.validate(name, configs);
             return CompletableFuture.completedFuture(null);
         } catch (ClusterMetadataException refused) {
             return CompletableFuture.failedFuture(refused.error().exception(refused.detail()));

@@ -1,7 +1,9 @@
 package io.lakestream.broker.server;
 
 import io.lakestream.broker.cluster.ClusterViewHolder;
+import io.lakestream.broker.cleaner.LogCleaner;
 import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.broker.group.GroupCoordinatorRole;
 import io.lakestream.broker.metrics.PrometheusEndpoint;
 import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.partition.IndexSegmentStore;
@@ -9,6 +11,8 @@ import io.lakestream.broker.partition.PartitionLoader;
 import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionManager;
 import io.lakestream.broker.partition.RetentionEnforcer;
+import io.lakestream.broker.table.TableCatalogs;
+import io.lakestream.broker.table.TableTopicBinding;
 import io.lakestream.controller.client.ControllerClient;
 import io.lakestream.controller.client.ControllerRetry;
 import io.lakestream.controller.client.ControllerStreamMetadata;
@@ -17,6 +21,9 @@ import io.lakestream.controller.raft.ControllerServer;
 import io.lakestream.controller.raft.ControllerServerConfig;
 import io.lakestream.stream.StreamStore;
 import io.lakestream.stream.storage.ObjectStorage;
+import io.lakestream.table.TableTopicService;
+import io.lakestream.table.catalog.ObjectStoreCatalog;
+import io.lakestream.table.rest.RestCatalogServer;
 import io.lakestream.wal.WriteAheadLog;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -54,15 +61,19 @@ import org.slf4j.LoggerFactory;
  * One Lakestream node: {@code lakestream-server.sh config/server.properties [--override k=v]...}.
  * Starts, in order, the embedded controller (if this node is a voter), the controller client,
  * the object store, the write-ahead log and stream store (which recovers what the log holds),
- * the broker's registration and metadata view, the partitions it leads, their retention, and
- * the Kafka listener; stops in reverse order. A config error prints one line and exits with status 1.
+ * the broker's registration and metadata view, the partitions it leads, their retention, the
+ * group coordinator, and the Kafka listener; stops in reverse order. A config error prints one line and exits with status 1.
  */
 public final class LakestreamServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LakestreamServer.class);
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private InetSocketAddress boundAddress;
+    /** How often the table topic workers are brought in line with the partitions led here and their configs. */
+    private static final long TABLE_REFRESH_MILLIS = 1_000;
+
     private PrometheusEndpoint metricsEndpoint;
+    private RestCatalogServer restCatalog;
 
     private LakestreamServer() {}
 
@@ -155,6 +166,7 @@ public final class LakestreamServer implements AutoCloseable {
         if (config.runsController()) {
             ControllerServer controller = ControllerServer.start(
                 ControllerServerConfig.of(String.valueOf(config.nodeId()), quorum, dataDir.resolve("controller"))
+                    .withLakestreamTopicConfigs(config.lakestreamTopicConfigs())
                     .withMeterRegistry(registry));
             resources.push(controller);
             if (!config.runsBroker()) {
@@ -199,13 +211,52 @@ public final class LakestreamServer implements AutoCloseable {
         RetentionEnforcer retention = new RetentionEnforcer(partitions::openLogs, topicMetrics, Time.SYSTEM);
         resources.push(retention);
         retention.start(config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS));
+        if (config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE)) {
+            LogCleaner cleaner = new LogCleaner(partitions::openLogs, streams,
+                config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS),
+                config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                config.getDouble(BrokerConfig.LOG_CLEANER_IO_BUFFER_LOAD_FACTOR), Time.SYSTEM, registry);
+            resources.push(cleaner);
+            cleaner.start();
+        }
 
-        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, requestExecutor, timer,
-            topicMetrics, registry);
+        GroupCoordinatorRole groups = new GroupCoordinatorRole(config, partitions, views, cluster, Time.SYSTEM);
+        resources.push(groups);
+        groups.start().get(2, TimeUnit.MINUTES);
+        startTables(config, objects, partitions, timer, registry);
+
+        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups,
+            requestExecutor, timer, topicMetrics, registry);
         resources.push(broker);
         boundAddress = broker.start();
         LOG.info("Lakestream node {} listening on {}://{}:{}, data in {}{}", config.nodeId(), config.listener().name(),
             boundAddress.getHostString(), boundAddress.getPort(), dataDir, metricsSuffix());
+    }
+
+    /**
+     * The built-in Iceberg catalog, its REST endpoint (if it has a port) and the table topic
+     * workers of the partitions led here (unless table.topic.enable=false).
+     */
+    private void startTables(BrokerConfig config, ObjectStorage objects, PartitionManager partitions,
+                             ScheduledExecutorService timer, PrometheusMeterRegistry registry) {
+        ObjectStoreCatalog catalog = TableCatalogs.catalog(config, objects, config.dataDir().resolve("table-spill"));
+        TableTopicService tables = null;
+        if (config.getBoolean(BrokerConfig.TABLE_TOPIC_ENABLE)) {
+            tables = new TableTopicService(catalog, registry, System::currentTimeMillis);
+            resources.push(tables);
+            tables.start();
+            TableTopicBinding binding = new TableTopicBinding(partitions, tables);
+            timer.scheduleWithFixedDelay(binding::refresh, 0, TABLE_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        int restPort = config.getInt(BrokerConfig.TABLE_CATALOG_REST_PORT);
+        if (restPort >= 0) {
+            TableTopicService status = tables;
+            restCatalog = RestCatalogServer.start(config.getString(BrokerConfig.TABLE_CATALOG_REST_HOST), restPort,
+                catalog, TableCatalogs.clientConfig(config), () -> status == null ? List.of() : status.status());
+            resources.push(restCatalog);
+            LOG.info("Iceberg REST catalog on http://{}:{}", restCatalog.address().getHostString(),
+                restCatalog.address().getPort());
+        }
     }
 
     /** ", metrics on URL" for the start line, or nothing without a metrics endpoint. */
@@ -230,6 +281,11 @@ public final class LakestreamServer implements AutoCloseable {
     /** The address the Kafka listener is bound to (its port, when the config said 0). */
     public InetSocketAddress boundAddress() {
         return boundAddress;
+    }
+
+    /** The Iceberg REST catalog endpoint's address, or null if it is disabled. */
+    public InetSocketAddress restCatalogAddress() {
+        return restCatalog == null ? null : restCatalog.address();
     }
 
     public InetSocketAddress metricsAddress() {

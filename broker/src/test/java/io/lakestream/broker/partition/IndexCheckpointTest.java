@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.message.AbortedTxn;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
@@ -72,6 +73,16 @@ class IndexCheckpointTest {
     }
 
     @Test
+    void aPartitionNeverWrittenToHasNothingToCheckpoint() {
+        PartitionLog log = fixture.load(EVERY_BATCH_INDEXED);
+
+        assertThat(log.checkpointState().lastBatch()).isEqualTo(PartitionLog.BatchRef.NONE);
+        assertThat(log.checkpointIndex().join()).isFalse();
+        log.appendAsLeader(records(1_000, "a"), AppendOrigin.CLIENT).join();
+        assertThat(log.checkpointIndex().join()).isTrue();
+    }
+
+    @Test
     void closingAPartitionCheckpointsItSoTheNextLoadReplaysNothing() throws Exception {
         PartitionLog log = fixture.load(EVERY_BATCH_INDEXED);
         log.appendAsLeader(records(1_000, "a", "b"), AppendOrigin.CLIENT).join();
@@ -128,7 +139,7 @@ class IndexCheckpointTest {
         // A segment ending at offset 2 whose anchor batch is not the stream's (another history).
         IndexSegment foreign = new IndexSegment(IndexSegment.ROOT, -1, 2, 1, 12345,
             new TimeIndex.Start(0, 0), new TimeIndex.Tail(999, 0, 99_999, 1, 0),
-            List.of(new TimeIndex.Entry(0, -1, 0)), ByteBuffer.allocate(0));
+            List.of(new TimeIndex.Entry(0, -1, 0)), ByteBuffer.allocate(0), List.of());
         new IndexSegmentStore(fixture.storage()).write(log.stream().streamId(), foreign).join();
         long size = log.sizeInBytes();
         fixture.restart();
@@ -146,7 +157,8 @@ class IndexCheckpointTest {
         IndexSegment segment = new IndexSegment(40, 7, 90, 85, 4242, new TimeIndex.Start(10, 300),
             new TimeIndex.Tail(5_000, 12, 77_000, 60, 3),
             List.of(new TimeIndex.Entry(40, 70_000, 1_000), new TimeIndex.Entry(60, 76_000, 3_000)),
-            ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            ByteBuffer.wrap(new byte[] {1, 2, 3}),
+            List.of(new AbortedTxn().setProducerId(9).setFirstOffset(41).setLastOffset(50).setLastStableOffset(41)));
         ByteBuffer bytes = segment.serialize();
 
         IndexSegment read = IndexSegment.deserialize(bytes);

@@ -1,5 +1,7 @@
 package io.lakestream.controller.client;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
 import io.lakestream.controller.command.CommandCodec;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerQuery;
@@ -14,6 +16,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,9 +31,9 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
-import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
@@ -61,6 +64,20 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
     /** Well under gRPC's message limit; a batch this large is already thousands of commands. */
     static final int MAX_BATCH_BYTES = 1 << 20;
 
+    /**
+     * Ratis's client retries a read on a lost or changed leader but hands back a read-index
+     * refusal from a voter that knows no leader yet, as every voter does during an election
+     * (a node's first seconds included). Reads have no side effect, so they are retried here
+     * for as long as an election can take.
+     */
+    private static final RetryPolicy<RaftClientReply> LEADER_UNKNOWN_RETRY = RetryPolicy.<RaftClientReply>builder()
+        .handleIf(error -> isLeaderUnknown(unwrap(error)))
+        .handleResultIf(reply -> !reply.isSuccess() && isLeaderUnknown(reply.getException()))
+        .withBackoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+        .withMaxDuration(Duration.ofSeconds(30))
+        .withMaxRetries(-1)
+        .build();
+
     private final RaftClient raftClient;
     /** Cached, not bounded: a continuation may block on another controller call, which needs a free thread. */
     private final ExecutorService callbacks =
@@ -74,11 +91,12 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
         this(quorum, ControllerRetry.defaultPolicy(), Metrics.globalRegistry);
     }
 
-    public ControllerClient(ControllerQuorum quorum, RetryPolicy retryPolicy) {
+    public ControllerClient(ControllerQuorum quorum, org.apache.ratis.retry.RetryPolicy retryPolicy) {
         this(quorum, retryPolicy, Metrics.globalRegistry);
     }
 
-    public ControllerClient(ControllerQuorum quorum, RetryPolicy retryPolicy, MeterRegistry registry) {
+    public ControllerClient(ControllerQuorum quorum, org.apache.ratis.retry.RetryPolicy retryPolicy,
+                            MeterRegistry registry) {
         this.registry = registry;
         this.raftClient = RaftClient.newBuilder()
             .setProperties(new RaftProperties())
@@ -102,27 +120,10 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
     public <R> CompletableFuture<R> query(ControllerQuery<R> query) {
         Message message = Message.valueOf(ByteString.copyFrom(QueryCodec.encode(query)));
         long start = System.nanoTime();
-        return timed(offRatisThread(sendReadOnly(message, 1))
-            .thenApply(reply -> ReplyCodec.decode(contentOf(reply), query.resultCodec())), "query", query, start);
-    }
-
-    /**
-     * A read-only request, retried with {@link ControllerRetry}'s backoff while the quorum has
-     * no leader: Ratis's retry policy covers leader changes of commands, but fails a linearizable
-     * read at once with {@link ReadIndexException} until an election has finished (as right
-     * after a voter starts, on a busy machine).
-     */
-    private CompletableFuture<RaftClientReply> sendReadOnly(Message message, int attempt) {
-        return raftClient.async().sendReadOnly(message).handle((reply, failure) -> {
-            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-            if (cause instanceof ReadIndexException && attempt < ControllerRetry.DEFAULT_MAX_ATTEMPTS) {
-                return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
-                        ControllerRetry.backoff(attempt).toMillis(), TimeUnit.MILLISECONDS))
-                    .thenCompose(ignored -> sendReadOnly(message, attempt + 1));
-            }
-            return failure != null ? CompletableFuture.<RaftClientReply>failedFuture(cause)
-                : CompletableFuture.completedFuture(reply);
-        }).thenCompose(next -> next);
+        CompletableFuture<RaftClientReply> reply = Failsafe.with(LEADER_UNKNOWN_RETRY)
+            .getStageAsync(() -> raftClient.async().sendReadOnly(message));
+        return timed(offRatisThread(reply)
+            .thenApply(r -> ReplyCodec.decode(contentOf(r), query.resultCodec())), "query", query, start);
     }
 
     /** Sends a command or a batch of them; completes with the reply's content. */
@@ -182,6 +183,14 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
                 reply.getException());
         }
         return reply.getMessage().getContent().toByteArray();
+    }
+
+    private static boolean isLeaderUnknown(Throwable error) {
+        return error instanceof ReadIndexException || error instanceof LeaderNotReadyException;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     @Override

@@ -22,12 +22,6 @@ public final class ControllerRetry {
         return policy(DEFAULT_BASE_SLEEP, DEFAULT_MAX_SLEEP, DEFAULT_MAX_ATTEMPTS);
     }
 
-    /** The sleep before retry {@code attempt} (1 for the first), for calls Ratis does not retry itself. */
-    public static Duration backoff(int attempt) {
-        long millis = DEFAULT_BASE_SLEEP.toMillis() << Math.min(attempt - 1, 20);
-        return Duration.ofMillis(Math.min(millis, DEFAULT_MAX_SLEEP.toMillis()));
-    }
-
     public static RetryPolicy policy(Duration baseSleep, Duration maxSleep, int maxAttempts) {
         return ExponentialBackoffRetry.newBuilder()
             .setBaseSleepTime(TimeDuration.valueOf(baseSleep.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))

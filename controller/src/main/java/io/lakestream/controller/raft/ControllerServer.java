@@ -72,7 +72,7 @@ public final class ControllerServer implements AutoCloseable {
             Files.createDirectories(config.storageDir());
             RaftMetadataStateMachine stateMachine =
                 new RaftMetadataStateMachine(config.clockMillis(), config.destroyGraceMillis(),
-                    config.meterRegistry(), config.voterId());
+                    config.meterRegistry(), config.voterId(), config.lakestreamTopicConfigs());
             RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.voterId()))
                 .setGroup(config.quorum().raftGroup())

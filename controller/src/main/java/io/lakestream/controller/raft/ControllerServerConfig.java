@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * How one controller voter runs.
@@ -21,11 +22,13 @@ import java.util.function.LongSupplier;
  *     Adds at most this much to a commit's latency; 0 sends every entry on its own
  * @param meterRegistry where the voter's {@code lakestream.controller.*} meters go, tagged with the
  *     voter id
+ * @param lakestreamTopicConfigs the topic configs beyond Kafka's that topics may set (table topics');
+ *     every voter of a quorum must have the same
  */
 public record ControllerServerConfig(String voterId, ControllerQuorum quorum, Path storageDir,
                                      LongSupplier clockMillis, long destroyGraceMillis, long snapshotEveryEntries,
                                      long logSegmentBytes, long brokerSessionTimeoutMillis, long appendBatchMillis,
-                                     MeterRegistry meterRegistry) {
+                                     MeterRegistry meterRegistry, ConfigDef lakestreamTopicConfigs) {
     public static final long DEFAULT_DESTROY_GRACE_MILLIS = 60_000;
     public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100_000;
     public static final long DEFAULT_LOG_SEGMENT_BYTES = 8L << 20;
@@ -45,31 +48,41 @@ public record ControllerServerConfig(String voterId, ControllerQuorum quorum, Pa
     public static ControllerServerConfig of(String voterId, ControllerQuorum quorum, Path storageDir) {
         return new ControllerServerConfig(voterId, quorum, storageDir, System::currentTimeMillis,
             DEFAULT_DESTROY_GRACE_MILLIS, DEFAULT_SNAPSHOT_EVERY_ENTRIES, DEFAULT_LOG_SEGMENT_BYTES,
-            DEFAULT_BROKER_SESSION_TIMEOUT_MILLIS, DEFAULT_APPEND_BATCH_MILLIS, Metrics.globalRegistry);
+            DEFAULT_BROKER_SESSION_TIMEOUT_MILLIS, DEFAULT_APPEND_BATCH_MILLIS, Metrics.globalRegistry,
+            new ConfigDef());
     }
 
     public ControllerServerConfig withClock(LongSupplier clock, long graceMillis) {
         return new ControllerServerConfig(voterId, quorum, storageDir, clock, graceMillis, snapshotEveryEntries,
-            logSegmentBytes, brokerSessionTimeoutMillis, appendBatchMillis, meterRegistry);
+            logSegmentBytes, brokerSessionTimeoutMillis, appendBatchMillis, meterRegistry, lakestreamTopicConfigs);
     }
 
     public ControllerServerConfig withSnapshots(long everyEntries, long segmentBytes) {
         return new ControllerServerConfig(voterId, quorum, storageDir, clockMillis, destroyGraceMillis, everyEntries,
-            segmentBytes, brokerSessionTimeoutMillis, appendBatchMillis, meterRegistry);
+            segmentBytes, brokerSessionTimeoutMillis, appendBatchMillis, meterRegistry, lakestreamTopicConfigs);
     }
 
     public ControllerServerConfig withBrokerSessionTimeout(long timeoutMillis) {
         return new ControllerServerConfig(voterId, quorum, storageDir, clockMillis, destroyGraceMillis,
-            snapshotEveryEntries, logSegmentBytes, timeoutMillis, appendBatchMillis, meterRegistry);
+            snapshotEveryEntries, logSegmentBytes, timeoutMillis, appendBatchMillis, meterRegistry,
+            lakestreamTopicConfigs);
     }
 
     public ControllerServerConfig withAppendBatchMillis(long millis) {
         return new ControllerServerConfig(voterId, quorum, storageDir, clockMillis, destroyGraceMillis,
-            snapshotEveryEntries, logSegmentBytes, brokerSessionTimeoutMillis, millis, meterRegistry);
+            snapshotEveryEntries, logSegmentBytes, brokerSessionTimeoutMillis, millis, meterRegistry,
+            lakestreamTopicConfigs);
+    }
+
+    public ControllerServerConfig withLakestreamTopicConfigs(ConfigDef configs) {
+        return new ControllerServerConfig(voterId, quorum, storageDir, clockMillis, destroyGraceMillis,
+            snapshotEveryEntries, logSegmentBytes, brokerSessionTimeoutMillis, appendBatchMillis, meterRegistry,
+            configs);
     }
 
     public ControllerServerConfig withMeterRegistry(MeterRegistry registry) {
         return new ControllerServerConfig(voterId, quorum, storageDir, clockMillis, destroyGraceMillis,
-            snapshotEveryEntries, logSegmentBytes, brokerSessionTimeoutMillis, appendBatchMillis, registry);
+            snapshotEveryEntries, logSegmentBytes, brokerSessionTimeoutMillis, appendBatchMillis, registry,
+            lakestreamTopicConfigs);
     }
 }

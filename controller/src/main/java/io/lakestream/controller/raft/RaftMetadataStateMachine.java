@@ -38,6 +38,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
+import org.apache.kafka.common.config.ConfigDef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,7 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
 
     private final LongSupplier clockMillis;
     private final long destroyGraceMillis;
+    private final ConfigDef lakestreamTopicConfigs;
     private final StateMachineMetrics metrics;
     private final CheckpointSnapshotStorage storage = new CheckpointSnapshotStorage();
     private final ReadWriteLock stateLock = new ReentrantReadWriteLock();
@@ -68,11 +70,13 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
      * @param clockMillis the clock the leader stamps on commands and answers garbage queries with
      * @param destroyGraceMillis how long unreferenced objects stay before they are listed for deletion
      * @param registry where the {@link StateMachineMetrics} go, tagged with {@code voterId}
+     * @param lakestreamTopicConfigs the topic configs beyond Kafka's that topics may set
      */
     public RaftMetadataStateMachine(LongSupplier clockMillis, long destroyGraceMillis, MeterRegistry registry,
-                                    String voterId) {
+                                    String voterId, ConfigDef lakestreamTopicConfigs) {
         this.clockMillis = clockMillis;
         this.destroyGraceMillis = destroyGraceMillis;
+        this.lakestreamTopicConfigs = lakestreamTopicConfigs;
         this.metrics = new StateMachineMetrics(registry, voterId, this::appliedIndexOrNaN,
             () -> readState(MetadataState::estimatedLiveDataBytes), () -> readState(MetadataState::sstFileBytes));
     }
@@ -154,7 +158,7 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
     }
 
     private MetadataState open(Path dir) {
-        return MetadataState.open(dir, getGroupId().getUuid().toString(), destroyGraceMillis);
+        return MetadataState.open(dir, getGroupId().getUuid().toString(), destroyGraceMillis, lakestreamTopicConfigs);
     }
 
     @Override

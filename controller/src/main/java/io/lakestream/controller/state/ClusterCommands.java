@@ -2,6 +2,7 @@ package io.lakestream.controller.state;
 
 import static io.lakestream.controller.state.ClusterReads.refuse;
 
+import io.lakestream.controller.cluster.TopicConfigValidation;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerCommand.AllocateProducerIds;
 import io.lakestream.controller.command.ControllerCommand.AlterTopicConfigs;
@@ -28,14 +29,14 @@ final class ClusterCommands {
     private final long offset;
 
     ClusterCommands(MetadataTransaction tx, StreamCommands streams, long offset, long nowMillis,
-                    int retainedDeltas) {
+                    int retainedDeltas, TopicConfigValidation topicConfigs) {
         ClusterReads reads = new ClusterReads(tx);
         this.tx = tx;
         this.offset = offset;
         this.deltas = new ClusterDeltaLog(tx, retainedDeltas);
         LeaderPlacement placement = new LeaderPlacement(tx, reads, deltas);
         this.brokers = new BrokerCommands(tx, reads, placement, deltas, nowMillis, offset);
-        this.topics = new TopicCommands(tx, reads, streams, placement, deltas);
+        this.topics = new TopicCommands(tx, reads, streams, placement, deltas, topicConfigs);
     }
 
     static boolean handles(ControllerCommand<?> command) {

@@ -1,6 +1,7 @@
 package io.lakestream.controller.state;
 
 import io.lakestream.controller.cluster.ClusterMetadataException;
+import io.lakestream.controller.cluster.TopicConfigValidation;
 import io.lakestream.controller.command.ClusterDescription;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerCommand.CloseStream;
@@ -22,6 +23,7 @@ import io.lakestream.controller.command.ControllerQuery.GetStreamSetObjects;
 import io.lakestream.controller.command.ControllerQuery.OpenStreams;
 import io.lakestream.stream.metadata.StreamMetadataException;
 import java.nio.file.Path;
+import org.apache.kafka.common.config.ConfigDef;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,6 +46,7 @@ public final class MetadataState implements AutoCloseable {
     private final MetadataStore store;
     private final long destroyGraceMillis;
     private final int retainedClusterDeltas;
+    private final TopicConfigValidation topicConfigs;
     private volatile long appliedTerm;
     private volatile long appliedOffset;
 
@@ -52,12 +55,22 @@ public final class MetadataState implements AutoCloseable {
     }
 
     public MetadataState(MetadataStore store, long destroyGraceMillis, int retainedClusterDeltas) {
+        this(store, destroyGraceMillis, retainedClusterDeltas, new ConfigDef());
+    }
+
+    /**
+     * @param lakestreamTopicConfigs the topic configs beyond Kafka's that topics may set (table
+     *     topics'); every voter must be given the same
+     */
+    public MetadataState(MetadataStore store, long destroyGraceMillis, int retainedClusterDeltas,
+                         ConfigDef lakestreamTopicConfigs) {
         if (retainedClusterDeltas <= 0) {
             throw new IllegalArgumentException("retain at least one cluster delta, not " + retainedClusterDeltas);
         }
         this.store = store;
         this.destroyGraceMillis = destroyGraceMillis;
         this.retainedClusterDeltas = retainedClusterDeltas;
+        this.topicConfigs = new TopicConfigValidation(lakestreamTopicConfigs);
         long[] applied = store.appliedTermIndex();
         this.appliedTerm = applied[0];
         this.appliedOffset = applied[1];
@@ -72,6 +85,13 @@ public final class MetadataState implements AutoCloseable {
     public static MetadataState open(Path directory, String clusterId, long destroyGraceMillis,
                                      int retainedClusterDeltas) {
         return new MetadataState(MetadataStore.open(directory, clusterId), destroyGraceMillis, retainedClusterDeltas);
+    }
+
+    /** Opens (or creates) the state in {@code directory}, accepting {@code lakestreamTopicConfigs} as topic configs. */
+    public static MetadataState open(Path directory, String clusterId, long destroyGraceMillis,
+                                     ConfigDef lakestreamTopicConfigs) {
+        return new MetadataState(MetadataStore.open(directory, clusterId), destroyGraceMillis,
+            DEFAULT_RETAINED_CLUSTER_DELTAS, lakestreamTopicConfigs);
     }
 
     /** The log index of the last command applied, 0 before the first. */
@@ -174,7 +194,8 @@ public final class MetadataState implements AutoCloseable {
     private <R> R execute(MetadataTransaction tx, long offset, long timestampMillis, ControllerCommand<R> command) {
         StreamCommands streams = new StreamCommands(tx, timestampMillis);
         if (ClusterCommands.handles(command)) {
-            return new ClusterCommands(tx, streams, offset, timestampMillis, retainedClusterDeltas).execute(command);
+            return new ClusterCommands(tx, streams, offset, timestampMillis, retainedClusterDeltas,
+                topicConfigs).execute(command);
         }
         return execute(streams, command);
     }

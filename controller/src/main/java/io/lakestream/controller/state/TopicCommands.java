@@ -29,10 +29,12 @@ final class TopicCommands {
     private final StreamCommands streams;
     private final LeaderPlacement placement;
     private final ClusterDeltaLog deltas;
+    private final TopicConfigValidation configs;
 
     TopicCommands(MetadataTransaction tx, ClusterReads reads, StreamCommands streams, LeaderPlacement placement,
-                  ClusterDeltaLog deltas) {
+                  ClusterDeltaLog deltas, TopicConfigValidation configs) {
         this.tx = tx;
+        this.configs = configs;
         this.reads = reads;
         this.streams = streams;
         this.placement = placement;
@@ -63,7 +65,7 @@ final class TopicCommands {
                 + replicationFactor + ": storage is shared and durable in S3, so the replication factor must be 1"
                 + " or -1 (the default)");
         }
-        TopicConfigValidation.validate(name, configs);
+        this.configs.validate(name, configs);
 
         StoredTopic topic = new StoredTopic(topicId, name, numPartitions, configs);
         putTopic(topic);
@@ -113,7 +115,7 @@ final class TopicCommands {
                 merged.remove(op.key());
             }
         }
-        TopicConfigValidation.validate(name, merged);
+        configs.validate(name, merged);
         Map<String, String> result = TopicDescription.sortedCopy(merged);
         if (!validateOnly && !result.equals(topic.configs())) {
             putTopic(topic.withConfigs(result));

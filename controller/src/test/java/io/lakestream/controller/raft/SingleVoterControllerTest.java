@@ -61,6 +61,18 @@ class SingleVoterControllerTest {
     }
 
     @Test
+    void readSentBeforeTheFirstElectionWaitsForTheLeader() throws Exception {
+        cluster = ControllerCluster.start(dir, 1, c -> c);
+        ControllerServer voter = cluster.voter("c0");
+        assertThat(voter.raftServer().getDivision(cluster.quorum().raftGroup().getGroupId()).getInfo().isLeader())
+            .as("the read must go out while the voter is still electing itself (timeouts of 1-2 s)").isFalse();
+
+        ClusterDescription description = cluster.newClient().query(new ControllerQuery.DescribeCluster()).get();
+
+        assertThat(description.clusterId()).isNotBlank();
+    }
+
+    @Test
     void stateSurvivesRestartFromSnapshotPlusLog() throws Exception {
         cluster = ControllerCluster.start(dir, 1, c -> c.withSnapshots(5, 1 << 20));
         cluster.awaitLeader();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,9 +35,15 @@ abstract class ClusterStateFixture {
         return MetadataState.DEFAULT_RETAINED_CLUSTER_DELTAS;
     }
 
+    /** The topic configs beyond Kafka's that the state accepts. */
+    ConfigDef lakestreamTopicConfigs() {
+        return new ConfigDef();
+    }
+
     @BeforeEach
     void openState() {
-        state = MetadataState.open(dir.resolve("db"), "cluster-a", 1_000, retainedDeltas());
+        state = new MetadataState(MetadataStore.open(dir.resolve("db"), "cluster-a"), 1_000, retainedDeltas(),
+            lakestreamTopicConfigs());
         channel = new LocalControllerChannel(state, clock::get);
         streams = new ControllerStreamMetadata(channel);
     }

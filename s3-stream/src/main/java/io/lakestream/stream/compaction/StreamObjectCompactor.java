@@ -1,21 +1,15 @@
 package io.lakestream.stream.compaction;
 
-import io.lakestream.stream.StreamRecordBatch;
 import io.lakestream.stream.StreamStoreConfig;
-import io.lakestream.stream.metadata.CommitStreamObjectRequest;
 import io.lakestream.stream.metadata.ObjectMetadata;
 import io.lakestream.stream.metadata.StreamMetadata;
-import io.lakestream.stream.metadata.StreamObject;
-import io.lakestream.stream.object.ObjectWriter;
-import io.lakestream.stream.object.WrittenObject;
-import io.lakestream.stream.storage.ObjectKeys;
 import io.lakestream.stream.storage.ObjectStorage;
-import io.lakestream.stream.upload.StreamSetObjectWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +27,14 @@ public final class StreamObjectCompactor {
 
     private final StreamStoreConfig config;
     private final StreamMetadata metadata;
-    private final ObjectStorage storage;
+    private final StreamObjectReplacer replacer;
     private final Counter compacted;
 
     public StreamObjectCompactor(StreamStoreConfig config, StreamMetadata metadata, ObjectStorage storage,
                                  MeterRegistry registry) {
         this.config = config;
         this.metadata = metadata;
-        this.storage = storage;
+        this.replacer = new StreamObjectReplacer(config, metadata, storage);
         this.compacted = Counter.builder("lakestream.stream.compaction.objects").tag("kind", "stream")
             .register(registry);
     }
@@ -83,23 +77,11 @@ public final class StreamObjectCompactor {
     }
 
     private CompletableFuture<Integer> merge(long streamId, List<ObjectMetadata> group) {
-        List<CompletableFuture<List<StreamRecordBatch>>> reads = group.stream()
-            .map(object -> ObjectBatches.readAll(storage, object))
-            .toList();
-        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
-            ObjectWriter writer = new ObjectWriter(config.objectBlockSizeBytes());
-            reads.forEach(read -> read.join().forEach(writer::add));
-            WrittenObject merged = writer.build();
-            List<Long> sourceIds = group.stream().map(ObjectMetadata::objectId).toList();
-            return metadata.prepareObjects(1, config.preparedObjectTtl().toMillis())
-                .thenCompose(id -> storage.write(ObjectKeys.dataObject(id), merged.data())
-                    .thenCompose(written -> metadata.commitStreamObject(new CommitStreamObjectRequest(
-                        new StreamObject(id, merged.size(), StreamSetObjectWriter.onlyRange(merged)), sourceIds)))
-                    .thenApply(committed -> {
-                        compacted.increment(sourceIds.size());
-                        LOG.info("Merged stream {} objects {} into stream object {}", streamId, sourceIds, id);
-                        return sourceIds.size();
-                    }));
+        List<Long> sourceIds = group.stream().map(ObjectMetadata::objectId).toList();
+        return replacer.replace(streamId, group, UnaryOperator.identity(), Runnable::run).thenApply(merged -> {
+            compacted.increment(sourceIds.size());
+            LOG.info("Merged stream {} objects {} into stream object {}", streamId, sourceIds, merged.objectId());
+            return sourceIds.size();
         });
     }
 

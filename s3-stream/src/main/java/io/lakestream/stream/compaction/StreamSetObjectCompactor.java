@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +47,17 @@ public final class StreamSetObjectCompactor {
 
     public StreamSetObjectCompactor(StreamStoreConfig config, StreamMetadata metadata, ObjectStorage storage,
                                     MeterRegistry registry) {
+        this(config, metadata, storage, streamId -> false, registry);
+    }
+
+    /** {@code ownObjectStreams}: streams whose data always goes into stream objects (see {@link StreamSetObjectWriter}). */
+    public StreamSetObjectCompactor(StreamStoreConfig config, StreamMetadata metadata, ObjectStorage storage,
+                                    LongPredicate ownObjectStreams, MeterRegistry registry) {
         this.metadata = metadata;
         this.storage = storage;
         this.config = config;
         this.objectWriter = new StreamSetObjectWriter(config.nodeId(), config.streamObjectThresholdBytes(),
-            config.objectBlockSizeBytes(), config.preparedObjectTtl().toMillis(), metadata, storage);
+            config.objectBlockSizeBytes(), config.preparedObjectTtl().toMillis(), metadata, storage, ownObjectStreams);
         Gauge.builder("lakestream.stream.compaction.backlog", backlog, AtomicInteger::get)
             .description("Stream-set objects of this node waiting for compaction")
             .register(registry);

@@ -76,6 +76,40 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
         });
     }
 
+    /**
+     * The object is written to a temporary file, fsync'd, and then hard-linked to the key's
+     * file: creating a link fails if the name exists, so of two writers exactly one wins.
+     */
+    @Override
+    public CompletableFuture<Boolean> writeIfAbsent(String key, ByteBuffer data) {
+        ByteBuffer body = data.duplicate();
+        return run("conditional write", key, () -> createExclusively(keys.pathOf(key), body));
+    }
+
+    private boolean createExclusively(Path target, ByteBuffer body) throws IOException {
+        Path dir = target.getParent();
+        createDirectoriesDurably(dir);
+        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                while (body.hasRemaining()) {
+                    channel.write(body);
+                }
+                channel.force(true);
+            }
+            try {
+                Files.createLink(target, temp);
+            } catch (FileAlreadyExistsException e) {
+                return false;
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        fsyncDirectory(dir);
+        return true;
+    }
+
     private void writeAtomically(Path target, ByteBuffer body) throws IOException {
         Path dir = target.getParent();
         createDirectoriesDurably(dir);

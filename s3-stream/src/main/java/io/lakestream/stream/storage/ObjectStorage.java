@@ -24,6 +24,22 @@ public interface ObjectStorage extends AutoCloseable {
     CompletableFuture<Void> write(String key, ByteBuffer data);
 
     /**
+     * Writes an object only if no object has the key yet, atomically: of two concurrent
+     * writers of one key exactly one succeeds. Completes with {@code true} if this call
+     * created the object, {@code false} if the key already existed (nothing written). Meant
+     * for small objects whose creation is a commit (a table's next metadata version); the
+     * object goes up in one request. The caller must not change the buffer's remaining bytes
+     * until the future completes.
+     *
+     * <p>The default refuses with {@link UnsupportedOperationException}: a store that cannot
+     * create atomically must not pretend to.
+     */
+    default CompletableFuture<Boolean> writeIfAbsent(String key, ByteBuffer data) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+            getClass().getSimpleName() + " cannot create objects atomically (key " + key + ")"));
+    }
+
+    /**
      * Reads the bytes {@code [start, end)} of an object. Completes with
      * {@link ObjectNotFoundException} if there is no such object, and with an
      * {@link ObjectStorageException} if the range goes past its end. An empty range

@@ -9,6 +9,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 final class S3Errors {
     private static final int NOT_FOUND = 404;
     private static final int RANGE_NOT_SATISFIABLE = 416;
+    private static final int CONFLICT = 409;
+    private static final int PRECONDITION_FAILED = 412;
 
     private S3Errors() {}
 
@@ -35,6 +37,12 @@ final class S3Errors {
         }
         return new ObjectStorageException("S3 " + operation + " of " + where + " failed: "
                 + (cause.getMessage() != null ? cause.getMessage() : cause.toString()), cause);
+    }
+
+    /** A conditional write refused because the key exists or another conditional write of it is in flight. */
+    static boolean isPreconditionFailure(Throwable error) {
+        return unwrap(error) instanceof S3Exception s3
+                && (s3.statusCode() == PRECONDITION_FAILED || s3.statusCode() == CONFLICT);
     }
 
     static Throwable unwrap(Throwable error) {

@@ -85,6 +85,29 @@ public final class S3ObjectStorage implements ObjectStorage {
                 .thenApply(response -> null);
     }
 
+    /**
+     * One PutObject with {@code If-None-Match: *}: S3 answers 412 Precondition Failed if the key
+     * exists, and 409 ConditionalRequestConflict while a concurrent conditional write of the key
+     * is in flight, which also means another writer got there first. A conditional PUT that the
+     * SDK retries after a lost response finds its own object and answers 412: callers that must
+     * tell the two apart write a unique marker into the object and read it back.
+     */
+    @Override
+    public CompletableFuture<Boolean> writeIfAbsent(String key, ByteBuffer data) {
+        ByteBuffer body = data.duplicate();
+        long size = body.remaining();
+        return metrics.record(Kind.PUT,
+                        () -> client.putObject(b -> b.bucket(config.bucket()).key(key).contentLength(size)
+                                        .ifNoneMatch("*"),
+                                AsyncRequestBody.fromRemainingByteBufferUnsafe(body)),
+                        response -> size)
+                .thenApply(response -> true)
+                .exceptionallyCompose(error -> S3Errors.isPreconditionFailure(error)
+                        ? CompletableFuture.completedFuture(false)
+                        : CompletableFuture.failedFuture(S3Errors.translate(error, "conditional put",
+                                config.bucket(), key, false)));
+    }
+
     /** An empty range ({@code start == end}) completes at once, without asking S3. */
     @Override
     public CompletableFuture<ByteBuffer> rangeRead(String key, long start, long end) {

@@ -13,12 +13,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongPredicate;
 
 /**
  * Turns the batches of many streams into the objects of one upload or one compaction: a
  * stream with at least {@code streamObjectThresholdBytes} gets its own stream object, the
  * others share one stream-set object. Then prepares the object ids, PUTs the objects in
  * parallel and returns the commit request, which the caller sends when its ordering allows.
+ *
+ * <p>Streams that {@code ownObjectStreams} names always get stream objects, whatever their
+ * size: their owner rewrites them (a compacted topic's log cleaner), and only stream objects
+ * can be rewritten one stream at a time.
  *
  * <p>A stream-set object holds one contiguous range per stream; a stream whose batches
  * have gaps (its uploads alternated between stream objects and stream-set objects) gets a
@@ -31,15 +36,18 @@ public final class StreamSetObjectWriter {
     private final long preparedObjectTtlMillis;
     private final StreamMetadata metadata;
     private final ObjectStorage storage;
+    private final LongPredicate ownObjectStreams;
 
     public StreamSetObjectWriter(int nodeId, long streamObjectThresholdBytes, int blockSizeBytes,
-                                 long preparedObjectTtlMillis, StreamMetadata metadata, ObjectStorage storage) {
+                                 long preparedObjectTtlMillis, StreamMetadata metadata, ObjectStorage storage,
+                                 LongPredicate ownObjectStreams) {
         this.nodeId = nodeId;
         this.streamObjectThresholdBytes = streamObjectThresholdBytes;
         this.blockSizeBytes = blockSizeBytes;
         this.preparedObjectTtlMillis = preparedObjectTtlMillis;
         this.metadata = metadata;
         this.storage = storage;
+        this.ownObjectStreams = ownObjectStreams;
     }
 
     /**
@@ -51,11 +59,13 @@ public final class StreamSetObjectWriter {
                                                                  List<Long> compactedObjectIds) {
         ObjectWriter streamSet = new ObjectWriter(blockSizeBytes);
         List<WrittenObject> streamObjects = new ArrayList<>();
-        for (List<StreamRecordBatch> batches : batchesByStream.values()) {
+        for (Map.Entry<Long, List<StreamRecordBatch>> stream : batchesByStream.entrySet()) {
+            List<StreamRecordBatch> batches = stream.getValue();
             long bytes = batches.stream().mapToLong(StreamRecordBatch::encodedSize).sum();
+            boolean ownObjects = bytes >= streamObjectThresholdBytes || ownObjectStreams.test(stream.getKey());
             List<List<StreamRecordBatch>> runs = contiguousRuns(batches);
             for (int i = 0; i < runs.size(); i++) {
-                if (bytes >= streamObjectThresholdBytes || i > 0) {
+                if (ownObjects || i > 0) {
                     ObjectWriter own = new ObjectWriter(blockSizeBytes);
                     runs.get(i).forEach(own::add);
                     streamObjects.add(own.build());

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,14 +65,16 @@ public final class Uploader implements AutoCloseable {
     private long lastUploadMillis;
     private volatile boolean closed;
 
+    /** {@code ownObjectStreams}: streams whose data always goes into stream objects (see {@link StreamSetObjectWriter}). */
     public Uploader(StreamStoreConfig config, LogCache logCache, WriteAheadLog wal, ObjectStorage storage,
-                    StreamMetadata metadata, ScheduledExecutorService retryScheduler, MeterRegistry registry) {
+                    StreamMetadata metadata, ScheduledExecutorService retryScheduler, LongPredicate ownObjectStreams,
+                    MeterRegistry registry) {
         this.config = config;
         this.logCache = logCache;
         this.wal = wal;
         this.metadata = metadata;
         this.objectWriter = new StreamSetObjectWriter(config.nodeId(), config.streamObjectThresholdBytes(),
-            config.objectBlockSizeBytes(), config.preparedObjectTtl().toMillis(), metadata, storage);
+            config.objectBlockSizeBytes(), config.preparedObjectTtl().toMillis(), metadata, storage, ownObjectStreams);
         this.retryScheduler = retryScheduler;
         this.retryPolicy = RetryPolicy.builder()
             .abortOn(UploaderClosedException.class)

@@ -160,6 +160,34 @@ abstract class ObjectStorageContractTest {
                 r -> assertThat(r).isEqualTo(second));
     }
 
+    @Test
+    void writeIfAbsentCreatesOnlyAnObjectThatDoesNotExist() {
+        assertThat(await(storage.writeIfAbsent(ns + "v1", utf8("first")))).as("first create").isTrue();
+        assertThat(await(storage.writeIfAbsent(ns + "v1", utf8("second, longer")))).as("second create").isFalse();
+
+        assertThat(await(storage.list(ns))).containsExactly(new ObjectInfo(ns + "v1", 5));
+        assertThat(bytesOf(await(storage.rangeRead(ns + "v1", 0, 5)))).asString().isEqualTo("first");
+    }
+
+    @Test
+    void concurrentWriteIfAbsentOfOneKeyHasExactlyOneWinner() {
+        List<CompletableFuture<Boolean>> creates = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            creates.add(storage.writeIfAbsent(ns + "v1", utf8("writer " + i)));
+        }
+        await(CompletableFuture.allOf(creates.toArray(CompletableFuture[]::new)));
+
+        List<Integer> winners = new java.util.ArrayList<>();
+        for (int i = 0; i < creates.size(); i++) {
+            if (creates.get(i).join()) {
+                winners.add(i);
+            }
+        }
+        assertThat(winners).as("writers that were told they created the object").hasSize(1);
+        assertThat(bytesOf(await(storage.rangeRead(ns + "v1", 0, 8)))).asString()
+                .isEqualTo("writer " + winners.get(0));
+    }
+
     /** Waits for {@code future} and rethrows its failure unwrapped. */
     protected static <T> T await(CompletableFuture<T> future) {
         try {

@@ -1,6 +1,7 @@
 package io.lakestream.broker.handler.admin;
 
 import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.table.TableTopicConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,16 +40,24 @@ final class ConfigDescriber {
         this.brokerOriginals = broker.originals();
     }
 
-    /** Every topic config Kafka's {@link LogConfig} defines, with the value in effect for these overrides. */
+    /**
+     * Every topic config Kafka's {@link LogConfig} defines and every table topic config
+     * ({@link TableTopicConfig}), with the value in effect for these overrides.
+     */
     List<DescribeConfigsResourceResult> topic(Map<String, String> overrides, Predicate<String> requested,
                                               boolean includeSynonyms, boolean includeDocumentation) {
         LogConfig config = broker.topicConfig(overrides);
+        TableTopicConfig tableConfig = TableTopicConfig.fromTopicConfigs(overrides);
+        Map<String, Object> values = allValues(config);
+        values.putAll(tableConfig.values());
         List<DescribeConfigsResourceResult> entries = new ArrayList<>();
-        allValues(config).forEach((name, value) -> {
+        values.forEach((name, value) -> {
             if (!requested.test(name)) {
                 return;
             }
-            Optional<Type> type = LogConfig.configType(name);
+            boolean table = TableTopicConfig.CONFIG_DEF.names().contains(name);
+            Optional<Type> type = table ? Optional.of(TableTopicConfig.CONFIG_DEF.configKeys().get(name).type)
+                : LogConfig.configType(name);
             boolean sensitive = isSensitive(type);
             String shown = sensitive ? null : ConfigDef.convertToString(value, type.orElse(null));
             List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
@@ -56,8 +65,9 @@ final class ConfigDescriber {
                 synonyms.add(synonym(name, shown, ConfigSource.TOPIC_CONFIG));
             }
             BrokerConfig.topicDefaultKey(name).ifPresent(key -> synonyms.addAll(brokerSynonyms(key, sensitive)));
-            entries.add(entry(name, shown, synonyms, type, sensitive, false, includeSynonyms,
-                includeDocumentation ? config.documentationOf(name) : null));
+            String documentation = !includeDocumentation ? null
+                : table ? tableConfig.documentationOf(name) : config.documentationOf(name);
+            entries.add(entry(name, shown, synonyms, type, sensitive, false, includeSynonyms, documentation));
         });
         return entries;
     }

@@ -2,6 +2,7 @@ package io.lakestream.broker.handler.admin;
 
 import io.lakestream.broker.cluster.ClusterAdmin;
 import io.lakestream.broker.cluster.ClusterAdmin.ProducerIdBlock;
+import io.lakestream.broker.network.Failures;
 import io.lakestream.broker.network.KafkaRequest;
 import io.lakestream.broker.network.RequestHandler;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +12,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * InitProducerId for idempotent producers: hands out producer ids from a block this broker
@@ -22,6 +25,7 @@ import org.apache.kafka.common.requests.InitProducerIdResponse;
  * <p>Thread-safe: the current block is swapped under this object's lock.
  */
 public final class InitProducerIdHandler implements RequestHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(InitProducerIdHandler.class);
     private final ClusterAdmin admin;
     private ProducerIdBlock block;
     private long next;
@@ -38,12 +42,20 @@ public final class InitProducerIdHandler implements RequestHandler {
             return CompletableFuture.completedFuture(init.getErrorResponse(0,
                 Errors.UNSUPPORTED_VERSION.exception("Transactions are not supported by this broker yet")));
         }
-        return nextProducerId().thenApply(id -> new InitProducerIdResponse(new InitProducerIdResponseData()
-            .setErrorCode(Errors.NONE.code())
-            .setProducerId(id)
-            .setProducerEpoch((short) 0)
-            .setOngoingTxnProducerId(RecordBatch.NO_PRODUCER_ID)
-            .setOngoingTxnProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH)));
+        return nextProducerId().handle((id, error) -> {
+            if (error != null) {
+                // As Kafka's producer id manager answers while it has no block: the client retries.
+                LOG.warn("No producer id block from the controller yet: {}", Failures.cause(error).toString());
+                return init.getErrorResponse(0, Errors.COORDINATOR_LOAD_IN_PROGRESS.exception(
+                    "Waiting for a block of producer ids from the controller"));
+            }
+            return new InitProducerIdResponse(new InitProducerIdResponseData()
+                .setErrorCode(Errors.NONE.code())
+                .setProducerId(id)
+                .setProducerEpoch((short) 0)
+                .setOngoingTxnProducerId(RecordBatch.NO_PRODUCER_ID)
+                .setOngoingTxnProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH));
+        });
     }
 
     private CompletableFuture<Long> nextProducerId() {

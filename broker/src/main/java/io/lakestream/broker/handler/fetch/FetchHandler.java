@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -56,8 +55,7 @@ public final class FetchHandler implements RequestHandler {
         List<Target> targets = targets(fetch.data());
         long deadlineNanos = System.nanoTime() + Math.max(0, fetch.maxWait()) * 1_000_000L;
         return new LongPoll(targets, fetch, deadlineNanos, timer).run()
-            .thenApply(readings -> response(targets, readings,
-                fetch.isolationLevel() == IsolationLevel.READ_COMMITTED));
+            .thenApply(readings -> response(targets, readings));
     }
 
     /** One requested partition and, if it can be read, its log. */
@@ -87,7 +85,7 @@ public final class FetchHandler implements RequestHandler {
         return targets;
     }
 
-    private AbstractResponse response(List<Target> targets, List<LongPoll.Reading> readings, boolean readCommitted) {
+    private AbstractResponse response(List<Target> targets, List<LongPoll.Reading> readings) {
         FetchResponseData data = new FetchResponseData()
             .setErrorCode(Errors.NONE.code())
             .setSessionId(FetchMetadata.INVALID_SESSION_ID);
@@ -104,7 +102,7 @@ public final class FetchHandler implements RequestHandler {
             }
             LongPoll.Reading reading = readings.get(i);
             count(target, reading);
-            current.partitions().add(reading.toPartitionData(target.request().partition(), readCommitted));
+            current.partitions().add(reading.toPartitionData(target.request().partition()));
         }
         return FetchResponse.of(data);
     }

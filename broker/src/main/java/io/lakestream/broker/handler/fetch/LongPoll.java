@@ -36,10 +36,10 @@ final class LongPoll {
     /** What one partition gave: data, or an error. */
     record Reading(ReadResult data, Errors error) {
         /**
-         * As Kafka answers: the aborted transactions are listed (none, so far) only to a
-         * read-committed consumer, and are null for everyone else and for errors.
+         * As Kafka answers: the aborted transactions are listed only to a read-committed
+         * consumer, and are null for everyone else and for errors.
          */
-        FetchResponseData.PartitionData toPartitionData(int partition, boolean readCommitted) {
+        FetchResponseData.PartitionData toPartitionData(int partition) {
             if (error != Errors.NONE) {
                 return FetchHandler.errorData(partition, error);
             }
@@ -47,9 +47,10 @@ final class LongPoll {
                 .setPartitionIndex(partition)
                 .setErrorCode(Errors.NONE.code())
                 .setHighWatermark(data.highWatermark())
-                .setLastStableOffset(data.highWatermark())
+                .setLastStableOffset(data.lastStableOffset())
                 .setLogStartOffset(data.logStartOffset())
-                .setAbortedTransactions(readCommitted ? new ArrayList<>() : null)
+                .setAbortedTransactions(data.abortedTransactions() == null ? null
+                    : new ArrayList<>(data.abortedTransactions()))
                 .setRecords(data.records());
         }
     }
@@ -96,7 +97,8 @@ final class LongPoll {
                 int maxBytes = Math.min(target.request().partitionMaxBytes(), Math.max(0, left));
                 // KIP-74: the first partition with data returns at least one batch, however big.
                 boolean minOneBatch = usedBytes == 0;
-                return target.log().read(target.request().fetchOffset(), maxBytes, minOneBatch).handle((data, error) -> {
+                return target.log().read(target.request().fetchOffset(), maxBytes, minOneBatch,
+                    request.isolationLevel()).handle((data, error) -> {
                     if (error != null) {
                         readings.add(new Reading(null, Errors.forException(Failures.cause(error))));
                         return usedBytes;
@@ -130,7 +132,8 @@ final class LongPoll {
         }
         // An append that landed between the read and the registration must not be missed.
         for (Target target : targets) {
-            if (target.log() != null && target.log().highWatermark() > target.request().fetchOffset()) {
+            if (target.log() != null
+                && target.log().readableEnd(request.isolationLevel()) > target.request().fetchOffset()) {
                 wake.run();
                 return;
             }

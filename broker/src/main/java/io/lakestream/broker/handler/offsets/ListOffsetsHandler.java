@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
@@ -67,7 +68,8 @@ public final class ListOffsetsHandler implements RequestHandler {
                     response.setErrorCode(Errors.INVALID_REQUEST.code());
                     continue;
                 }
-                pending.add(answer(topicPartition, partition, response, request.apiVersion() >= LEADER_EPOCH_VERSION));
+                pending.add(answer(topicPartition, partition, response, request.apiVersion() >= LEADER_EPOCH_VERSION,
+                    listOffsets.isolationLevel()));
             }
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
@@ -75,7 +77,8 @@ public final class ListOffsetsHandler implements RequestHandler {
     }
 
     private CompletableFuture<Void> answer(TopicPartition topicPartition, ListOffsetsPartition request,
-                                           ListOffsetsPartitionResponse response, boolean withLeaderEpoch) {
+                                           ListOffsetsPartitionResponse response, boolean withLeaderEpoch,
+                                           IsolationLevel isolation) {
         PartitionLog log;
         try {
             log = partitions.leaderLog(topicPartition);
@@ -93,7 +96,8 @@ public final class ListOffsetsHandler implements RequestHandler {
         if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
             found = offsetOnly(log.logStartOffset(), log.leaderEpoch());
         } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            found = offsetOnly(log.highWatermark(), log.leaderEpoch());
+            // A read-committed consumer's end is the last stable offset, as it reads no further.
+            found = offsetOnly(log.readableEnd(isolation), log.leaderEpoch());
         } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
             found = log.maxTimestamp();
         } else if (timestamp >= 0) {

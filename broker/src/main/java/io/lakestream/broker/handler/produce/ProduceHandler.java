@@ -15,12 +15,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
@@ -78,6 +80,13 @@ public final class ProduceHandler implements RequestHandler {
                     setError(partitionResponse, topic.topicId().equals(Uuid.ZERO_UUID)
                         ? Errors.UNKNOWN_TOPIC_OR_PARTITION.exception()
                         : new UnknownTopicIdException("Unknown topic id " + topic.topicId()));
+                    continue;
+                }
+                if (Topic.isInternal(name.get())) {
+                    // As Kafka: only its coordinator writes there; a client's records would
+                    // break the coordinator's count of the offsets it wrote.
+                    setError(partitionResponse, new InvalidTopicException("Cannot append to internal topic "
+                        + name.get()));
                     continue;
                 }
                 pending.add(append(new TopicPartition(name.get(), partition.index()),

@@ -3,6 +3,7 @@ package io.lakestream.broker.handler.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.broker.config.BrokerConfig;
+import io.lakestream.table.TableTopicConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,8 +39,10 @@ class ConfigDescriberTest {
         List<DescribeConfigsResourceResult> entries = describer.topic(
             Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "2000"), name -> true, true, true);
 
+        List<String> expected = new java.util.ArrayList<>(LogConfig.nonInternalConfigNames());
+        expected.addAll(TableTopicConfig.CONFIG_DEF.names());
         assertThat(entries).extracting(DescribeConfigsResourceResult::name)
-            .containsExactlyInAnyOrderElementsOf(LogConfig.nonInternalConfigNames());
+            .containsExactlyInAnyOrderElementsOf(expected);
 
         DescribeConfigsResourceResult overridden = entry(entries, TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
         assertThat(overridden.value()).isEqualTo("2000");
@@ -54,6 +57,12 @@ class ConfigDescriberTest {
         assertThat(brokerSet.configSource()).isEqualTo(ConfigSource.STATIC_BROKER_CONFIG.id());
         assertThat(synonyms(brokerSet)).isEqualTo("[STATIC_BROKER_CONFIG:log.retention.ms=3600000, "
             + "DEFAULT_CONFIG:log.retention.ms=604800000]");
+
+        DescribeConfigsResourceResult tableDefault = entry(entries, TableTopicConfig.COMMIT_INTERVAL_MS);
+        assertThat(tableDefault.value()).isEqualTo("60000");
+        assertThat(tableDefault.configSource()).isEqualTo(ConfigSource.DEFAULT_CONFIG.id());
+        assertThat(tableDefault.configType()).isEqualTo(ConfigType.LONG.id());
+        assertThat(tableDefault.documentation()).contains("snapshot");
 
         DescribeConfigsResourceResult brokerDefault = entry(entries, TopicConfig.CLEANUP_POLICY_CONFIG);
         assertThat(brokerDefault.value()).isEqualTo("delete");

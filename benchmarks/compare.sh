@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Lakestream against Apache Kafka on this machine, one after the other with equivalent
+# settings, measured with Kafka's own tools (ProducerPerformance, ConsumerPerformance,
+# EndToEndLatency): 1 KiB records, acks=all, 1 and 16 partitions; then a catch-up read of
+# the 16-partition topic after a restart with the OS page cache dropped, so Lakestream reads
+# from its object store and Kafka from its disk. Prints both results and their ratio.
+#
+# Usage: benchmarks/compare.sh   (after `mvn -B -q -DskipTests package`; run as root so the
+#        page cache can be dropped; on a quiet machine: the two runs share its cores)
+# Environment: RECORDS_1 (records for 1 partition, default 300000), RECORDS_16 (default
+# 1048576: 1 GiB, the catch-up read), E2E_RECORDS (default 10000), OUT (a copy of the table).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOME_DIR=$(pwd)
+
+RECORDS_1=${RECORDS_1:-300000}
+RECORDS_16=${RECORDS_16:-1048576}
+E2E_RECORDS=${E2E_RECORDS:-10000}
+RECORD_SIZE=1024
+WORK=$(mktemp -d /tmp/lakestream-compare.XXXXXX)
+RESULTS="$WORK/results.tsv"
+HEAP="-Xms1g -Xmx1g"
+SERVER_PID=""
+
+log() { echo "[compare] $*" >&2; }
+
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID"
+    for _ in $(seq 1 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap 'stop_server' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+await_line() { # file, text, seconds
+  for _ in $(seq 1 "$3"); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { tail -30 "$1" >&2; log "server exited"; exit 1; }
+    sleep 1
+  done
+  tail -30 "$1" >&2; log "no '$2' in $1 after $3 s"; exit 1
+}
+
+drop_page_cache() {
+  sync
+  if [ -w /proc/sys/vm/drop_caches ]; then echo 3 > /proc/sys/vm/drop_caches; else log "cannot drop the page cache (not root): the catch-up read may be served from memory"; fi
+}
+
+[ -f broker/target/lakestream-server.jar ] || { log "build first: mvn -B -q -DskipTests package"; exit 1; }
+log "resolving Apache Kafka's classpath (benchmarks/kafka-reference)"
+mvn -B -q -f benchmarks/kafka-reference/pom.xml dependency:build-classpath -Dmdep.outputFile="$WORK/kafka.cp" >&2
+KAFKA_CP=$(cat "$WORK/kafka.cp")
+cat > "$WORK/log4j2.xml" <<'EOF'
+<Configuration status="WARN">
+  <Appenders><Console name="out" target="SYSTEM_OUT"><PatternLayout pattern="[%d] %-5level %c{1} - %msg%n"/></Console></Appenders>
+  <Loggers><Logger name="kafka.server.KafkaServer" level="info"/><Logger name="kafka.server.KafkaRaftServer" level="info"/>
+    <Logger name="kafka.server.BrokerServer" level="info"/><Root level="warn"><AppenderRef ref="out"/></Root></Loggers>
+</Configuration>
+EOF
+# exec: started with &, the function's subshell becomes the JVM, so $! is the PID that stop_server kills.
+kafka_java() { exec java $HEAP -XX:+UseG1GC -Dlog4j2.configurationFile="$WORK/log4j2.xml" -cp "$KAFKA_CP" "$@"; }
+tool() { java -Xmx512m -Dlog4j2.configurationFile="$WORK/log4j2.xml" -cp "$KAFKA_CP" "$@"; }
+
+start_kafka() { # dir (formats it the first time)
+  local dir=$1
+  if [ ! -f "$dir/server.properties" ]; then
+    mkdir -p "$dir"
+    local controller_port; controller_port=$(free_port)
+    cat > "$dir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller_port
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/logs
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+    (kafka_java kafka.tools.StorageTool format --config "$dir/server.properties" \
+      --cluster-id "$(tool kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" >> "$dir/server.log" 2>&1)
+  fi
+  kafka_java kafka.Kafka "$dir/server.properties" >> "$dir/server.log" 2>&1 &
+  SERVER_PID=$!
+  await_line "$dir/server.log" "Kafka Server started" 120
+}
+
+start_lakestream() { # dir
+  local dir=$1
+  mkdir -p "$dir"
+  [ -f "$dir/controller.port" ] || free_port > "$dir/controller.port"
+  LAKESTREAM_HEAP_OPTS="$HEAP" bin/lakestream-server.sh config/server.properties \
+    --override "listeners=PLAINTEXT://127.0.0.1:$PORT" \
+    --override "controller.quorum.voters=1@127.0.0.1:$(cat "$dir/controller.port")" \
+    --override "log.dir=$dir/data" --override "metrics.http.port=-1" >> "$dir/server.log" 2>&1 &
+  SERVER_PID=$!
+  await_line "$dir/server.log" "listening on PLAINTEXT://127.0.0.1:$PORT" 120
+}
+
+record() { # system metric value
+  printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"
+}
+
+produce() { # system topic records
+  local out; out=$(tool org.apache.kafka.tools.ProducerPerformance --topic "$2" --num-records "$3" \
+    --record-size $RECORD_SIZE --throughput -1 \
+    --producer-props bootstrap.servers=127.0.0.1:$PORT acks=all 2>&1 | tail -1)
+  log "$1 produce $2: $out"
+  # "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, p50 ms 50th, p95 ms 95th, p99 ms 99th, ..."
+  record "$1" "produce MB/s, $2" "$(sed -E 's/.*\(([0-9.]+) MB\/sec\).*/\1/' <<< "$out")"
+  record "$1" "produce p99 ms, $2" "$(sed -E 's/.* ([0-9]+) ms 99th.*/\1/' <<< "$out")"
+}
+
+consume() { # system topic records label
+  local out; out=$(tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:$PORT \
+    --topic "$2" --num-records "$3" --timeout 120000 --hide-header 2>&1 | tail -1)
+  log "$1 consume $2 ($4): $out"
+  # start.time, end.time, MB, MB.sec, nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+  local consumed; consumed=$(awk -F', ' '{print $5}' <<< "$out")
+  [ "$consumed" = "$3" ] || { log "$1 consumed $consumed of $3 records from $2"; exit 1; }
+  record "$1" "$4 MB/s, $2" "$(awk -F', ' '{print $9}' <<< "$out")"
+}
+
+end_to_end() { # system topic
+  local out; out=$(tool org.apache.kafka.tools.EndToEndLatency --bootstrap-server 127.0.0.1:$PORT --topic "$2" \
+    --num-records "$E2E_RECORDS" --producer-acks all --record-size $RECORD_SIZE 2>&1)
+  log "$1 end-to-end $2: $(grep -E 'Avg latency|Percentiles' <<< "$out" | tr '\n' ' ')"
+  record "$1" "end-to-end p99 ms, $2" "$(sed -nE 's/.*99th = ([0-9.]+).*/\1/p' <<< "$out")"
+}
+
+create_topic() { # name partitions
+  tool org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$PORT --create --topic "$1" \
+    --partitions "$2" --replication-factor 1 >/dev/null
+}
+
+run_system() { # system start-function
+  local system=$1 start=$2 dir="$WORK/$1"
+  PORT=$(free_port)
+  log "starting $system on 127.0.0.1:$PORT, data in $dir"
+  $start "$dir"
+  create_topic perf-1 1
+  create_topic perf-16 16
+  create_topic e2e-1 1
+  create_topic e2e-16 16
+  produce "$system" perf-1 "$RECORDS_1"
+  produce "$system" perf-16 "$RECORDS_16"
+  consume "$system" perf-1 "$RECORDS_1" "consume"
+  consume "$system" perf-16 "$RECORDS_16" "consume"
+  end_to_end "$system" e2e-1
+  end_to_end "$system" e2e-16
+  log "restarting $system with the page cache dropped, for the catch-up read"
+  stop_server
+  drop_page_cache
+  $start "$dir"
+  consume "$system" perf-16 "$RECORDS_16" "catch-up read"
+  stop_server
+  du -sh "$dir" >&2
+}
+
+run_system kafka start_kafka
+run_system lakestream start_lakestream
+
+echo
+printf '%-34s %12s %12s %8s\n' "metric" "Kafka" "Lakestream" "ratio"
+awk -F'\t' '
+  { value[$1 FS $2] = $3; if (!($2 in seen)) { seen[$2] = 1; order[n++] = $2 } }
+  END {
+    for (i = 0; i < n; i++) {
+      m = order[i]; k = value["kafka" FS m]; l = value["lakestream" FS m]
+      printf "%-34s %12s %12s %8s\n", m, k, l, (k + 0 > 0 ? sprintf("%.2f", l / k) : "-")
+    }
+  }' "$RESULTS" | tee "${OUT:-$WORK/compare.txt}"
+log "ratio is Lakestream / Kafka: above 1 is better for MB/s, below 1 is better for latency; logs in $WORK"

@@ -1,0 +1,172 @@
+package io.lakestream.table;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.apache.iceberg.catalog.Catalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every table topic of this broker, driven by one thread ({@code lakestream-table-topics}) in
+ * a duty cycle: apply the latest set of led partitions, step each {@link TopicTable} (read,
+ * convert, write, commit when due), and when none had work, sleep until the next commit is due
+ * or a partition has new records.
+ *
+ * <p>Thread-safe: {@link #update} and {@link #status} may be called from any thread; they hand
+ * state to and from the loop thread, which alone owns the topic tables.
+ */
+public final class TableTopicService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TableTopicService.class);
+    private static final long MAX_IDLE_MILLIS = 1_000;
+
+    private final Catalog catalog;
+    private final MeterRegistry registry;
+    private final LongSupplier clock;
+    private final Semaphore wakeUps = new Semaphore(0);
+    private final AtomicReference<List<LedPartition>> desired = new AtomicReference<>();
+    /** Owned by the loop thread. */
+    private final Map<String, TopicTable> tables = new HashMap<>();
+    private volatile List<TableStatus> statuses = List.of();
+    private volatile boolean running;
+    private Thread thread;
+
+    public TableTopicService(Catalog catalog, MeterRegistry registry, LongSupplier clock) {
+        this.catalog = catalog;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("Already started");
+        }
+        running = true;
+        thread = new Thread(this::run, "lakestream-table-topics");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The partitions of table topics this broker leads now; replaces what an earlier call said. */
+    public void update(Collection<LedPartition> ledHere) {
+        desired.set(List.copyOf(ledHere));
+        wakeUp();
+    }
+
+    /** The status of every table topic with a partition led here. */
+    public List<TableStatus> status() {
+        return statuses;
+    }
+
+    private void wakeUp() {
+        wakeUps.release();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                int work = doWork();
+                if (work == 0) {
+                    long now = clock.getAsLong();
+                    long next = now + MAX_IDLE_MILLIS;
+                    for (TopicTable table : tables.values()) {
+                        next = Math.min(next, Math.max(now, table.nextCommitAt()));
+                    }
+                    if (wakeUps.tryAcquire(Math.max(1, next - now), TimeUnit.MILLISECONDS)) {
+                        wakeUps.drainPermits();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error e) {
+                LOG.error("The table topic loop failed; going on", e);
+            }
+        }
+    }
+
+    /** One pass over every table topic: for the loop, and for tests that step it. Loop thread only. */
+    int doWork() {
+        List<LedPartition> next = desired.getAndSet(null);
+        if (next != null) {
+            reconcile(next);
+        }
+        int work = 0;
+        List<TableStatus> current = new ArrayList<>();
+        for (TopicTable table : tables.values()) {
+            work += table.doWork();
+            current.add(table.status());
+        }
+        statuses = current;
+        return work;
+    }
+
+    private void reconcile(List<LedPartition> ledHere) {
+        Map<String, Map<Integer, LedPartition>> byTopic = new HashMap<>();
+        for (LedPartition led : ledHere) {
+            byTopic.computeIfAbsent(led.settings().topic(), topic -> new HashMap<>()).put(led.partition(), led);
+        }
+        for (String topic : new ArrayList<>(tables.keySet())) {
+            Map<Integer, LedPartition> partitions = byTopic.get(topic);
+            TopicTable table = tables.get(topic);
+            if (partitions == null || !partitions.values().iterator().next().settings().equals(table.settings())) {
+                tables.remove(topic).commitAndClose();
+                LOG.info("Topic {} is no longer written to table {} by this broker", topic, table.settings().table());
+            }
+        }
+        byTopic.forEach((topic, partitions) -> {
+            TopicTable table = tables.computeIfAbsent(topic, t -> new TopicTable(
+                partitions.values().iterator().next().settings(), catalog, clock, this::wakeUp, registry));
+            Map<Integer, PartitionSource> current = table.sources();
+            current.forEach((partition, source) -> {
+                LedPartition led = partitions.get(partition);
+                if (led == null || led.source() != source) {
+                    table.release(partition);
+                }
+            });
+            partitions.forEach((partition, led) -> {
+                if (current.get(partition) != led.source()) {
+                    table.lead(partition, led.source());
+                }
+            });
+        });
+    }
+
+    /**
+     * Stops the loop, then commits what every table topic has written and stops its workers.
+     * If the loop does not stop in time, nothing is committed (files are left behind, in no
+     * snapshot, and their records are written again by the next leader).
+     */
+    @Override
+    public void close() {
+        Thread loop;
+        synchronized (this) {
+            running = false;
+            loop = thread;
+        }
+        boolean stopped = true;
+        if (loop != null) {
+            wakeUp();
+            try {
+                loop.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopped = !loop.isAlive();
+        }
+        if (!stopped) {
+            LOG.warn("The table topic loop did not stop within 30 s; nothing more is committed");
+            return;
+        }
+        // The loop thread has ended: this thread owns the tables now.
+        tables.values().forEach(TopicTable::commitAndClose);
+        tables.clear();
+    }
+}

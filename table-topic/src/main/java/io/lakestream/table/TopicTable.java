@@ -1,0 +1,373 @@
+package io.lakestream.table;
+
+import io.lakestream.table.commit.CommitOutcome;
+import io.lakestream.table.commit.CommittedOffsets;
+import io.lakestream.table.commit.TableCommitter;
+import io.lakestream.table.convert.DeadLetters;
+import io.lakestream.table.partition.TablePartitioning;
+import io.lakestream.table.write.PartitionFiles;
+import io.lakestream.table.write.PartitionWorker;
+import io.lakestream.table.write.TableTarget;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One table topic on this broker: a {@link PartitionWorker} for each of its partitions led
+ * here, and the commit of all of them as one snapshot every commit interval
+ * ({@link TableCommitter}). Opens (creating if missing) the table and its dead-letter table
+ * first. Files drained for a commit that failed stay pending and go with the next one. A worker
+ * that fails (a read, an upload) starts again, after a backoff, where its pending files end or
+ * else at the table's offset.
+ *
+ * <p>Single-threaded: owned by the {@link TableTopicService} loop; {@link #status} may be read
+ * from any thread (a volatile snapshot).
+ */
+public final class TopicTable implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicTable.class);
+    static final int READ_BYTES = 4 << 20;
+    private static final long RETRY_MILLIS = 2_000;
+    /** A table topic's tables: our own commit retry (Iceberg's would re-apply a stale offsets summary). */
+    private static final Map<String, String> TABLE_PROPERTIES = Map.of(
+        TableProperties.COMMIT_NUM_RETRIES, "0",
+        TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, String.valueOf(128L << 20),
+        TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, String.valueOf(32L << 20));
+
+    private final TableTopicSettings settings;
+    private final Catalog catalog;
+    private final LongSupplier clock;
+    private final Runnable wakeUp;
+    private final MeterRegistry registry;
+    private final Map<Integer, PartitionWorker> workers = new TreeMap<>();
+    private final Map<Integer, Long> workerRetryAt = new HashMap<>();
+    /** Partitions to start once the table is open, with their sources. */
+    private final Map<Integer, PartitionSource> pendingSources = new HashMap<>();
+    /** Files drained for a commit that has not succeeded yet, by partition. */
+    private final Map<Integer, PartitionFiles> pending = new TreeMap<>();
+    private Table table;
+    private Table deadLetterTable;
+    private TableCommitter committer;
+    private final TablePartitioning partitioning;
+    private TableMetrics metrics;
+    private long openRetryAt;
+    private long nextCommitAt;
+    private long lastCommitMillis = -1;
+    private long lastSnapshotId = -1;
+    private String lastError;
+    private CommittedOffsets committed = CommittedOffsets.NONE;
+    private volatile TableStatus status;
+
+    public TopicTable(TableTopicSettings settings, Catalog catalog, LongSupplier clock, Runnable wakeUp,
+                      MeterRegistry registry) {
+        this.settings = settings;
+        this.catalog = catalog;
+        this.clock = clock;
+        this.wakeUp = wakeUp;
+        this.registry = registry;
+        this.partitioning = new TablePartitioning(settings.partitionBy());
+        this.status = new TableStatus(settings.topic(), settings.table().toString(), Map.of(), Map.of(), Map.of(), -1,
+            -1, null);
+    }
+
+    public TableTopicSettings settings() {
+        return settings;
+    }
+
+    /** The table, once open. */
+    public Table table() {
+        return table;
+    }
+
+    public TableStatus status() {
+        return status;
+    }
+
+    /** The partitions with a worker here, and their sources. */
+    public Map<Integer, PartitionSource> sources() {
+        Map<Integer, PartitionSource> sources = new TreeMap<>();
+        workers.forEach((partition, worker) -> sources.put(partition, worker.source()));
+        sources.putAll(pendingSources);
+        return sources;
+    }
+
+    /** When the next commit is due, in clock millis (0 before the table is open). */
+    public long nextCommitAt() {
+        return table == null ? openRetryAt : nextCommitAt;
+    }
+
+    /** Starts writing {@code partition} from the table's offset for it (or the log start). */
+    public void lead(int partition, PartitionSource source) {
+        release(partition);
+        pendingSources.put(partition, source);
+    }
+
+    /** Stops writing {@code partition} here; files it wrote and did not hand over are left behind. */
+    public void release(int partition) {
+        PartitionWorker worker = workers.remove(partition);
+        pendingSources.remove(partition);
+        workerRetryAt.remove(partition);
+        if (worker != null) {
+            worker.close();
+        }
+    }
+
+    /**
+     * Opens the tables if they are not yet, steps every worker once, and commits if the interval
+     * has passed.
+     *
+     * @return the work done (0 when idle)
+     */
+    public int doWork() {
+        long now = clock.getAsLong();
+        if (table == null) {
+            if (now < openRetryAt || !open(now)) {
+                return 0;
+            }
+        }
+        int work = startPendingWorkers(now);
+        for (Map.Entry<Integer, PartitionWorker> entry : workers.entrySet()) {
+            PartitionWorker worker = entry.getValue();
+            if (now < workerRetryAt.getOrDefault(entry.getKey(), 0L)) {
+                continue;
+            }
+            try {
+                work += worker.doWork();
+            } catch (Exception e) {
+                onWorkerFailure(entry.getKey(), worker, e, now);
+            }
+        }
+        if (now >= nextCommitAt) {
+            commit(now);
+            work++;
+        }
+        updateStatus();
+        return work;
+    }
+
+    private boolean open(long now) {
+        try {
+            table = loadOrCreate(settings.table(), settings.format().newConverter().initialSchema());
+            partitioning.apply(table);
+            if (settings.deadLetterTable().isPresent()) {
+                deadLetterTable = loadOrCreate(settings.deadLetterTable().get(), DeadLetters.SCHEMA);
+            }
+            committer = new TableCommitter(table, deadLetterTable, settings.topic(), settings.topicId());
+            committed = CommittedOffsets.of(table);
+            metrics = new TableMetrics(registry, settings.topic(), settings.table().toString(),
+                () -> status.lag(), () -> status.stopped().size());
+            nextCommitAt = now + settings.commitInterval().toMillis();
+            lastError = null;
+            LOG.info("Topic {} is written to table {} every {} ms", settings.topic(), table.name(),
+                settings.commitInterval().toMillis());
+            return true;
+        } catch (RuntimeException e) {
+            table = null;
+            deadLetterTable = null;
+            lastError = "Cannot open table " + settings.table() + ": " + e;
+            openRetryAt = now + RETRY_MILLIS;
+            LOG.warn("{}; retrying in {} ms", lastError, RETRY_MILLIS);
+            updateStatus();
+            return false;
+        }
+    }
+
+    private Table loadOrCreate(TableIdentifier id, Schema schema) {
+        Table loaded;
+        try {
+            loaded = catalog.loadTable(id);
+        } catch (NoSuchTableException e) {
+            if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(id.namespace())) {
+                try {
+                    namespaces.createNamespace(id.namespace());
+                } catch (AlreadyExistsException raced) {
+                    // another broker created it
+                }
+            }
+            try {
+                return catalog.buildTable(id, schema).withProperties(TABLE_PROPERTIES).create();
+            } catch (AlreadyExistsException raced) {
+                loaded = catalog.loadTable(id);
+            }
+        }
+        if (!"0".equals(loaded.properties().get(TableProperties.COMMIT_NUM_RETRIES))) {
+            loaded.updateProperties().set(TableProperties.COMMIT_NUM_RETRIES, "0").commit();
+        }
+        return loaded;
+    }
+
+    private int startPendingWorkers(long now) {
+        if (pendingSources.isEmpty()) {
+            return 0;
+        }
+        int started = 0;
+        for (Map.Entry<Integer, PartitionSource> entry : new ArrayList<>(pendingSources.entrySet())) {
+            int partition = entry.getKey();
+            long start = resumeOffset(partition, entry.getValue());
+            workers.put(partition, new PartitionWorker(partition, entry.getValue(), settings.format().newConverter(),
+                new TableTarget(table, deadLetterTable, partitioning, settings.upsert()), start, READ_BYTES, wakeUp));
+            pendingSources.remove(partition);
+            LOG.info("Partition {} of topic {} is written to table {} from offset {}", partition, settings.topic(),
+                table.name(), start);
+            started++;
+        }
+        return started;
+    }
+
+    /** Where a partition's worker (re)starts: after its pending files, else at the table's offset, else the log start. */
+    private long resumeOffset(int partition, PartitionSource source) {
+        PartitionFiles waiting = pending.get(partition);
+        if (waiting != null) {
+            return waiting.endOffset();
+        }
+        return committed.offset(settings.topicId(), partition).orElseGet(source::logStartOffset);
+    }
+
+    private void onWorkerFailure(int partition, PartitionWorker worker, Exception error, long now) {
+        lastError = "Partition " + partition + ": " + error;
+        metrics.error();
+        LOG.warn("Writing partition {} of topic {} to table {} failed; starting again in {} ms: {}", partition,
+            settings.topic(), table.name(), RETRY_MILLIS, error.toString());
+        deleteQuietly(worker.resetTo(resumeOffset(partition, worker.source())));
+        workerRetryAt.put(partition, now + RETRY_MILLIS);
+    }
+
+    private void commit(long now) {
+        nextCommitAt = now + settings.commitInterval().toMillis();
+        long started = System.nanoTime();
+        for (PartitionWorker worker : workers.values()) {
+            try {
+                PartitionFiles files = worker.drain();
+                if (files != null) {
+                    pending.merge(worker.partition(), files, PartitionFiles::followedBy);
+                }
+            } catch (RuntimeException e) {
+                onWorkerFailure(worker.partition(), worker, e, now);
+            }
+        }
+        if (pending.isEmpty()) {
+            return;
+        }
+        CommitOutcome outcome;
+        try {
+            outcome = committer.commit(new ArrayList<>(pending.values()));
+        } catch (NoSuchTableException e) {
+            onTableDropped(now);
+            return;
+        } catch (RuntimeException e) {
+            lastError = "Commit failed: " + e;
+            metrics.error();
+            LOG.warn("Committing table {} failed; its files wait for the next commit: {}", table.name(), e.toString());
+            return;
+        }
+        pending.clear();
+        committed = committed.with(settings.topicId(), outcome.committed());
+        outcome.refused().forEach((partition, offset) -> {
+            committed = committed.with(settings.topicId(), Map.of(partition, offset));
+            PartitionWorker worker = workers.get(partition);
+            if (worker != null) {
+                deleteQuietly(worker.resetTo(offset));
+            }
+        });
+        if (outcome.snapshotId() >= 0) {
+            lastCommitMillis = now;
+            lastSnapshotId = outcome.snapshotId();
+            metrics.committed(System.nanoTime() - started, outcome.rows(), outcome.dataFiles(), outcome.deadLetters());
+            LOG.debug("Table {}: snapshot {} with {} rows, offsets {}", table.name(), outcome.snapshotId(),
+                outcome.rows(), outcome.committed());
+        }
+        lastError = null;
+    }
+
+    /**
+     * The table was dropped under us: its pending files go, every worker stops, and the table is
+     * opened again (created anew, holding no offsets), so the partitions are written again from
+     * the start of their logs.
+     */
+    private void onTableDropped(long now) {
+        lastError = "Table " + settings.table() + " was dropped; creating it again";
+        LOG.warn("{}; the partitions are written again from the start of their logs", lastError);
+        pending.values().forEach(files -> deleteQuietly(files.locations()));
+        pending.clear();
+        for (Integer partition : new ArrayList<>(workers.keySet())) {
+            PartitionSource source = workers.get(partition).source();
+            release(partition);
+            pendingSources.put(partition, source);
+        }
+        table = null;
+        deadLetterTable = null;
+        committed = CommittedOffsets.NONE;
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
+        }
+        openRetryAt = now;
+    }
+
+    private void deleteQuietly(List<String> locations) {
+        for (String location : locations) {
+            try {
+                table.io().deleteFile(location);
+            } catch (RuntimeException e) {
+                LOG.info("Cannot delete the uncommitted file {}: {}", location, e.toString());
+            }
+        }
+    }
+
+    private void updateStatus() {
+        Map<Integer, Long> offsets = new TreeMap<>();
+        Map<Integer, Long> highWatermarks = new TreeMap<>();
+        Map<Integer, String> stopped = new TreeMap<>();
+        workers.forEach((partition, worker) -> {
+            offsets.put(partition, committed.offset(settings.topicId(), partition)
+                .orElseGet(() -> worker.source().logStartOffset()));
+            highWatermarks.put(partition, worker.source().highWatermark());
+            if (worker.stoppedBecause() != null) {
+                stopped.put(partition, worker.stoppedBecause());
+            }
+        });
+        status = new TableStatus(settings.topic(), settings.table().toString(), offsets, highWatermarks, stopped,
+            lastCommitMillis, lastSnapshotId, lastError);
+    }
+
+    /**
+     * Commits what the workers have written so far, then closes: a clean shutdown hands its
+     * work over instead of leaving it to be written again. A failed commit is logged.
+     */
+    public void commitAndClose() {
+        try {
+            if (table != null) {
+                commit(clock.getAsLong());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("The last commit of table {} failed; its rows will be written again: {}", settings.table(),
+                e.toString());
+        } finally {
+            close();
+        }
+    }
+
+    /** Stops every worker; files not committed are left behind (in no snapshot). */
+    @Override
+    public void close() {
+        for (Integer partition : new ArrayList<>(workers.keySet())) {
+            release(partition);
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+}

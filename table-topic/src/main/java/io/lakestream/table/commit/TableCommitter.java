@@ -1,0 +1,207 @@
+package io.lakestream.table.commit;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
+import io.lakestream.table.write.PartitionFiles;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits the files of a table topic's partitions as ONE snapshot, with the Kafka offsets they
+ * reach in its summary ({@link CommittedOffsets}). This is the exactly-once step: a partition's
+ * files are accepted only if they start at the offset the table holds for it, so files of a
+ * range some other writer (a previous leader, a zombie) committed first are refused and
+ * deleted, and a crash between writing files and committing them loses nothing (the worker
+ * starts again at the table's offset).
+ *
+ * <p>Commits are retried here, in one place, on a fresh view of the table each time: the check
+ * of every partition's offset and the offsets written are computed again from the snapshot the
+ * commit goes on top of (tables are created with Iceberg's own retry off, which would re-apply a
+ * stale summary). A commit whose outcome was unknown is recognized by its commit id.
+ *
+ * <p>The dead-letter table is committed first, skipping ranges it already holds, so that a
+ * crash between the two commits repeats no dead letter and loses none.
+ *
+ * <p>Single-threaded: called from the table-topic thread that owns the tables.
+ */
+public final class TableCommitter {
+    private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
+    private static final RetryPolicy<Object> RETRY = RetryPolicy.builder()
+        .handle(CommitFailedException.class, CommitStateUnknownException.class)
+        .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
+        .withJitter(0.2)
+        .withMaxAttempts(10)
+        .build();
+
+    private final Table table;
+    private final Table deadLetterTable;
+    private final String topic;
+    private final String topicId;
+
+    public TableCommitter(Table table, Table deadLetterTable, String topic, String topicId) {
+        this.table = table;
+        this.deadLetterTable = deadLetterTable;
+        this.topic = topic;
+        this.topicId = topicId;
+    }
+
+    /** Commits {@code files} (at most one entry per partition); refused partitions' files are deleted. */
+    public CommitOutcome commit(Collection<PartitionFiles> files) {
+        if (files.isEmpty()) {
+            return CommitOutcome.NOTHING;
+        }
+        List<String> orphans = new ArrayList<>();
+        long deadLetters = 0;
+        if (deadLetterTable != null && files.stream().anyMatch(f -> !f.deadLetterFiles().isEmpty())) {
+            Attempt deadLetterCommit = new Attempt(deadLetterTable, files, true);
+            Failsafe.with(RETRY).run(deadLetterCommit::run);
+            for (PartitionFiles partitionFiles : files) {
+                if (deadLetterCommit.accepted.contains(partitionFiles.partition())) {
+                    deadLetters += partitionFiles.deadLetterCount();
+                } else {
+                    partitionFiles.deadLetterFiles().forEach(file -> orphans.add(file.location()));
+                }
+            }
+        }
+        Attempt commit = new Attempt(table, files, false);
+        Failsafe.with(RETRY).run(commit::run);
+        Map<Integer, Long> committed = new HashMap<>();
+        long rows = 0;
+        int dataFiles = 0;
+        for (PartitionFiles partitionFiles : files) {
+            if (commit.accepted.contains(partitionFiles.partition())) {
+                committed.put(partitionFiles.partition(), partitionFiles.endOffset());
+                rows += partitionFiles.rowCount();
+                dataFiles += partitionFiles.dataFiles().size();
+            } else {
+                partitionFiles.dataFiles().forEach(file -> orphans.add(file.location()));
+                partitionFiles.deleteFiles().forEach(file -> orphans.add(file.location()));
+            }
+        }
+        if (!commit.refused.isEmpty()) {
+            LOG.warn("Table {}: partitions {} were committed by another writer first; their files are dropped and "
+                + "they resume from the table's offsets {}", table.name(), commit.refused.keySet(), commit.refused);
+        }
+        deleteQuietly(orphans);
+        return new CommitOutcome(committed, commit.refused, commit.snapshotId, rows, deadLetters, dataFiles);
+    }
+
+    private void deleteQuietly(List<String> locations) {
+        for (String location : locations) {
+            try {
+                table.io().deleteFile(location);
+            } catch (RuntimeException e) {
+                LOG.info("Cannot delete the uncommitted file {}: {}", location, e.toString());
+            }
+        }
+    }
+
+    /** One commit to one table, run again on each retry; remembers what its last try decided. */
+    private final class Attempt {
+        private final Table target;
+        private final Collection<PartitionFiles> files;
+        private final boolean deadLetters;
+        private final String commitId = UUID.randomUUID().toString();
+        private Long baseSnapshotId;
+        private boolean started;
+        private final List<Integer> accepted = new ArrayList<>();
+        private final Map<Integer, Long> refused = new HashMap<>();
+        private long snapshotId = -1;
+
+        Attempt(Table target, Collection<PartitionFiles> files, boolean deadLetters) {
+            this.target = target;
+            this.files = files;
+            this.deadLetters = deadLetters;
+        }
+
+        void run() {
+            target.refresh();
+            if (!started) {
+                started = true;
+                Snapshot base = target.currentSnapshot();
+                baseSnapshotId = base == null ? null : base.snapshotId();
+            } else {
+                Optional<Snapshot> ours = findCommitted();
+                if (ours.isPresent()) {
+                    snapshotId = ours.get().snapshotId();
+                    return; // an earlier try landed although its outcome looked unknown or failed
+                }
+            }
+            CommittedOffsets offsets = CommittedOffsets.of(target);
+            accepted.clear();
+            refused.clear();
+            Map<Integer, Long> changes = new HashMap<>();
+            boolean deletes = !deadLetters && files.stream().anyMatch(f -> !f.deleteFiles().isEmpty());
+            // Upserts need a row delta (data and delete files in one snapshot); appends a fast append.
+            RowDelta delta = deletes ? target.newRowDelta() : null;
+            AppendFiles append = deletes ? null : target.newFastAppend();
+            for (PartitionFiles partitionFiles : files) {
+                int partition = partitionFiles.partition();
+                Optional<Long> held = offsets.offset(topicId, partition);
+                if (deadLetters) {
+                    if (partitionFiles.deadLetterFiles().isEmpty()
+                        || (held.isPresent() && held.get() >= partitionFiles.endOffset())) {
+                        continue; // nothing to add, or these dead letters are in the table already
+                    }
+                    partitionFiles.deadLetterFiles().forEach(append::appendFile);
+                } else {
+                    if (held.isPresent() && held.get() != partitionFiles.startOffset()) {
+                        refused.put(partition, held.get());
+                        continue;
+                    }
+                    for (DataFile file : partitionFiles.dataFiles()) {
+                        if (delta != null) {
+                            delta.addRows(file);
+                        } else {
+                            append.appendFile(file);
+                        }
+                    }
+                    if (delta != null) {
+                        partitionFiles.deleteFiles().forEach(delta::addDeletes);
+                    }
+                }
+                accepted.add(partition);
+                changes.put(partition, partitionFiles.endOffset());
+            }
+            if (accepted.isEmpty()) {
+                return;
+            }
+            CommittedOffsets next = offsets.with(topicId, changes);
+            SnapshotUpdate<?> update = delta != null ? delta : append;
+            update.set(CommittedOffsets.OFFSETS, next.offsetsJson());
+            update.set(CommittedOffsets.TOPIC_ID, topicId);
+            update.set(CommittedOffsets.TOPIC, topic);
+            update.set(CommittedOffsets.COMMIT_ID, commitId);
+            update.commit();
+            snapshotId = target.currentSnapshot().snapshotId();
+        }
+
+        /** The snapshot an earlier try of this commit made, if one landed after the base. */
+        private Optional<Snapshot> findCommitted() {
+            Snapshot snapshot = target.currentSnapshot();
+            while (snapshot != null && (baseSnapshotId == null || snapshot.snapshotId() != baseSnapshotId)) {
+                if (commitId.equals(snapshot.summary().get(CommittedOffsets.COMMIT_ID))) {
+                    return Optional.of(snapshot);
+                }
+                snapshot = snapshot.parentId() == null ? null : target.snapshot(snapshot.parentId());
+            }
+            return Optional.empty();
+        }
+    }
+}

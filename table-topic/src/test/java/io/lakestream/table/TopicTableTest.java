@@ -1,0 +1,330 @@
+package io.lakestream.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakestream.stream.testing.S3ProxyServer;
+import io.lakestream.table.commit.CommittedOffsets;
+import io.lakestream.table.partition.PartitionField;
+import io.lakestream.table.testing.InMemoryPartition;
+import io.lakestream.table.testing.TableStores;
+import io.lakestream.table.testing.TableStores.Kind;
+import io.lakestream.table.testing.TableStores.Store;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class TopicTableTest {
+    @RegisterExtension
+    static final S3ProxyServer S3 = S3ProxyServer.extension();
+    private static final long INTERVAL_MS = 5_000;
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private final String topicId = UUID.randomUUID().toString();
+
+    private TableTopicSettings settings(Optional<TableIdentifier> deadLetters) {
+        return new TableTopicSettings("orders", topicId, TableIdentifier.of("lake", "orders"),
+            Duration.ofMillis(INTERVAL_MS), TableFormat.JSON, deadLetters);
+    }
+
+    private TopicTable topicTable(Catalog catalog, TableTopicSettings settings) {
+        return new TopicTable(settings, catalog, clock::get, () -> { }, new SimpleMeterRegistry());
+    }
+
+    /** Steps until the workers are idle, then lets the interval pass and steps once more (the commit). */
+    private void writeAndCommit(TopicTable table) {
+        writeAll(table);
+        clock.addAndGet(INTERVAL_MS);
+        table.doWork();
+    }
+
+    private static void writeAll(TopicTable table) {
+        for (int i = 0; i < 10_000 && table.doWork() > 0; i++) {
+            // each pass reads one chunk of every partition
+        }
+    }
+
+    private static String order(long id) {
+        return "{\"id\": " + id + ", \"item\": \"sku-" + (id % 17) + "\", \"qty\": " + (id % 5) + "}";
+    }
+
+    private static void appendOrders(InMemoryPartition partition, long firstId, int count, int perBatch) {
+        for (long id = firstId; id < firstId + count; id += perBatch) {
+            List<String> values = new ArrayList<>();
+            for (long i = id; i < Math.min(firstId + count, id + perBatch); i++) {
+                values.add(order(i));
+            }
+            partition.append(id % 2 == 0 ? CompressionType.NONE : CompressionType.ZSTD, values.toArray(String[]::new));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void everyRecordOfEveryPartitionIsCommittedOnceInOneSnapshot(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TopicTable table = topicTable(catalog, settings(Optional.empty()));
+            Map<Integer, InMemoryPartition> partitions = new HashMap<>();
+            for (int p = 0; p < 3; p++) {
+                InMemoryPartition partition = new InMemoryPartition();
+                appendOrders(partition, p * 100_000L, 2_000, 100);
+                partitions.put(p, partition);
+                table.lead(p, partition);
+            }
+
+            writeAndCommit(table);
+
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(iceberg.snapshots()).as("one snapshot for all partitions").hasSize(1);
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 2000L, 1, 2000L, 2, 2000L));
+            List<Record> rows = rows(iceberg);
+            assertThat(rows).hasSize(6_000);
+            assertThat(rows.stream().map(r -> r.getField("id")).distinct().count()).isEqualTo(6_000);
+            assertThat(rows.stream().map(r -> r.getField("_kafka_partition") + "/" + r.getField("_kafka_offset"))
+                .distinct().count()).isEqualTo(6_000);
+            assertThat(iceberg.schema().findField("qty").type()).isEqualTo(Types.IntegerType.get());
+            assertThat(table.status().lag()).isZero();
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aRestartResumesFromTheCommittedOffsetsSoNothingIsLostOrRepeated(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            String prefix = "p-" + UUID.randomUUID() + "/";
+            InMemoryPartition partition = new InMemoryPartition();
+            appendOrders(partition, 0, 1_000, 50);
+            TopicTable first = topicTable(store.catalog(prefix), settings(Optional.empty()));
+            first.lead(0, partition);
+            writeAndCommit(first);
+            appendOrders(partition, 1_000, 1_000, 50);
+            writeAll(first); // written to files, never committed: the broker dies here
+            first.close();
+
+            TopicTable second = topicTable(store.catalog(prefix), settings(Optional.empty()));
+            second.lead(0, partition);
+            appendOrders(partition, 2_000, 500, 50);
+            writeAndCommit(second);
+
+            Table iceberg = store.catalog(prefix).loadTable(TableIdentifier.of("lake", "orders"));
+            List<Record> rows = rows(iceberg);
+            assertThat(rows).hasSize(2_500);
+            assertThat(rows.stream().map(r -> r.getField("id")).distinct().count()).isEqualTo(2_500);
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 2500L));
+            second.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void filesOfARangeAnotherWriterCommittedFirstAreRefused(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            String prefix = "p-" + UUID.randomUUID() + "/";
+            InMemoryPartition partition = new InMemoryPartition();
+            appendOrders(partition, 0, 1_000, 100);
+            // Two brokers that both believe they lead the partition (one is a zombie).
+            TopicTable leader = topicTable(store.catalog(prefix), settings(Optional.empty()));
+            TopicTable zombie = topicTable(store.catalog(prefix), settings(Optional.empty()));
+            leader.lead(0, partition);
+            zombie.lead(0, partition);
+            writeAll(leader);
+            writeAll(zombie);
+
+            clock.addAndGet(INTERVAL_MS);
+            leader.doWork();
+            zombie.doWork(); // refused: the leader committed [0, 1000) first
+
+            appendOrders(partition, 1_000, 300, 100);
+            writeAndCommit(zombie); // starts again from 1000, the table's offset
+            writeAndCommit(leader); // its [1000, 1300) is now refused in turn
+
+            Table iceberg = store.catalog(prefix).loadTable(TableIdentifier.of("lake", "orders"));
+            List<Record> rows = rows(iceberg);
+            assertThat(rows.stream().map(r -> r.getField("_kafka_offset")).distinct().count()).isEqualTo(1_300);
+            assertThat(rows).hasSize(1_300);
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1300L));
+            leader.close();
+            zombie.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aNewFieldAddsAColumnAndBadRecordsGoToTheDeadLetterTable(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TableIdentifier deadLetters = TableIdentifier.of("lake", "orders_dlq");
+            TopicTable table = topicTable(catalog, settings(Optional.of(deadLetters)));
+            InMemoryPartition partition = new InMemoryPartition();
+            partition.append(order(1), order(2));
+            table.lead(0, partition);
+            writeAndCommit(table);
+
+            partition.append("{\"id\": 3, \"coupon\": \"WELCOME\"}", "not json", "{\"id\": \"four\"}",
+                "{\"id\": 5000000000}");
+            writeAndCommit(table);
+
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(iceberg.schema().findField("coupon").type()).isEqualTo(Types.StringType.get());
+            assertThat(iceberg.schema().findField("id").type()).as("int widened").isEqualTo(Types.LongType.get());
+            assertThat(rows(iceberg)).extracting(r -> r.getField("id")).containsExactlyInAnyOrder(1L, 2L, 3L,
+                5_000_000_000L);
+            List<Record> dead = rows(catalog.loadTable(deadLetters));
+            assertThat(dead).extracting(r -> r.getField("_kafka_offset")).containsExactlyInAnyOrder(3L, 4L);
+            assertThat(dead).extracting(r -> (String) r.getField("error")).satisfiesExactlyInAnyOrder(
+                error -> assertThat(error).contains("not JSON"),
+                error -> assertThat(error).contains("Field id is"));
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 6L));
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void withToleranceNoneThePartitionStopsAtTheBadRecordAfterCommittingWhatCameBefore(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TopicTable table = topicTable(catalog, settings(Optional.empty()));
+            InMemoryPartition partition = new InMemoryPartition();
+            partition.append(order(1), order(2), "{\"id\": [1]}", order(4));
+            table.lead(0, partition);
+            writeAndCommit(table);
+            partition.append(order(5));
+            writeAndCommit(table);
+
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(rows(iceberg)).extracting(r -> r.getField("id")).containsExactlyInAnyOrder(1, 2);
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 2L));
+            assertThat(table.status().stopped()).hasEntrySatisfying(0, reason ->
+                assertThat(reason).contains("Offset 2", "Field id is int"));
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void thePartitionSpecFollowsPartitionByAsItsColumnsAppear(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TableTopicSettings settings = new TableTopicSettings("orders", topicId, TableIdentifier.of("lake", "orders"),
+                Duration.ofMillis(INTERVAL_MS), TableFormat.JSON, Optional.empty(),
+                List.of(PartitionField.parse("day(_kafka_timestamp)"), PartitionField.parse("bucket(4, id)")),
+                Optional.empty());
+            TopicTable table = topicTable(catalog, settings);
+            InMemoryPartition partition = new InMemoryPartition();
+            table.lead(0, partition);
+            writeAndCommit(table); // no records yet: only the Kafka columns exist
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(iceberg.spec().fields()).extracting(f -> f.transform().toString()).containsExactly("day");
+
+            appendOrders(partition, 0, 400, 100);
+            writeAndCommit(table);
+
+            iceberg.refresh();
+            assertThat(iceberg.spec().fields()).extracting(f -> f.transform().toString())
+                .containsExactly("day", "bucket[4]");
+            List<Record> rows = rows(iceberg);
+            assertThat(rows).hasSize(400);
+            List<String> partitions = new ArrayList<>();
+            iceberg.currentSnapshot().addedDataFiles(iceberg.io()).forEach(file ->
+                partitions.add(file.partition().toString()));
+            assertThat(partitions).as("one file per bucket").hasSize(4).doesNotHaveDuplicates();
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aTableDroppedUnderTheWritersIsCreatedAgainWithEveryRecordOfTheLog(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TopicTable table = topicTable(catalog, settings(Optional.empty()));
+            InMemoryPartition partition = new InMemoryPartition();
+            appendOrders(partition, 0, 300, 100);
+            table.lead(0, partition);
+            writeAndCommit(table);
+            assertThat(catalog.dropTable(TableIdentifier.of("lake", "orders"), false)).isTrue();
+
+            appendOrders(partition, 300, 100, 100);
+            writeAndCommit(table); // finds the table gone
+            writeAndCommit(table); // creates it again and writes the log from its start
+
+            List<Record> rows = rows(catalog.loadTable(TableIdentifier.of("lake", "orders")));
+            assertThat(rows).hasSize(400);
+            assertThat(rows.stream().map(r -> r.getField("_kafka_offset")).distinct().count()).isEqualTo(400);
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void upsertsLeaveOneRowPerIdAndDeletesRemoveIt(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TableIdentifier deadLetters = TableIdentifier.of("lake", "orders_dlq");
+            TableTopicSettings settings = new TableTopicSettings("orders", topicId, TableIdentifier.of("lake", "orders"),
+                Duration.ofMillis(INTERVAL_MS), TableFormat.JSON, Optional.of(deadLetters),
+                List.of(PartitionField.parse("bucket(2, id)")),
+                Optional.of(new UpsertMode(List.of("id"), Optional.of("op"))));
+            TopicTable table = topicTable(catalog, settings);
+            InMemoryPartition partition = new InMemoryPartition();
+            partition.append("{\"id\": 1, \"v\": \"a\"}", "{\"id\": 2, \"v\": \"a\"}", "{\"id\": 1, \"v\": \"b\"}",
+                "{\"id\": 4, \"v\": \"a\"}");
+            table.lead(0, partition);
+            writeAndCommit(table);
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(values(iceberg)).as("after one commit").isEqualTo(Map.of(1L, "b", 2L, "a", 4L, "a"));
+
+            partition.append("{\"id\": 2, \"v\": \"c\"}", "{\"id\": 1, \"op\": \"d\"}", "{\"v\": \"no id\"}",
+                "{\"id\": 2, \"v\": \"d\", \"op\": \"u\"}", "{\"id\": 3, \"op\": \"delete\"}");
+            writeAndCommit(table);
+
+            assertThat(values(iceberg)).as("after the second commit").isEqualTo(Map.of(2L, "d", 4L, "a"));
+            assertThat(rows(catalog.loadTable(deadLetters))).extracting(r -> (String) r.getField("error"))
+                .singleElement().asString().contains("no value for the id column id");
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 9L));
+            table.close();
+        }
+    }
+
+    private static Map<Long, String> values(Table table) throws IOException {
+        Map<Long, String> values = new HashMap<>();
+        for (Record row : rows(table)) {
+            Object id = row.getField("id");
+            assertThat(values.put(((Number) id).longValue(), (String) row.getField("v"))).as("id %s twice", id).isNull();
+        }
+        return values;
+    }
+
+    static List<Record> rows(Table table) throws IOException {
+        table.refresh();
+        List<Record> rows = new ArrayList<>();
+        try (CloseableIterable<Record> all = IcebergGenerics.read(table).build()) {
+            all.forEach(rows::add);
+        }
+        return rows;
+    }
+}
