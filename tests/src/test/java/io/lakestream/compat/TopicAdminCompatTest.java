@@ -232,6 +232,23 @@ class TopicAdminCompatTest {
         assertThat(kafka.get(1).at("/topics/0/errorCode").asText()).isEqualTo("NONE");
     }
 
+    @Test
+    void metadataWithAutoCreationOfTheOffsetsTopic() throws Exception {
+        List<JsonNode> kafka = servers.assertSame("metadata of __consumer_offsets, auto-creation allowed", server -> {
+            try (KafkaWire wire = server.connect()) {
+                MetadataRequestData data = new MetadataRequestData().setAllowAutoTopicCreation(true)
+                    .setTopics(List.of(new MetadataRequestTopic().setName("__consumer_offsets")));
+                JsonNode first = Observed.json(wire.send(new MetadataRequest.Builder(data)));
+                MetadataResponse created = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> wire.send(new MetadataRequest.Builder(data.duplicate().setAllowAutoTopicCreation(false))),
+                        response -> response.topicMetadata().iterator().next().error() == Errors.NONE);
+                return List.of(first, Observed.json(created));
+            }
+        });
+        assertThat(kafka.get(0).at("/topics/0/isInternal").asBoolean()).isTrue();
+        assertThat(kafka.get(1).at("/topics/0/isInternal").asBoolean()).isTrue();
+    }
+
     private static JsonNode createTopics(SideBySide.Server server, boolean validateOnly, CreatableTopic... topics)
         throws Exception {
         CreateTopicsRequestData data = new CreateTopicsRequestData().setTimeoutMs(30_000).setValidateOnly(validateOnly);
