@@ -42,6 +42,8 @@ class DataPathCompatTest {
     /** Three records at offsets 0, 1, 2: one batch of one, then one batch of two, timestamps out of order. */
     private static final long[][] BATCH_TIMESTAMPS = {{1_000}, {3_000, 2_000}};
     private static final Map<String, Uuid> IDS = new ConcurrentHashMap<>();
+    private static final java.util.Set<String> RETRIABLE_ON_NEW_PARTITION = java.util.Set.of(
+        "NOT_LEADER_OR_FOLLOWER", "UNKNOWN_TOPIC_OR_PARTITION", "UNKNOWN_TOPIC_ID", "LEADER_NOT_AVAILABLE");
 
     /** What a case asks one server over one connection. */
     @FunctionalInterface
@@ -135,7 +137,8 @@ class DataPathCompatTest {
     void javaProducerGetsTheSameExceptionForARecordOverTheTopicLimit() throws Exception {
         String kafka = servers.assertSame("producer send over max.message.bytes", server -> {
             ensureTopic(server, "pd-small", Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1024"));
-            try (KafkaProducer<byte[], byte[]> producer = server.producer(Map.of(ProducerConfig.RETRIES_CONFIG, 0))) {
+            try (KafkaProducer<byte[], byte[]> producer = server.producer(Map.of(
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
                 producer.send(new ProducerRecord<>("pd-small", new byte[2_000])).get();
                 return "sent";
             } catch (ExecutionException e) {
@@ -312,7 +315,13 @@ class DataPathCompatTest {
         if (ensureTopic(server, topic, Map.of())) {
             try (KafkaWire wire = server.connect()) {
                 for (int i = 0; i < BATCH_TIMESTAMPS.length; i++) {
-                    assertNoError(send(wire, Requests.produce(topic, id(server, topic), 0, batch(i))));
+                    int batch = i;
+                    // A partition just created may not be open on the broker yet: retried as a producer would.
+                    JsonNode answer = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> send(wire, Requests.produce(topic, id(server, topic), 0, batch(batch))),
+                            response -> !RETRIABLE_ON_NEW_PARTITION.contains(
+                                response.at("/responses/0/partitionResponses/0/errorCode").asText()));
+                    assertNoError(answer);
                 }
             }
         }

@@ -117,9 +117,7 @@ class TopicAdminCompatTest {
     @Test
     void deleteTopicsOfUnknownTopicsByNameAndId() throws Exception {
         JsonNode kafka = servers.assertSame("delete unknown topics", server -> {
-            server.admin().createTopics(List.of(new NewTopic("dt-existing", 1, (short) 1))).all().get();
-            Uuid existingId = server.admin().describeTopics(List.of("dt-existing")).allTopicNames().get()
-                .get("dt-existing").topicId();
+            Uuid existingId = Requests.createTopic(server.admin(), "dt-existing", 1, Map.of());
             try (KafkaWire wire = server.connect()) {
                 DeleteTopicsRequestData data = new DeleteTopicsRequestData().setTimeoutMs(30_000);
                 data.topics().add(new DeleteTopicState().setName("dt-unknown"));
@@ -174,7 +172,7 @@ class TopicAdminCompatTest {
         for (boolean validateOnly : List.of(true, false)) {
             servers.assertSameForEach(cases, (server, topic) -> {
                 if (!server.admin().listTopics().names().get().contains("cp-topic")) {
-                    server.admin().createTopics(List.of(new NewTopic("cp-topic", 3, (short) 1))).all().get();
+                    Requests.createTopic(server.admin(), "cp-topic", 3, Map.of());
                 }
                 try (KafkaWire wire = server.connect()) {
                     CreatePartitionsRequestData data = new CreatePartitionsRequestData().setTimeoutMs(30_000)
@@ -192,7 +190,7 @@ class TopicAdminCompatTest {
     @Test
     void metadataOfExistingUnknownAndInvalidTopics() throws Exception {
         JsonNode kafka = servers.assertSame("metadata", server -> {
-            server.admin().createTopics(List.of(new NewTopic("md-existing", 2, (short) 1))).all().get();
+            Requests.createTopic(server.admin(), "md-existing", 2, Map.of());
             try (KafkaWire wire = server.connect()) {
                 MetadataRequestData data = new MetadataRequestData().setAllowAutoTopicCreation(false);
                 for (String name : List.of("md-existing", "md-unknown", "md bad name", "__consumer_offsets")) {
@@ -232,6 +230,23 @@ class TopicAdminCompatTest {
             }
         });
         assertThat(kafka.get(1).at("/topics/0/errorCode").asText()).isEqualTo("NONE");
+    }
+
+    @Test
+    void metadataWithAutoCreationOfTheOffsetsTopic() throws Exception {
+        List<JsonNode> kafka = servers.assertSame("metadata of __consumer_offsets, auto-creation allowed", server -> {
+            try (KafkaWire wire = server.connect()) {
+                MetadataRequestData data = new MetadataRequestData().setAllowAutoTopicCreation(true)
+                    .setTopics(List.of(new MetadataRequestTopic().setName("__consumer_offsets")));
+                JsonNode first = Observed.json(wire.send(new MetadataRequest.Builder(data)));
+                MetadataResponse created = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> wire.send(new MetadataRequest.Builder(data.duplicate().setAllowAutoTopicCreation(false))),
+                        response -> response.topicMetadata().iterator().next().error() == Errors.NONE);
+                return List.of(first, Observed.json(created));
+            }
+        });
+        assertThat(kafka.get(0).at("/topics/0/isInternal").asBoolean()).isTrue();
+        assertThat(kafka.get(1).at("/topics/0/isInternal").asBoolean()).isTrue();
     }
 
     private static JsonNode createTopics(SideBySide.Server server, boolean validateOnly, CreatableTopic... topics)

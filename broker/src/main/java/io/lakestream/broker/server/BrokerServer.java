@@ -66,7 +66,7 @@ final class BrokerServer implements AutoCloseable {
         Map<ApiKeys, RequestHandler> handlers = new EnumMap<>(ApiKeys.class);
         handlers.put(ApiKeys.METADATA, new MetadataHandler(views, admin,
             config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), config.getInt(BrokerConfig.NUM_PARTITIONS),
-            config.nodeId()));
+            config.nodeId(), Map.of(Topic.GROUP_METADATA_TOPIC_NAME, groupRole::createOffsetsTopic)));
         handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions, topicMetrics));
         handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, timer, topicMetrics));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * trip. Each partition has one replica, its leader, which is also the whole ISR. An unknown
  * topic is created when both the request and {@code auto.create.topics.enable} allow it, and
  * answered UNKNOWN_TOPIC_OR_PARTITION meanwhile, as Kafka 4 does (clients retry it). A
- * missing topic is still flagged internal if its name is an internal topic's.
+ * missing topic is still flagged internal if its name is an internal topic's; an internal topic
+ * is auto-created by its coordinator, with that topic's own partition count and configs.
  */
 public final class MetadataHandler implements RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataHandler.class);
@@ -42,14 +43,22 @@ public final class MetadataHandler implements RequestHandler {
     private final boolean autoCreateTopics;
     private final int defaultPartitions;
     private final int thisNodeId;
+    /** How each internal topic this broker can serve is created (by its coordinator, with its own settings). */
+    private final Map<String, Runnable> internalTopicCreators;
 
+    /**
+     * @param internalTopicCreators by internal topic name, what creates it when auto-creation is
+     *     allowed (as Kafka creates {@code __consumer_offsets} for a Metadata request); an internal
+     *     topic not named here is never auto-created
+     */
     public MetadataHandler(ClusterViewHolder views, ClusterAdmin admin, boolean autoCreateTopics,
-                           int defaultPartitions, int thisNodeId) {
+                           int defaultPartitions, int thisNodeId, Map<String, Runnable> internalTopicCreators) {
         this.views = views;
         this.admin = admin;
         this.autoCreateTopics = autoCreateTopics;
         this.defaultPartitions = defaultPartitions;
         this.thisNodeId = thisNodeId;
+        this.internalTopicCreators = Map.copyOf(internalTopicCreators);
     }
 
     @Override
@@ -95,7 +104,14 @@ public final class MetadataHandler implements RequestHandler {
         } catch (InvalidTopicException e) {
             return missing.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
         }
-        if (!allowAutoCreate || !autoCreateTopics || Topic.isInternal(name)) {
+        if (!allowAutoCreate || !autoCreateTopics) {
+            return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        if (Topic.isInternal(name)) {
+            Runnable creator = internalTopicCreators.get(name);
+            if (creator != null) {
+                creator.run();
+            }
             return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
         admin.createTopic(name, defaultPartitions, Map.of()).whenComplete((id, error) -> {
