@@ -91,6 +91,12 @@ public final class PartitionLog {
     /** Completed once, with the stream's failure, when an append finds the stream unusable. */
     private final CompletableFuture<StreamException> failed = new CompletableFuture<>();
     private volatile LogConfig config;
+    /**
+     * Whether a transaction was unfinished or aborted at load, or a transactional batch or marker
+     * was appended since: until then the last stable offset is the high watermark, and fetches
+     * are spared the append lock.
+     */
+    private volatile boolean transactional;
 
     PartitionLog(TopicPartition topicPartition, Stream stream, int leaderEpoch, LogConfig config,
                  ProducerStateManager producers, AbortedTransactions abortedTxns, TimeIndex timeIndex,
@@ -104,6 +110,7 @@ public final class PartitionLog {
         stream.keepInStreamObjects(config.compact);
         this.producers = producers;
         this.abortedTxns = abortedTxns;
+        this.transactional = producers.firstUnstableOffset().isPresent() || !abortedTxns.all().isEmpty();
         this.timeIndex = timeIndex;
         this.lastBatch = lastBatch;
         this.checkpoints = checkpoints;
@@ -260,6 +267,7 @@ public final class PartitionLog {
             for (MutableRecordBatch batch : valid.batches()) {
                 // Throws (OutOfOrderSequence, InvalidProducerEpoch, ...) before anything is written.
                 updateProducers(producers, batch, updated, origin, completed);
+                transactional |= batch.isTransactional();
             }
             for (MutableRecordBatch batch : valid.batches()) {
                 ByteBuffer payload = batchBuffer(valid, batch);
@@ -360,6 +368,9 @@ public final class PartitionLog {
      */
     public long lastStableOffset() {
         long highWatermark = stream.confirmOffset();
+        if (!transactional) {
+            return highWatermark;
+        }
         Optional<LogOffsetMetadata> firstUnstable;
         synchronized (this) {
             producers.onHighWatermarkUpdated(highWatermark);

@@ -88,21 +88,11 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
 
     private boolean createExclusively(Path target, ByteBuffer body) throws IOException {
         Path dir = target.getParent();
-        createDirectoriesDurably(dir);
-        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        Path temp = writeTempFile(dir, body);
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                while (body.hasRemaining()) {
-                    channel.write(body);
-                }
-                channel.force(true);
-            }
-            try {
-                Files.createLink(target, temp);
-            } catch (FileAlreadyExistsException e) {
-                return false;
-            }
+            Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+            return false;
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -110,18 +100,26 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
         return true;
     }
 
-    private void writeAtomically(Path target, ByteBuffer body) throws IOException {
-        Path dir = target.getParent();
+    /** {@code body} in a new temporary file of {@code dir}, fsync'd; the caller links or moves it into place. */
+    private Path writeTempFile(Path dir, ByteBuffer body) throws IOException {
         createDirectoriesDurably(dir);
         Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                while (body.hasRemaining()) {
-                    channel.write(body);
-                }
-                channel.force(true);
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            while (body.hasRemaining()) {
+                channel.write(body);
             }
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        return temp;
+    }
+
+    private void writeAtomically(Path target, ByteBuffer body) throws IOException {
+        Path dir = target.getParent();
+        Path temp = writeTempFile(dir, body);
+        try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
