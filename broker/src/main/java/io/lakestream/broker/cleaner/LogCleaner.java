@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * bytes), then everything from the log start up to there is filtered against it with
  * {@link CompactionFilter}. The filtered batches replace the old ones in the object store
  * through {@link StreamStore#rewrite}, keeping their offsets. A partition is cleaned when its
- * dirty part is at least {@code min.cleanable.dirty.ratio} of its cleanable offsets, when
+ * dirty part is at least {@code min.cleanable.dirty.ratio} of its cleanable records (the
+ * records the previous pass kept plus the dirty offsets: Kafka weighs bytes, but a compacted
+ * part's offsets far outnumber its records, so offsets alone would make a few new records,
+ * such as tombstones, never due), when
  * it has been dirty for {@code max.compaction.lag.ms}, or when a kept tombstone's delete
  * horizon has passed. Records newer than {@code min.compaction.lag.ms}, above the high
  * watermark, or not yet in stream objects are not cleanable; a compacted partition keeps its
@@ -60,9 +63,12 @@ public final class LogCleaner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
     private static final int READ_BYTES = 1 << 20;
 
-    /** Where the previous pass over a stream stopped, and what makes the next one due. */
-    private record Progress(long cleanedTo, long dirtySinceMs, long deleteHorizonMs) {
-        static final Progress NONE = new Progress(0, -1, Long.MAX_VALUE);
+    /**
+     * Where the previous pass over a stream stopped, how many records it kept below there, and
+     * what makes the next one due.
+     */
+    private record Progress(long cleanedTo, long cleanRecords, long dirtySinceMs, long deleteHorizonMs) {
+        static final Progress NONE = new Progress(0, 0, -1, Long.MAX_VALUE);
     }
 
     private final Supplier<Collection<PartitionLog>> logs;
@@ -100,7 +106,7 @@ public final class LogCleaner implements AutoCloseable {
         this.passTime = Timer.builder("lakestream.log.cleaner.pass.time")
             .description("One log cleaning pass over a partition").register(registry);
         Gauge.builder("lakestream.log.cleaner.max.dirty.percent", maxDirtyPercent, AtomicLong::get)
-            .description("The largest dirty share of a compacted partition's cleanable offsets at the last check")
+            .description("The largest dirty share of a compacted partition's cleanable records at the last check")
             .register(registry);
     }
 
@@ -170,13 +176,15 @@ public final class LogCleaner implements AutoCloseable {
             if (end <= start) {
                 return CompletableFuture.completedFuture(false);
             }
-            maxDirtyPercent.accumulateAndGet(Math.max(0, dirty * 100 / (end - start)), Math::max);
+            double dirtyRatio = dirty <= 0 ? 0 : (double) dirty / (last.cleanRecords() + dirty);
+            maxDirtyPercent.accumulateAndGet((long) (dirtyRatio * 100), Math::max);
             long dirtySinceMs = dirty <= 0 ? -1 : last.dirtySinceMs() < 0 ? nowMs : last.dirtySinceMs();
-            boolean due = dirty > 0 && ((double) dirty / (end - start) >= config.minCleanableRatio
+            boolean due = dirty > 0 && (dirtyRatio >= config.minCleanableRatio
                 || nowMs - dirtySinceMs >= config.maxCompactionLagMs)
                 || last.deleteHorizonMs() <= nowMs;
             if (!due) {
-                progress.put(streamId, new Progress(last.cleanedTo(), dirtySinceMs, last.deleteHorizonMs()));
+                progress.put(streamId, new Progress(last.cleanedTo(), last.cleanRecords(), dirtySinceMs,
+                    last.deleteHorizonMs()));
                 return CompletableFuture.completedFuture(false);
             }
             long passStart = System.nanoTime();
@@ -269,8 +277,8 @@ public final class LogCleaner implements AutoCloseable {
             .thenApply(result -> {
                 Progress last = progress.getOrDefault(streamId, Progress.NONE);
                 long dirtySince = result.endOffset() >= mapEnd ? -1 : last.dirtySinceMs();
-                progress.put(streamId, new Progress(Math.max(last.cleanedTo(), result.endOffset()), dirtySince,
-                    filter.earliestDeleteHorizonMs()));
+                progress.put(streamId, new Progress(Math.max(last.cleanedTo(), result.endOffset()),
+                    filter.recordsRetained(), dirtySince, filter.earliestDeleteHorizonMs()));
                 recordsRead.increment(filter.recordsRead());
                 recordsRemoved.increment(filter.recordsRead() - filter.recordsRetained());
                 bytesSaved.increment(Math.max(0, result.bytesBefore() - result.bytesAfter()));

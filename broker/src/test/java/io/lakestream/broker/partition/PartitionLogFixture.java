@@ -87,10 +87,15 @@ public final class PartitionLogFixture implements BeforeEachCallback, AfterEachC
     }
 
     /** Opens the stream and loads it as leader epoch 3, with {@code time} as the broker's clock. */
-    PartitionLog load(LogConfig config, Time time) {
+    public PartitionLog load(LogConfig config, Time time) {
         Stream stream = store.openStream(streamId).join();
         return new PartitionLoader(dir.resolve("producer-state"), new ProducerStateManagerConfig(86_400_000, false),
             60_000, new IndexSegmentStore(storage), time, NO_METRICS).load(TP, stream, 3, config).join();
+    }
+
+    /** The stream store of the current run (a restart replaces it). */
+    public StreamStore store() {
+        return store;
     }
 
     /** The object store under the stream store, shared by every restart. */
@@ -127,7 +132,7 @@ public final class PartitionLogFixture implements BeforeEachCallback, AfterEachC
     }
 
     /** Every value from the log start to the high watermark; one read may stop at an object's end. */
-    static List<String> readAll(PartitionLog log) {
+    public static List<String> readAll(PartitionLog log) {
         List<String> values = new ArrayList<>();
         for (MutableRecordBatch batch : readBatches(log)) {
             for (Record record : batch) {
@@ -140,7 +145,7 @@ public final class PartitionLogFixture implements BeforeEachCallback, AfterEachC
     }
 
     /** Every batch from the one holding the log start to the high watermark. */
-    static List<MutableRecordBatch> readBatches(PartitionLog log) {
+    public static List<MutableRecordBatch> readBatches(PartitionLog log) {
         List<MutableRecordBatch> batches = new ArrayList<>();
         long offset = log.logStartOffset();
         while (offset < log.highWatermark()) {
