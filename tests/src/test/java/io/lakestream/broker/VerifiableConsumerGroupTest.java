@@ -98,7 +98,8 @@ class VerifiableConsumerGroupTest {
         assertThat(producer.waitFor(120)).as(() -> "VerifiableProducer finished" + diagnostics(tools)).isTrue();
         Set<String> acked = producer.events("producer_send_success").stream()
             .map(event -> event.get("value").asText()).collect(Collectors.toSet());
-        assertThat(acked).as(() -> "acknowledged records" + diagnostics(tools)).hasSize(MESSAGES);
+        assertThat(acked).as(() -> "acknowledged records; send errors " + producer.events("producer_send_error")
+            + ", tool data " + producer.events("tool_data") + diagnostics(tools)).hasSize(MESSAGES);
         await().atMost(Duration.ofSeconds(120)).untilAsserted(() ->
             assertThat(new HashSet<>(consumedValues(consumers))).as(() -> "values consumed by the group; "
                 + summary(consumers)).containsAll(acked));
