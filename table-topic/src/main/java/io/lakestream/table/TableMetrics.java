@@ -1,5 +1,6 @@
 package io.lakestream.table;
 
+import io.lakestream.table.maintenance.TableMaintenance;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -22,7 +23,9 @@ import java.util.function.Supplier;
  *       and data files;</li>
  *   <li>{@code lakestream.table.errors}: records that did not convert (dead letters, or the record
  *       a partition stopped at), and failed commits;</li>
- *   <li>{@code lakestream.table.stopped.partitions}: partitions stopped by errors.tolerance=none.</li>
+ *   <li>{@code lakestream.table.stopped.partitions}: partitions stopped by errors.tolerance=none;</li>
+ *   <li>{@code lakestream.table.maintenance.runs}, {@code .snapshots.expired}, {@code .files.rewritten}:
+ *       table maintenance on the broker that leads partition 0.</li>
  * </ul>
  * Removed when the table topic stops here. Thread-safe (Micrometer's meters are).
  */
@@ -34,6 +37,9 @@ public final class TableMetrics implements AutoCloseable {
     public static final String FILES = "lakestream.table.files";
     public static final String ERRORS = "lakestream.table.errors";
     public static final String STOPPED_PARTITIONS = "lakestream.table.stopped.partitions";
+    public static final String MAINTENANCE_RUNS = "lakestream.table.maintenance.runs";
+    public static final String SNAPSHOTS_EXPIRED = "lakestream.table.maintenance.snapshots.expired";
+    public static final String FILES_REWRITTEN = "lakestream.table.maintenance.files.rewritten";
 
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
@@ -42,6 +48,9 @@ public final class TableMetrics implements AutoCloseable {
     private final Counter rows;
     private final Counter files;
     private final Counter errors;
+    private final Counter maintenanceRuns;
+    private final Counter snapshotsExpired;
+    private final Counter filesRewritten;
 
     TableMetrics(MeterRegistry registry, String topic, String table, Supplier<Number> lag, Supplier<Number> stopped) {
         this.registry = registry;
@@ -56,6 +65,9 @@ public final class TableMetrics implements AutoCloseable {
         rows = register(Counter.builder(ROWS).tags(tags).baseUnit("rows").register(registry));
         files = register(Counter.builder(FILES).tags(tags).baseUnit("files").register(registry));
         errors = register(Counter.builder(ERRORS).tags(tags).register(registry));
+        maintenanceRuns = register(Counter.builder(MAINTENANCE_RUNS).tags(tags).register(registry));
+        snapshotsExpired = register(Counter.builder(SNAPSHOTS_EXPIRED).tags(tags).register(registry));
+        filesRewritten = register(Counter.builder(FILES_REWRITTEN).tags(tags).baseUnit("files").register(registry));
     }
 
     private <M extends Meter> M register(M meter) {
@@ -69,6 +81,12 @@ public final class TableMetrics implements AutoCloseable {
         rows.increment(rowCount);
         files.increment(fileCount);
         errors.increment(deadLetters);
+    }
+
+    void maintained(TableMaintenance.Result result) {
+        maintenanceRuns.increment();
+        snapshotsExpired.increment(result.snapshotsExpired());
+        filesRewritten.increment(result.filesRewritten());
     }
 
     void error() {

@@ -10,10 +10,11 @@ import java.util.Map;
  * @param stopped the partitions stopped by errors.tolerance=none, with why
  * @param lastCommitMillis when this broker last committed, -1 if never
  * @param lastError the last failure to open, write or commit, or null
+ * @param lastMaintenance when this broker last maintained the table and what it did, or null
  */
 public record TableStatus(String topic, String table, Map<Integer, Long> committedOffsets,
                           Map<Integer, Long> highWatermarks, Map<Integer, String> stopped, long lastCommitMillis,
-                          long lastSnapshotId, String lastError) {
+                          long lastSnapshotId, String lastError, String lastMaintenance) {
 
     /** Records led here that the table does not hold yet. */
     public long lag() {

@@ -5,6 +5,7 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.ValidString.in;
 
+import io.lakestream.table.maintenance.MaintenanceSettings;
 import io.lakestream.table.partition.PartitionField;
 import java.time.Duration;
 import java.util.HashMap;
@@ -37,6 +38,10 @@ public final class TableTopicConfig extends AbstractConfig {
     public static final String PARTITION_BY = "lakestream.table.partition.by";
     public static final String ID_COLUMNS = "lakestream.table.id.columns";
     public static final String CDC_FIELD = "lakestream.table.cdc.field";
+    public static final String MAINTENANCE_INTERVAL_MS = "lakestream.table.maintenance.interval.ms";
+    public static final String SNAPSHOT_RETENTION_MS = "lakestream.table.snapshot.retention.ms";
+    public static final String SNAPSHOT_MIN_RETAINED = "lakestream.table.snapshot.min.retained";
+    public static final String COMPACTION_MIN_INPUT_FILES = "lakestream.table.compaction.min.input.files";
 
     public static final long MIN_COMMIT_INTERVAL_MS = 1_000;
 
@@ -78,7 +83,23 @@ public final class TableTopicConfig extends AbstractConfig {
         .define(CDC_FIELD, Type.STRING, "", MEDIUM,
             "Upsert mode: the value field naming each record's operation; 'd' or 'delete' (any case) deletes the "
                 + "row with the record's id, anything else upserts. A tombstone deletes when the id column is "
-                + "_kafka_key.");
+                + "_kafka_key.")
+        .define(MAINTENANCE_INTERVAL_MS, Type.LONG, MaintenanceSettings.DEFAULTS.interval().toMillis(),
+            atLeast(MIN_COMMIT_INTERVAL_MS), MEDIUM,
+            "How often the broker leading the topic's partition 0 maintains the table: expires old snapshots and "
+                + "rewrites small data files. Maintenance runs whether or not records arrive, also while the "
+                + "sink is stopped.")
+        .define(SNAPSHOT_RETENTION_MS, Type.LONG, MaintenanceSettings.DEFAULTS.snapshotRetention().toMillis(),
+            atLeast(0), MEDIUM,
+            "How long the table keeps old snapshots (for time travel), separate from the topic's retention.ms. "
+                + "Older snapshots are expired and the files only they use deleted; the newest snapshot holding "
+                + "the table's Kafka offsets is always kept.")
+        .define(SNAPSHOT_MIN_RETAINED, Type.INT, MaintenanceSettings.DEFAULTS.minSnapshots(), atLeast(1), MEDIUM,
+            "The newest snapshots kept whatever their age.")
+        .define(COMPACTION_MIN_INPUT_FILES, Type.INT, MaintenanceSettings.DEFAULTS.minInputFiles(), atLeast(2), MEDIUM,
+            "A table partition's small data files (under 3/4 of the table's write.target-file-size-bytes, 128 MiB) "
+                + "are rewritten into files of about the target size once it has this many. Rows are read with "
+                + "deletes applied, so upsert tables shrink too.");
 
     public TableTopicConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props, false);
@@ -125,7 +146,9 @@ public final class TableTopicConfig extends AbstractConfig {
         }
         return Optional.of(new TableTopicSettings(topic, topicId, TableIdentifier.of(namespace, name),
             Duration.ofMillis(getLong(COMMIT_INTERVAL_MS)), TableFormat.parse(getString(FORMAT)), deadLetters,
-            partitionBy, upsert));
+            partitionBy, upsert, new MaintenanceSettings(Duration.ofMillis(getLong(MAINTENANCE_INTERVAL_MS)),
+                Duration.ofMillis(getLong(SNAPSHOT_RETENTION_MS)), getInt(SNAPSHOT_MIN_RETAINED),
+                getInt(COMPACTION_MIN_INPUT_FILES))));
     }
 
     /** A topic's default table name: lower case, and only a-z, 0-9 and _. */

@@ -6,6 +6,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * convert, write, commit when due), and when none had work, sleep until the next commit is due
  * or a partition has new records.
  *
+ * <p>Table maintenance (snapshot expiry, small-file rewrites) runs on a second thread,
+ * {@code lakestream-table-maintenance}, one table at a time, so that it never holds up ingestion.
+ *
  * <p>Thread-safe: {@link #update} and {@link #status} may be called from any thread; they hand
  * state to and from the loop thread, which alone owns the topic tables.
  */
@@ -32,6 +37,11 @@ public final class TableTopicService implements AutoCloseable {
     private final LongSupplier clock;
     private final Semaphore wakeUps = new Semaphore(0);
     private final AtomicReference<List<LedPartition>> desired = new AtomicReference<>();
+    private final ExecutorService maintenance = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "lakestream-table-maintenance");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** Owned by the loop thread. */
     private final Map<String, TopicTable> tables = new HashMap<>();
     private volatile List<TableStatus> statuses = List.of();
@@ -123,7 +133,7 @@ public final class TableTopicService implements AutoCloseable {
         }
         byTopic.forEach((topic, partitions) -> {
             TopicTable table = tables.computeIfAbsent(topic, t -> new TopicTable(
-                partitions.values().iterator().next().settings(), catalog, clock, this::wakeUp, registry));
+                partitions.values().iterator().next().settings(), catalog, clock, this::wakeUp, registry, maintenance));
             Map<Integer, PartitionSource> current = table.sources();
             current.forEach((partition, source) -> {
                 LedPartition led = partitions.get(partition);
@@ -161,6 +171,8 @@ public final class TableTopicService implements AutoCloseable {
             }
             stopped = !loop.isAlive();
         }
+        // A rewrite under way finishes (its commit is atomic either way), none starts.
+        maintenance.shutdown();
         if (!stopped) {
             LOG.warn("The table topic loop did not stop within 30 s; nothing more is committed");
             return;

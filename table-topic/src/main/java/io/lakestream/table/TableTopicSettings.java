@@ -1,5 +1,6 @@
 package io.lakestream.table;
 
+import io.lakestream.table.maintenance.MaintenanceSettings;
 import io.lakestream.table.partition.PartitionField;
 import java.time.Duration;
 import java.util.List;
@@ -14,13 +15,23 @@ import org.apache.iceberg.catalog.TableIdentifier;
  * @param deadLetterTable where records that do not convert go; empty with errors.tolerance=none
  * @param partitionBy the table's partition fields (lakestream.table.partition.by)
  * @param upsert the id columns rows are upserted by; empty to append every record
+ * @param maintenance how the table is maintained apart from ingestion
  */
 public record TableTopicSettings(String topic, String topicId, TableIdentifier table, Duration commitInterval,
                                  TableFormat format, Optional<TableIdentifier> deadLetterTable,
-                                 List<PartitionField> partitionBy, Optional<UpsertMode> upsert) {
+                                 List<PartitionField> partitionBy, Optional<UpsertMode> upsert,
+                                 MaintenanceSettings maintenance) {
 
     public TableTopicSettings {
         partitionBy = List.copyOf(partitionBy);
+    }
+
+    /** Settings with the default maintenance. */
+    public TableTopicSettings(String topic, String topicId, TableIdentifier table, Duration commitInterval,
+                              TableFormat format, Optional<TableIdentifier> deadLetterTable,
+                              List<PartitionField> partitionBy, Optional<UpsertMode> upsert) {
+        this(topic, topicId, table, commitInterval, format, deadLetterTable, partitionBy, upsert,
+            MaintenanceSettings.DEFAULTS);
     }
 
     /** Settings with no partitioning. */

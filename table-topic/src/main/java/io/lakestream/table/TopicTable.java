@@ -4,16 +4,20 @@ import io.lakestream.table.commit.CommitOutcome;
 import io.lakestream.table.commit.CommittedOffsets;
 import io.lakestream.table.commit.TableCommitter;
 import io.lakestream.table.convert.DeadLetters;
+import io.lakestream.table.maintenance.TableMaintenance;
 import io.lakestream.table.partition.TablePartitioning;
 import io.lakestream.table.write.PartitionFiles;
 import io.lakestream.table.write.PartitionWorker;
 import io.lakestream.table.write.TableTarget;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -34,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * that fails (a read, an upload) starts again, after a backoff, where its pending files end or
  * else at the table's offset.
  *
+ * <p>The broker that leads partition 0 also maintains the table every maintenance interval
+ * ({@link TableMaintenance}: snapshot expiry, small-file rewrites), on the maintenance executor
+ * with a table instance of its own, so that a long rewrite never holds up ingestion; commits
+ * of the two meet only in the catalog, where the loser retries.
+ *
  * <p>Single-threaded: owned by the {@link TableTopicService} loop; {@link #status} may be read
  * from any thread (a volatile snapshot).
  */
@@ -52,6 +61,7 @@ public final class TopicTable implements AutoCloseable {
     private final LongSupplier clock;
     private final Runnable wakeUp;
     private final MeterRegistry registry;
+    private final Executor maintenanceExecutor;
     private final Map<Integer, PartitionWorker> workers = new TreeMap<>();
     private final Map<Integer, Long> workerRetryAt = new HashMap<>();
     /** Partitions to start once the table is open, with their sources. */
@@ -71,18 +81,29 @@ public final class TopicTable implements AutoCloseable {
     private long lastSnapshotId = -1;
     private String lastError;
     private CommittedOffsets committed = CommittedOffsets.NONE;
+    private long nextMaintenanceAt;
+    private CompletableFuture<TableMaintenance.Result> maintenance;
+    private String lastMaintenance;
     private volatile TableStatus status;
 
+    /** A table topic whose maintenance runs on {@code maintenanceExecutor}. */
     public TopicTable(TableTopicSettings settings, Catalog catalog, LongSupplier clock, Runnable wakeUp,
-                      MeterRegistry registry) {
+                      MeterRegistry registry, Executor maintenanceExecutor) {
         this.settings = settings;
         this.catalog = catalog;
         this.clock = clock;
         this.wakeUp = wakeUp;
         this.registry = registry;
+        this.maintenanceExecutor = maintenanceExecutor;
         this.partitioning = new TablePartitioning(settings.partitionBy());
         this.status = new TableStatus(settings.topic(), settings.table().toString(), Map.of(), Map.of(), Map.of(), -1,
-            -1, null);
+            -1, null, null);
+    }
+
+    /** A table topic whose maintenance runs on the calling thread, within {@link #doWork}: for tests. */
+    public TopicTable(TableTopicSettings settings, Catalog catalog, LongSupplier clock, Runnable wakeUp,
+                      MeterRegistry registry) {
+        this(settings, catalog, clock, wakeUp, registry, Runnable::run);
     }
 
     public TableTopicSettings settings() {
@@ -157,8 +178,55 @@ public final class TopicTable implements AutoCloseable {
             commit(now);
             work++;
         }
+        work += maintainIfDue(now);
         updateStatus();
         return work;
+    }
+
+    /**
+     * Collects the outcome of the last maintenance run, and starts the next one when it is due
+     * and partition 0 is led here (one broker maintains each table).
+     */
+    private int maintainIfDue(long now) {
+        if (table == null) {
+            return 0; // dropped under us during this pass; opened again first
+        }
+        if (maintenance != null) {
+            if (!maintenance.isDone()) {
+                return 0;
+            }
+            try {
+                TableMaintenance.Result result = maintenance.join();
+                lastMaintenance = Instant.ofEpochMilli(now) + ": " + result;
+                metrics.maintained(result);
+            } catch (RuntimeException e) {
+                lastError = "Maintenance failed: " + e.getCause();
+                lastMaintenance = Instant.ofEpochMilli(now) + ": failed";
+                metrics.error();
+                LOG.warn("Maintaining table {} failed; trying again in {} ms: {}", table.name(),
+                    settings.maintenance().interval().toMillis(), String.valueOf(e.getCause()));
+            }
+            maintenance = null;
+        }
+        if (now < nextMaintenanceAt || !(workers.containsKey(0) || pendingSources.containsKey(0))) {
+            return 0;
+        }
+        nextMaintenanceAt = now + settings.maintenance().interval().toMillis();
+        maintenance = CompletableFuture.supplyAsync(this::maintain, maintenanceExecutor);
+        return 1;
+    }
+
+    /** One maintenance run, on a fresh table instance; on the maintenance executor. */
+    private TableMaintenance.Result maintain() {
+        TableMaintenance.Result result = new TableMaintenance(catalog.loadTable(settings.table()),
+            settings.maintenance(), clock).run();
+        if (settings.deadLetterTable().isPresent()) {
+            int expired = new TableMaintenance(catalog.loadTable(settings.deadLetterTable().get()),
+                settings.maintenance(), clock).expireSnapshots();
+            result = new TableMaintenance.Result(result.snapshotsExpired() + expired, result.filesRewritten(),
+                result.filesWritten(), result.bytesRewritten());
+        }
+        return result;
     }
 
     private boolean open(long now) {
@@ -173,6 +241,7 @@ public final class TopicTable implements AutoCloseable {
             metrics = new TableMetrics(registry, settings.topic(), settings.table().toString(),
                 () -> status.lag(), () -> status.stopped().size());
             nextCommitAt = now + settings.commitInterval().toMillis();
+            nextMaintenanceAt = now + settings.maintenance().interval().toMillis();
             lastError = null;
             LOG.info("Topic {} is written to table {} every {} ms", settings.topic(), table.name(),
                 settings.commitInterval().toMillis());
@@ -348,7 +417,7 @@ public final class TopicTable implements AutoCloseable {
             }
         });
         status = new TableStatus(settings.topic(), settings.table().toString(), offsets, highWatermarks, stopped,
-            lastCommitMillis, lastSnapshotId, lastError);
+            lastCommitMillis, lastSnapshotId, lastError, lastMaintenance);
     }
 
     /**

@@ -150,6 +150,11 @@ public final class TablesCommand {
                 out.println("  " + field.name() + " " + field.type());
             }
         });
+        JsonNode writers = statusOf(settings.topic());
+        out.println("Maintenance:      every " + settings.maintenance().interval().toMillis() + " ms, snapshots kept "
+            + settings.maintenance().snapshotRetention().toMillis() + " ms (at least "
+            + settings.maintenance().minSnapshots() + "); last: " + (writers != null
+            && writers.path("lastMaintenance").isTextual() ? writers.path("lastMaintenance").asText() : "not yet"));
         Map<Integer, Long> committed = committed(table, topic);
         Map<Integer, String> stopped = stoppedPartitions(settings.topic());
         out.printf("%-10s %14s %14s %12s  %s%n", "PARTITION", "END OFFSET", "COMMITTED", "LAG", "STATUS");

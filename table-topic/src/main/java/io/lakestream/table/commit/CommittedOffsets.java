@@ -35,15 +35,39 @@ public record CommittedOffsets(String topicId, Map<Integer, Long> offsets) {
 
     /** What the table's current snapshot, or its newest ancestor that says, holds. */
     public static CommittedOffsets of(Table table) {
+        return newestSnapshotWithOffsets(table)
+            .map(snapshot -> new CommittedOffsets(snapshot.summary().get(TOPIC_ID), parse(snapshot.summary().get(OFFSETS))))
+            .orElse(NONE);
+    }
+
+    /** The current snapshot, or its newest ancestor, whose summary records offsets. */
+    public static Optional<Snapshot> newestSnapshotWithOffsets(Table table) {
         Snapshot snapshot = table.currentSnapshot();
         while (snapshot != null) {
-            Map<String, String> summary = snapshot.summary();
-            if (summary.containsKey(OFFSETS)) {
-                return new CommittedOffsets(summary.get(TOPIC_ID), parse(summary.get(OFFSETS)));
+            if (snapshot.summary().containsKey(OFFSETS)) {
+                return Optional.of(snapshot);
             }
             snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
         }
-        return NONE;
+        return Optional.empty();
+    }
+
+    /**
+     * The summary entries that record the offsets, copied from the newest snapshot that has
+     * them: a snapshot that changes only the layout (a compaction) carries them on, so that
+     * expiring the snapshots before it cannot lose them.
+     */
+    public static Map<String, String> summaryOf(Table table) {
+        return newestSnapshotWithOffsets(table).map(snapshot -> {
+            Map<String, String> entries = new TreeMap<>();
+            for (String key : new String[] {OFFSETS, TOPIC_ID, TOPIC}) {
+                String value = snapshot.summary().get(key);
+                if (value != null) {
+                    entries.put(key, value);
+                }
+            }
+            return (Map<String, String>) entries;
+        }).orElse(Map.of());
     }
 
     /** The offset after the last record of {@code partition} of topic {@code topicId} the table holds, if any. */

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TableCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
-    private static final RetryPolicy<Object> RETRY = RetryPolicy.builder()
+    /** How commits to a table topic's tables are retried: conflicts with other writers, unknown outcomes. */
+    public static final RetryPolicy<Object> RETRY = RetryPolicy.builder()
         .handle(CommitFailedException.class, CommitStateUnknownException.class)
         .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
         .withJitter(0.2)
@@ -112,6 +113,22 @@ public final class TableCommitter {
         }
     }
 
+    /**
+     * The snapshot with {@code commitId} in its summary ({@link CommittedOffsets#COMMIT_ID}) made
+     * after {@code baseSnapshotId} (null: the table had none), if there is one: how a retried
+     * commit finds that an earlier try landed although its outcome looked unknown or failed.
+     */
+    public static Optional<Snapshot> committedSince(Table table, Long baseSnapshotId, String commitId) {
+        Snapshot snapshot = table.currentSnapshot();
+        while (snapshot != null && (baseSnapshotId == null || snapshot.snapshotId() != baseSnapshotId)) {
+            if (commitId.equals(snapshot.summary().get(CommittedOffsets.COMMIT_ID))) {
+                return Optional.of(snapshot);
+            }
+            snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
+        }
+        return Optional.empty();
+    }
+
     /** One commit to one table, run again on each retry; remembers what its last try decided. */
     private final class Attempt {
         private final Table target;
@@ -137,7 +154,7 @@ public final class TableCommitter {
                 Snapshot base = target.currentSnapshot();
                 baseSnapshotId = base == null ? null : base.snapshotId();
             } else {
-                Optional<Snapshot> ours = findCommitted();
+                Optional<Snapshot> ours = committedSince(target, baseSnapshotId, commitId);
                 if (ours.isPresent()) {
                     snapshotId = ours.get().snapshotId();
                     return; // an earlier try landed although its outcome looked unknown or failed
@@ -192,16 +209,5 @@ public final class TableCommitter {
             snapshotId = target.currentSnapshot().snapshotId();
         }
 
-        /** The snapshot an earlier try of this commit made, if one landed after the base. */
-        private Optional<Snapshot> findCommitted() {
-            Snapshot snapshot = target.currentSnapshot();
-            while (snapshot != null && (baseSnapshotId == null || snapshot.snapshotId() != baseSnapshotId)) {
-                if (commitId.equals(snapshot.summary().get(CommittedOffsets.COMMIT_ID))) {
-                    return Optional.of(snapshot);
-                }
-                snapshot = snapshot.parentId() == null ? null : target.snapshot(snapshot.parentId());
-            }
-            return Optional.empty();
-        }
     }
 }
