@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Lakestream against Apache Kafka on this machine, one after the other with equivalent
 # settings, measured with Kafka's own tools (ProducerPerformance, ConsumerPerformance,
-# EndToEndLatency): 1 KiB records, acks=all, 1 and 16 partitions; then a catch-up read of
+# EndToEndLatency): 1 KiB records, acks=all, 1 and 16 partitions; the time a group of 10
+# consumers takes to rebalance (benchmarks/tools/GroupRebalanceTime.java, both group
+# protocols, group.initial.rebalance.delay.ms=0 on both); then a catch-up read of
 # the 16-partition topic after a restart with the OS page cache dropped, so Lakestream reads
 # from its object store and Kafka from its disk. Prints both results and their ratio.
 #
@@ -99,7 +101,8 @@ start_lakestream() { # dir
   LAKESTREAM_HEAP_OPTS="$HEAP" bin/lakestream-server.sh config/server.properties \
     --override "listeners=PLAINTEXT://127.0.0.1:$PORT" \
     --override "controller.quorum.voters=1@127.0.0.1:$(cat "$dir/controller.port")" \
-    --override "log.dir=$dir/data" --override "metrics.http.port=-1" >> "$dir/server.log" 2>&1 &
+    --override "log.dir=$dir/data" --override "metrics.http.port=-1" \
+    --override "group.initial.rebalance.delay.ms=0" >> "$dir/server.log" 2>&1 &
   SERVER_PID=$!
   await_line "$dir/server.log" "listening on PLAINTEXT://127.0.0.1:$PORT" 120
 }
@@ -135,6 +138,14 @@ end_to_end() { # system topic
   record "$1" "end-to-end p99 ms, $2" "$(sed -nE 's/.*99th = ([0-9.]+).*/\1/p' <<< "$out")"
 }
 
+rebalance() { # system protocol: a group of 10 consumers joins, one leaves, one joins
+  local out; out=$(tool benchmarks/tools/GroupRebalanceTime.java 127.0.0.1:$PORT "rebalance-$2" 10 "$2" 5 2>"$WORK/rebalance-$1-$2.log" | tail -1)
+  log "$1 rebalance ($2): $out"
+  for step in join leave add; do
+    record "$1" "group of 10 $step ms, $2" "$(sed -nE "s/.*${step}_ms=([0-9]+).*/\1/p" <<< "$out")"
+  done
+}
+
 create_topic() { # name partitions
   tool org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$PORT --create --topic "$1" \
     --partitions "$2" --replication-factor 1 >/dev/null
@@ -155,6 +166,8 @@ run_system() { # system start-function
   consume "$system" perf-16 "$RECORDS_16" "consume"
   end_to_end "$system" e2e-1
   end_to_end "$system" e2e-16
+  rebalance "$system" classic
+  rebalance "$system" consumer
   log "restarting $system with the page cache dropped, for the catch-up read"
   stop_server
   drop_page_cache
