@@ -5,6 +5,7 @@ import io.lakestream.table.commit.CommittedOffsets;
 import io.lakestream.table.commit.TableCommitter;
 import io.lakestream.table.convert.DeadLetters;
 import io.lakestream.table.partition.TablePartitioning;
+import io.lakestream.table.registry.SchemaLookup;
 import io.lakestream.table.write.PartitionFiles;
 import io.lakestream.table.write.PartitionWorker;
 import io.lakestream.table.write.TableTarget;
@@ -49,6 +50,7 @@ public final class TopicTable implements AutoCloseable {
 
     private final TableTopicSettings settings;
     private final Catalog catalog;
+    private final SchemaLookup schemas;
     private final LongSupplier clock;
     private final Runnable wakeUp;
     private final MeterRegistry registry;
@@ -75,7 +77,14 @@ public final class TopicTable implements AutoCloseable {
 
     public TopicTable(TableTopicSettings settings, Catalog catalog, LongSupplier clock, Runnable wakeUp,
                       MeterRegistry registry) {
+        this(settings, catalog, SchemaLookup.NONE, clock, wakeUp, registry);
+    }
+
+    /** @param schemas where the avro and protobuf formats find the schemas of the ids in record values */
+    public TopicTable(TableTopicSettings settings, Catalog catalog, SchemaLookup schemas, LongSupplier clock,
+                      Runnable wakeUp, MeterRegistry registry) {
         this.settings = settings;
+        this.schemas = schemas;
         this.catalog = catalog;
         this.clock = clock;
         this.wakeUp = wakeUp;
@@ -163,7 +172,7 @@ public final class TopicTable implements AutoCloseable {
 
     private boolean open(long now) {
         try {
-            table = loadOrCreate(settings.table(), settings.format().newConverter().initialSchema());
+            table = loadOrCreate(settings.table(), settings.format().newConverter(schemas).initialSchema());
             partitioning.apply(table);
             if (settings.deadLetterTable().isPresent()) {
                 deadLetterTable = loadOrCreate(settings.deadLetterTable().get(), DeadLetters.SCHEMA);
@@ -220,7 +229,7 @@ public final class TopicTable implements AutoCloseable {
         for (Map.Entry<Integer, PartitionSource> entry : new ArrayList<>(pendingSources.entrySet())) {
             int partition = entry.getKey();
             long start = resumeOffset(partition, entry.getValue());
-            workers.put(partition, new PartitionWorker(partition, entry.getValue(), settings.format().newConverter(),
+            workers.put(partition, new PartitionWorker(partition, entry.getValue(), settings.format().newConverter(schemas),
                 new TableTarget(table, deadLetterTable, partitioning, settings.upsert()), start, READ_BYTES, wakeUp));
             pendingSources.remove(partition);
             LOG.info("Partition {} of topic {} is written to table {} from offset {}", partition, settings.topic(),

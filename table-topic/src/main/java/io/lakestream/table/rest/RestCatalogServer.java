@@ -177,7 +177,8 @@ public final class RestCatalogServer implements AutoCloseable {
         return ErrorResponse.builder().responseCode(status).withType(type).withMessage(message).build();
     }
 
-    private static Map<String, String> query(String raw) {
+    /** The parameters of a raw (URL-encoded) query string; for this server and the schema registry's. */
+    public static Map<String, String> query(String raw) {
         Map<String, String> params = new HashMap<>();
         if (raw == null || raw.isEmpty()) {
             return params;
