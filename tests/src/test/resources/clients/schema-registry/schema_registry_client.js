@@ -55,7 +55,7 @@ async function main() {
   await producer.connect()
   const messages = []
   for (let i = 0; i < count; i++) {
-    let value = await registry.encode(id, format === 'avro' ? { ...order(i), note: i === 0 ? { string: 'first' } : null } : order(i))
+    let value = await registry.encode(id, format === 'avro' ? { ...order(i), note: i === 0 ? 'first' : null } : order(i))
     if (format === 'protobuf') {
       // This client writes no message indexes (Confluent's serializers write [0] as a single 0
       // byte after the schema id): add them, so the value is in Confluent's wire format.
