@@ -1,5 +1,7 @@
 package io.lakestream.table.convert;
 
+import static io.lakestream.table.testing.ConfluentValues.avro;
+import static io.lakestream.table.testing.ConfluentValues.framed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.squareup.wire.ProtoAdapter;
@@ -10,18 +12,12 @@ import com.squareup.wire.schema.ProtoFile;
 import io.lakestream.table.registry.InMemoryRegistryLog;
 import io.lakestream.table.registry.SchemaRegistry;
 import io.lakestream.table.registry.SchemaType;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import okio.ByteString;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
@@ -44,31 +40,6 @@ class RegistryRecordConverterTest {
 
     private static SourceRecord record(long offset, byte[] value) {
         return new SourceRecord(0, offset, 1000L, null, value == null ? null : ByteBuffer.wrap(value), null);
-    }
-
-    private static byte[] framed(int id, byte[] indexes, byte[] payload) {
-        ByteBuffer buffer = ByteBuffer.allocate(5 + indexes.length + payload.length);
-        buffer.put((byte) 0).putInt(id).put(indexes).put(payload);
-        return buffer.array();
-    }
-
-    private static byte[] avro(String schemaText, Map<String, Object> fields) throws Exception {
-        Schema schema = new Schema.Parser().parse(schemaText);
-        GenericData.Record record = new GenericData.Record(schema);
-        fields.forEach((name, value) -> {
-            if (value instanceof Map<?, ?> nested) {
-                GenericData.Record inner = new GenericData.Record(schema.getField(name).schema());
-                nested.forEach((k, v) -> inner.put((String) k, v));
-                record.put(name, inner);
-            } else {
-                record.put(name, value);
-            }
-        });
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<>(schema).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
     }
 
     private static Map<String, Object> order(Object id, Map<String, Object> more) {
