@@ -11,9 +11,7 @@ import io.lakestream.table.catalog.ObjectStoreCatalog;
 import io.lakestream.table.catalog.ObjectStoreFileIO;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,19 +50,8 @@ class SchemaRegistryClientTest {
 
     @BeforeAll
     static void installClient() throws Exception {
-        ClientProcess.requireInstalled("Node.js (Debian package nodejs)", "node", "--version");
-        ClientProcess.requireInstalled("npm (Debian package npm)", "npm", "--version");
-        Files.createDirectories(CLIENT_DIR);
-        for (String file : List.of("package.json", "package-lock.json", "schema_registry_client.js")) {
-            Files.copy(ClientProcess.resource("/clients/schema-registry/" + file), CLIENT_DIR.resolve(file),
-                StandardCopyOption.REPLACE_EXISTING);
-        }
-        Output install = ClientProcess.run(CLIENT_DIR, null, Duration.ofMinutes(5),
-            List.of("npm", "ci", "--no-audit", "--no-fund", "--prefer-offline"));
-        if (install.exitCode() != 0) {
-            throw new AssertionError("npm ci of the schema registry client failed (it needs the npm registry or a "
-                + "warm npm cache):\n" + install.describe());
-        }
+        ClientProcess.npmCi(CLIENT_DIR, "/clients/schema-registry", List.of("package.json", "package-lock.json",
+            "schema_registry_client.js"));
     }
 
     @AfterEach

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.lakestream.table.rest.HttpEndpoint;
 import io.lakestream.table.rest.RestCatalogServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +16,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,44 +31,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchemaRegistryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
-    private static final int THREADS = 4;
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final SchemaRegistry registry;
+    private HttpEndpoint endpoint;
 
-    private SchemaRegistryServer(HttpServer server, ExecutorService executor, SchemaRegistry registry) {
-        this.server = server;
-        this.executor = executor;
+    private SchemaRegistryServer(SchemaRegistry registry) {
         this.registry = registry;
     }
 
     /** Serves {@code registry} on {@code host:port} (0 picks a free port). */
     public static SchemaRegistryServer start(String host, int port, SchemaRegistry registry) {
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, runnable -> {
-            Thread thread = new Thread(runnable, "lakestream-schema-registry-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
-            SchemaRegistryServer rest = new SchemaRegistryServer(server, executor, registry);
-            server.setExecutor(executor);
-            server.createContext("/", rest::handle);
-            server.start();
-            return rest;
-        } catch (IOException e) {
-            executor.shutdownNow();
-            throw new UncheckedIOException("Cannot serve the schema registry on " + host + ":" + port + ": "
-                + e.getMessage(), e);
-        }
+        SchemaRegistryServer rest = new SchemaRegistryServer(registry);
+        rest.endpoint = HttpEndpoint.start("schema registry", host, port, Map.of("/", rest::handle));
+        return rest;
     }
 
     public InetSocketAddress address() {
-        return server.getAddress();
+        return endpoint.address();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -316,12 +292,6 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        endpoint.close();
     }
 }
