@@ -61,8 +61,9 @@ public final class TableTopicConfig extends AbstractConfig {
                 + "columns, and a newer schema's new fields add columns. Every row also has the Kafka columns _kafka_partition, "
                 + "_kafka_offset, _kafka_timestamp, _kafka_key and _kafka_headers.")
         .define(ERRORS_TOLERANCE, Type.STRING, "none", in("none", "all"), MEDIUM,
-            "What happens to a record that does not convert (not JSON, or a field whose type cannot change to fit "
-                + "it): 'none' stops the partition's table writes at it and reports why (logs, metrics); the "
+            "What happens to a record that does not convert (not JSON, a field whose type cannot change to fit "
+                + "it, or for avro and protobuf a value without Confluent's header, with a schema id the registry "
+                + "does not have, or whose bytes do not decode): 'none' stops the partition's table writes at it and reports why (logs, metrics); the "
                 + "records before it are committed and consumers of the topic are not affected. 'all' writes it to "
                 + "the dead-letter table with its bytes, Kafka columns and the error, and goes on.")
         .define(ERRORS_TABLE, Type.STRING, "", MEDIUM,

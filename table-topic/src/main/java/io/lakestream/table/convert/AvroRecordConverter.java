@@ -41,6 +41,8 @@ import org.apache.iceberg.types.Types;
  * per partition worker.
  */
 public final class AvroRecordConverter extends RegistryRecordConverter {
+    /** Reused for every value this worker decodes. */
+    private BinaryDecoder decoder;
 
     public AvroRecordConverter(SchemaLookup schemas) {
         super(schemas, SchemaType.AVRO);
@@ -66,25 +68,10 @@ public final class AvroRecordConverter extends RegistryRecordConverter {
                 + e.getMessage());
         }
         GenericDatumReader<Object> reader = new GenericDatumReader<>(avro);
-        return new ValueSchema() {
-            private BinaryDecoder decoder;
-
-            @Override
-            public Types.StructType columns() {
-                return columns;
-            }
-
-            @Override
-            public Object decode(ConfluentWireFormat.Frame frame) throws Exception {
-                decoder = DecoderFactory.get().binaryDecoder(SourceRecord.bytes(frame.payload()), decoder);
-                return reader.read(null, decoder);
-            }
-
-            @Override
-            public void fill(Record row, Types.StructType type, Object value) {
-                fillStruct(row, type, avro, (org.apache.avro.generic.GenericRecord) value);
-            }
-        };
+        return new ValueSchema(columns, payload -> {
+            decoder = DecoderFactory.get().binaryDecoder(payload, decoder);
+            return reader.read(null, decoder);
+        }, (row, type, value) -> fillStruct(row, type, avro, (org.apache.avro.generic.GenericRecord) value));
     }
 
     private static void fillStruct(Record row, Types.StructType type, Schema avro,

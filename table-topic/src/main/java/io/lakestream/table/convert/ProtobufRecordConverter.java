@@ -59,22 +59,7 @@ public final class ProtobufRecordConverter extends RegistryRecordConverter {
         MessageType message = messageAt(schema.protoFile(FILE), frame.messageIndexes(), registered.id());
         Types.StructType columns = asColumns(struct(schema, message, new AtomicInteger(1), 0));
         ProtoAdapter<Object> adapter = schema.protoAdapter(message.getType().toString(), false);
-        return new ValueSchema() {
-            @Override
-            public Types.StructType columns() {
-                return columns;
-            }
-
-            @Override
-            public Object decode(ConfluentWireFormat.Frame frame) throws Exception {
-                return adapter.decode(SourceRecord.bytes(frame.payload()));
-            }
-
-            @Override
-            public void fill(Record row, Types.StructType type, Object value) {
-                fillStruct(row, type, (Map<?, ?>) value);
-            }
-        };
+        return new ValueSchema(columns, adapter::decode, (row, type, value) -> fillStruct(row, type, (Map<?, ?>) value));
     }
 
     /** The message type at {@code indexes}: among the file's top-level messages, then nested ones. */

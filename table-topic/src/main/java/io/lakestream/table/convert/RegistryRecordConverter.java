@@ -39,15 +39,22 @@ abstract class RegistryRecordConverter implements RecordConverter {
         this.type = type;
     }
 
-    /** How the values of one schema (one message type, for protobuf) decode and become row fields. */
-    interface ValueSchema {
-        /** The columns of the schema: optional fields with placeholder ids. */
-        Types.StructType columns();
+    /**
+     * How the values of one schema (one message type, for protobuf) decode and become row fields.
+     *
+     * @param columns the columns of the schema: optional fields with placeholder ids
+     * @param decoder the decoded value of a payload; throws what the decoder throws for bad bytes
+     * @param filler sets the fields of a row (of the given type) from a decoded value
+     */
+    record ValueSchema(Types.StructType columns, Decoder decoder, Filler filler) {}
 
-        /** The decoded value of a payload; throws what the decoder throws for bad bytes. */
-        Object decode(ConfluentWireFormat.Frame frame) throws Exception;
+    @FunctionalInterface
+    interface Decoder {
+        Object decode(byte[] payload) throws Exception;
+    }
 
-        /** Sets the fields of {@code row} (of type {@code type}) from a decoded value. */
+    @FunctionalInterface
+    interface Filler {
         void fill(Record row, Types.StructType type, Object value);
     }
 
@@ -81,7 +88,7 @@ abstract class RegistryRecordConverter implements RecordConverter {
                 ValueSchema schema = schemaOf(frame);
                 Object value;
                 try {
-                    value = schema.decode(frame);
+                    value = schema.decoder().decode(SourceRecord.bytes(frame.payload()));
                 } catch (Exception e) {
                     throw new IncompatibleRecordException("The value does not decode with schema " + frame.schemaId()
                         + ": " + e);
@@ -100,7 +107,7 @@ abstract class RegistryRecordConverter implements RecordConverter {
         Record row = GenericRecord.create(schema);
         KafkaColumns.fill(row, parsed.source());
         if (parsed.value() instanceof Decoded decoded) {
-            decoded.schema().fill(row, schema.asStruct(), decoded.value());
+            decoded.schema().filler().fill(row, schema.asStruct(), decoded.value());
         }
         return row;
     }
