@@ -12,7 +12,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +47,13 @@ class SchemaRegistryRestTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private int registryPort;
 
+    private LakestreamProcess secondBroker;
+
     @AfterEach
     void stop() throws Exception {
+        if (secondBroker != null) {
+            secondBroker.close();
+        }
         if (server != null) {
             server.close();
         }
@@ -62,7 +73,11 @@ class SchemaRegistryRestTest {
     }
 
     private Answer call(String method, String path, Object body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + registryPort + path))
+        return call(registryPort, method, path, body);
+    }
+
+    private Answer call(int port, String method, String path, Object body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", CONTENT_TYPE)
             .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -178,5 +193,50 @@ class SchemaRegistryRestTest {
         int id4 = ok("POST", "/subjects/other-value/versions", schema(v4)).body().get("id").asInt();
         assertThat(id4).as("a new schema after the restart gets a new id").isGreaterThan(protoId)
             .isNotIn(List.of(id1, id2, id3, protoId));
+    }
+
+    /**
+     * Two brokers of one cluster (the second with no controller of its own): a schema registered
+     * through either is found through the other, and schemas registered through both at once get
+     * distinct ids.
+     */
+    @Test
+    void brokersOfOneClusterShareTheRegistryAndItsIds() throws Exception {
+        registryPort = LakestreamProcess.freePort();
+        controllerPort = LakestreamProcess.freePort();
+        int secondPort = LakestreamProcess.freePort();
+        String objects = "object.store.local.dir=" + dir.resolve("objects");
+        server = LakestreamProcess.start(dir.resolve("data"), 0, controllerPort, "schema.registry.port=" + registryPort,
+            objects);
+        secondBroker = LakestreamProcess.start(dir.resolve("data-2"), 0, controllerPort, "process.roles=broker",
+            "node.id=2", "schema.registry.port=" + secondPort, objects);
+
+        Answer first = call(registryPort, "POST", "/subjects/a-value/versions", schema(V1));
+        assertThat(first.status()).as(first.text()).isEqualTo(200);
+        int id = first.body().get("id").asInt();
+        Answer seen = call(secondPort, "GET", "/schemas/ids/" + id, null);
+        assertThat(seen.status()).as("the other broker finds it: " + seen.text()).isEqualTo(200);
+        assertThat(call(secondPort, "POST", "/subjects/b-value/versions", schema(V1)).body().get("id").asInt())
+            .as("the same schema in another subject, through the other broker").isEqualTo(id);
+
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int port = i % 2 == 0 ? registryPort : secondPort;
+                String text = V1.replace("\"Order\"", "\"Order\",\"doc\":\"d" + i + "\"");
+                answers.add(pool.submit(() -> call(port, "POST", "/subjects/c-value/versions", schema(text))));
+            }
+            Set<Integer> ids = new HashSet<>();
+            for (Future<Answer> answer : answers) {
+                assertThat(answer.get().status()).as(answer.get().text()).isEqualTo(200);
+                ids.add(answer.get().body().get("id").asInt());
+            }
+            assertThat(ids).as("20 distinct schemas through two brokers at once").hasSize(20).doesNotContain(id);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(call(registryPort, "GET", "/subjects/c-value/versions", null).body())
+            .isEqualTo(call(secondPort, "GET", "/subjects/c-value/versions", null).body()).hasSize(20);
     }
 }
