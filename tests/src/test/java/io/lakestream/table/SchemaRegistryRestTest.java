@@ -179,6 +179,12 @@ class SchemaRegistryRestTest {
         assertThat(ok("GET", "/subjects/shop-value/versions/1", null).body().get("schemaType").asText())
             .isEqualTo("PROTOBUF");
 
+        String metrics = http.send(HttpRequest.newBuilder(server.metricsUrl()).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics.lines().filter(line -> line.startsWith("lakestream_schema_registry_request_latency_seconds_count")
+            && line.contains("api=\"subjects\"") && line.contains("method=\"POST\"") && line.contains("status=\"409\"")))
+            .as("the refused registration in the request metrics").hasSize(1);
+
         server.stopCleanly();
         start();
 

@@ -228,7 +228,7 @@ public final class LakestreamServer implements AutoCloseable {
         GroupCoordinatorRole groups = new GroupCoordinatorRole(config, partitions, views, cluster, Time.SYSTEM);
         resources.push(groups);
         groups.start().get(2, TimeUnit.MINUTES);
-        startTables(config, objects, partitions, timer, registry, schemaRegistry(config, controllerClient));
+        startTables(config, objects, partitions, timer, registry, schemaRegistry(config, controllerClient, registry));
 
         BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups,
             requestExecutor, timer, topicMetrics, registry);
@@ -268,12 +268,13 @@ public final class LakestreamServer implements AutoCloseable {
      * The schema registry, kept in the controller (so every broker shares it), and its REST
      * endpoint if it has a port; table topics with the avro or protobuf format read it in process.
      */
-    private SchemaRegistry schemaRegistry(BrokerConfig config, ControllerClient controller) {
+    private SchemaRegistry schemaRegistry(BrokerConfig config, ControllerClient controller,
+                                          PrometheusMeterRegistry registry) {
         SchemaRegistry schemas = new SchemaRegistry(new ControllerRegistryLog(controller));
         int port = config.getInt(BrokerConfig.SCHEMA_REGISTRY_PORT);
         if (port >= 0) {
             schemaRegistryServer = SchemaRegistryServer.start(config.getString(BrokerConfig.SCHEMA_REGISTRY_HOST), port,
-                schemas);
+                schemas, registry);
             resources.push(schemaRegistryServer);
             LOG.info("Schema registry on http://{}:{}", schemaRegistryServer.address().getHostString(),
                 schemaRegistryServer.address().getPort());

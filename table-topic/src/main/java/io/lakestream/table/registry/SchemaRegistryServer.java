@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.lakestream.table.rest.HttpEndpoint;
 import io.lakestream.table.rest.RestCatalogServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,6 +18,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,17 +37,23 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> API_NAMES = Set.of("subjects", "schemas", "config", "compatibility");
+
+    /** Request latency, tagged with the method, the API (subjects, schemas, config, compatibility) and the status. */
+    public static final String REQUEST_LATENCY = "lakestream.schema.registry.request.latency";
 
     private final SchemaRegistry registry;
+    private final MeterRegistry meters;
     private HttpEndpoint endpoint;
 
-    private SchemaRegistryServer(SchemaRegistry registry) {
+    private SchemaRegistryServer(SchemaRegistry registry, MeterRegistry meters) {
         this.registry = registry;
+        this.meters = meters;
     }
 
     /** Serves {@code registry} on {@code host:port} (0 picks a free port). */
-    public static SchemaRegistryServer start(String host, int port, SchemaRegistry registry) {
-        SchemaRegistryServer rest = new SchemaRegistryServer(registry);
+    public static SchemaRegistryServer start(String host, int port, SchemaRegistry registry, MeterRegistry meters) {
+        SchemaRegistryServer rest = new SchemaRegistryServer(registry, meters);
         rest.endpoint = HttpEndpoint.start("schema registry", host, port, Map.of("/", rest::handle));
         return rest;
     }
@@ -56,12 +66,14 @@ public final class SchemaRegistryServer implements AutoCloseable {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String rawPath = exchange.getRequestURI().getRawPath();
+            long start = System.nanoTime();
+            List<String> path = segments(rawPath);
             int status = 200;
             Object response;
             try {
                 Map<String, String> query = RestCatalogServer.query(exchange.getRequestURI().getRawQuery());
                 byte[] body = exchange.getRequestBody().readAllBytes();
-                response = route(method, segments(rawPath), query, body);
+                response = route(method, path, query, body);
             } catch (RegistryException e) {
                 status = e.status();
                 if (status >= 500) {
@@ -74,8 +86,13 @@ public final class SchemaRegistryServer implements AutoCloseable {
                 response = error(50001, "Error in the backend data store: " + e);
             }
             write(exchange, status, response);
+            String api = path.isEmpty() || !API_NAMES.contains(path.get(0)) ? "other" : path.get(0);
+            Timer.builder(REQUEST_LATENCY).description("Schema registry requests, from receipt to the answer written")
+                .tags("method", method, "api", api, "status", String.valueOf(status)).register(meters)
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
+
 
     private Object route(String method, List<String> path, Map<String, String> query, byte[] body)
         throws RegistryException {
