@@ -140,6 +140,12 @@ class SchemaRegistryRestTest {
         assertThat(ok("GET", "/schemas/types", null).body().toString()).isEqualTo("[\"AVRO\",\"PROTOBUF\"]");
 
         assertError(call("GET", "/subjects/nobody/versions", null), 404, 40401);
+        assertError(call("GET", "/no/such/route", null), 404, 404);
+        assertThat(ok("POST", "/subjects/a%2Fb%20c/versions", schema(V1)).body().get("id").asInt())
+            .as("an encoded subject name").isEqualTo(id1);
+        assertThat(ok("GET", "/subjects/a%2Fb%20c/versions/1", null).body().get("subject").asText()).isEqualTo("a/b c");
+        ok("DELETE", "/subjects/a%2Fb%20c", null);
+        ok("DELETE", "/subjects/a%2Fb%20c?permanent=true", null);
         assertError(call("GET", versions + "/7", null), 404, 40402);
         assertError(call("GET", "/schemas/ids/9999", null), 404, 40403);
         assertError(call("POST", "/subjects/orders-value", schema(V3)), 404, 40403);

@@ -67,10 +67,11 @@ public final class SchemaRegistryServer implements AutoCloseable {
             String method = exchange.getRequestMethod();
             String rawPath = exchange.getRequestURI().getRawPath();
             long start = System.nanoTime();
-            List<String> path = segments(rawPath);
+            List<String> path = List.of();
             int status = 200;
             Object response;
             try {
+                path = segments(rawPath);
                 Map<String, String> query = RestCatalogServer.query(exchange.getRequestURI().getRawQuery());
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 response = route(method, path, query, body);
@@ -287,11 +288,16 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     /** The decoded segments of a raw path ({@code +} is a plus sign in a path, not a space). */
-    private static List<String> segments(String rawPath) {
+    private static List<String> segments(String rawPath) throws RegistryException {
         List<String> segments = new ArrayList<>();
         for (String segment : rawPath.split("/")) {
             if (!segment.isEmpty()) {
-                segments.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
+                try {
+                    segments.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw new RegistryException(404, 404, "HTTP 404 Not Found: the path " + rawPath
+                        + " is not URL-encoded correctly");
+                }
             }
         }
         return segments;
