@@ -57,14 +57,18 @@ public final class TableTopicConfig extends AbstractConfig {
         .define(COMMIT_INTERVAL_MS, Type.LONG, 60_000L, atLeast(MIN_COMMIT_INTERVAL_MS), HIGH,
             "How often the table gets a snapshot with the records written since the last one: the freshness of "
                 + "the table, and about how long its data files collect rows.")
-        .define(FORMAT, Type.STRING, "json", in("json", "raw"), HIGH,
+        .define(FORMAT, Type.STRING, "json", in("json", "raw", "avro", "protobuf"), HIGH,
             "How record values become columns: 'json', objects whose fields become columns (the schema is "
                 + "inferred from the data; a new field adds a column, int widens to long and float to double); "
-                + "'raw', the value bytes in a 'value' column. Every row also has the Kafka columns _kafka_partition, "
+                + "'raw', the value bytes in a 'value' column; 'avro' and 'protobuf', values in Confluent's wire "
+                + "format (magic byte 0, the 4-byte schema id, for protobuf the message indexes, then the "
+                + "message) whose schema is in the broker's schema registry: the schema's fields become typed "
+                + "columns, and a newer schema's new fields add columns. Every row also has the Kafka columns _kafka_partition, "
                 + "_kafka_offset, _kafka_timestamp, _kafka_key and _kafka_headers.")
         .define(ERRORS_TOLERANCE, Type.STRING, "none", in("none", "all"), MEDIUM,
-            "What happens to a record that does not convert (not JSON, or a field whose type cannot change to fit "
-                + "it): 'none' stops the partition's table writes at it and reports why (logs, metrics); the "
+            "What happens to a record that does not convert (not JSON, a field whose type cannot change to fit "
+                + "it, or for avro and protobuf a value without Confluent's header, with a schema id the registry "
+                + "does not have, or whose bytes do not decode): 'none' stops the partition's table writes at it and reports why (logs, metrics); the "
                 + "records before it are committed and consumers of the topic are not affected. 'all' writes it to "
                 + "the dead-letter table with its bytes, Kafka columns and the error, and goes on.")
         .define(ERRORS_TABLE, Type.STRING, "", MEDIUM,

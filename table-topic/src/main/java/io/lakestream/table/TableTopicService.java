@@ -1,5 +1,6 @@
 package io.lakestream.table;
 
+import io.lakestream.table.registry.SchemaLookup;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,6 +34,7 @@ public final class TableTopicService implements AutoCloseable {
     private static final long MAX_IDLE_MILLIS = 1_000;
 
     private final Catalog catalog;
+    private final SchemaLookup schemas;
     private final MeterRegistry registry;
     private final LongSupplier clock;
     private final Semaphore wakeUps = new Semaphore(0);
@@ -49,7 +51,13 @@ public final class TableTopicService implements AutoCloseable {
     private Thread thread;
 
     public TableTopicService(Catalog catalog, MeterRegistry registry, LongSupplier clock) {
+        this(catalog, SchemaLookup.NONE, registry, clock);
+    }
+
+    /** @param schemas where the avro and protobuf formats find the schemas of the ids in record values */
+    public TableTopicService(Catalog catalog, SchemaLookup schemas, MeterRegistry registry, LongSupplier clock) {
         this.catalog = catalog;
+        this.schemas = schemas;
         this.registry = registry;
         this.clock = clock;
     }
@@ -133,7 +141,8 @@ public final class TableTopicService implements AutoCloseable {
         }
         byTopic.forEach((topic, partitions) -> {
             TopicTable table = tables.computeIfAbsent(topic, t -> new TopicTable(
-                partitions.values().iterator().next().settings(), catalog, clock, this::wakeUp, registry, maintenance));
+                partitions.values().iterator().next().settings(), catalog, schemas, clock, this::wakeUp, registry,
+                maintenance));
             Map<Integer, PartitionSource> current = table.sources();
             current.forEach((partition, source) -> {
                 LedPartition led = partitions.get(partition);

@@ -6,6 +6,7 @@ import io.lakestream.table.commit.TableCommitter;
 import io.lakestream.table.convert.DeadLetters;
 import io.lakestream.table.maintenance.TableMaintenance;
 import io.lakestream.table.partition.TablePartitioning;
+import io.lakestream.table.registry.SchemaLookup;
 import io.lakestream.table.write.PartitionFiles;
 import io.lakestream.table.write.PartitionWorker;
 import io.lakestream.table.write.TableTarget;
@@ -58,6 +59,7 @@ public final class TopicTable implements AutoCloseable {
 
     private final TableTopicSettings settings;
     private final Catalog catalog;
+    private final SchemaLookup schemas;
     private final LongSupplier clock;
     private final Runnable wakeUp;
     private final MeterRegistry registry;
@@ -86,10 +88,14 @@ public final class TopicTable implements AutoCloseable {
     private String lastMaintenance;
     private volatile TableStatus status;
 
-    /** A table topic whose maintenance runs on {@code maintenanceExecutor}. */
-    public TopicTable(TableTopicSettings settings, Catalog catalog, LongSupplier clock, Runnable wakeUp,
-                      MeterRegistry registry, Executor maintenanceExecutor) {
+    /**
+     * @param schemas where the avro and protobuf formats find the schemas of the ids in record values
+     * @param maintenanceExecutor where table maintenance runs
+     */
+    public TopicTable(TableTopicSettings settings, Catalog catalog, SchemaLookup schemas, LongSupplier clock,
+                      Runnable wakeUp, MeterRegistry registry, Executor maintenanceExecutor) {
         this.settings = settings;
+        this.schemas = schemas;
         this.catalog = catalog;
         this.clock = clock;
         this.wakeUp = wakeUp;
@@ -101,9 +107,15 @@ public final class TopicTable implements AutoCloseable {
     }
 
     /** A table topic whose maintenance runs on the calling thread, within {@link #doWork}: for tests. */
+    public TopicTable(TableTopicSettings settings, Catalog catalog, SchemaLookup schemas, LongSupplier clock,
+                      Runnable wakeUp, MeterRegistry registry) {
+        this(settings, catalog, schemas, clock, wakeUp, registry, Runnable::run);
+    }
+
+    /** As above, for values that need no schema registry (json, raw). */
     public TopicTable(TableTopicSettings settings, Catalog catalog, LongSupplier clock, Runnable wakeUp,
                       MeterRegistry registry) {
-        this(settings, catalog, clock, wakeUp, registry, Runnable::run);
+        this(settings, catalog, SchemaLookup.NONE, clock, wakeUp, registry);
     }
 
     public TableTopicSettings settings() {
@@ -231,7 +243,7 @@ public final class TopicTable implements AutoCloseable {
 
     private boolean open(long now) {
         try {
-            table = loadOrCreate(settings.table(), settings.format().newConverter().initialSchema());
+            table = loadOrCreate(settings.table(), settings.format().newConverter(schemas).initialSchema());
             partitioning.apply(table);
             if (settings.deadLetterTable().isPresent()) {
                 deadLetterTable = loadOrCreate(settings.deadLetterTable().get(), DeadLetters.SCHEMA);
@@ -289,7 +301,7 @@ public final class TopicTable implements AutoCloseable {
         for (Map.Entry<Integer, PartitionSource> entry : new ArrayList<>(pendingSources.entrySet())) {
             int partition = entry.getKey();
             long start = resumeOffset(partition, entry.getValue());
-            workers.put(partition, new PartitionWorker(partition, entry.getValue(), settings.format().newConverter(),
+            workers.put(partition, new PartitionWorker(partition, entry.getValue(), settings.format().newConverter(schemas),
                 new TableTarget(table, deadLetterTable, partitioning, settings.upsert()), start, READ_BYTES, wakeUp));
             pendingSources.remove(partition);
             LOG.info("Partition {} of topic {} is written to table {} from offset {}", partition, settings.topic(),

@@ -1,16 +1,22 @@
 package io.lakestream.table;
 
+import static io.lakestream.table.testing.ConfluentValues.avro;
+import static io.lakestream.table.testing.ConfluentValues.framed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.stream.testing.S3ProxyServer;
 import io.lakestream.table.commit.CommittedOffsets;
 import io.lakestream.table.partition.PartitionField;
+import io.lakestream.table.registry.InMemoryRegistryLog;
+import io.lakestream.table.registry.SchemaRegistry;
+import io.lakestream.table.registry.SchemaType;
 import io.lakestream.table.testing.InMemoryPartition;
 import io.lakestream.table.testing.TableStores;
 import io.lakestream.table.testing.TableStores.Kind;
 import io.lakestream.table.testing.TableStores.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -306,6 +312,50 @@ class TopicTableTest {
             assertThat(rows(catalog.loadTable(deadLetters))).extracting(r -> (String) r.getField("error"))
                 .singleElement().asString().contains("no value for the id column id");
             assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 9L));
+            table.close();
+        }
+    }
+
+    private static final String ORDER_V1 = "{\"type\":\"record\",\"name\":\"Order\",\"fields\":["
+        + "{\"name\":\"id\",\"type\":\"long\"},{\"name\":\"item\",\"type\":\"string\"}]}";
+    private static final String ORDER_V2 = ORDER_V1.replace("]}",
+        ",{\"name\":\"qty\",\"type\":\"int\",\"default\":1}]}");
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void avroValuesGetTheSchemasColumnsANewerSchemaAddsOnesAndBadBytesGoToTheDeadLetters(Kind kind)
+        throws Exception {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            SchemaRegistry registry = new SchemaRegistry(new InMemoryRegistryLog());
+            int v1 = registry.register("orders-value", SchemaType.AVRO, ORDER_V1).id();
+            int v2 = registry.register("orders-value", SchemaType.AVRO, ORDER_V2).id();
+            TableIdentifier deadLetters = TableIdentifier.of("lake", "orders_dlq");
+            TopicTable table = new TopicTable(new TableTopicSettings("orders", topicId,
+                TableIdentifier.of("lake", "orders"), Duration.ofMillis(INTERVAL_MS), TableFormat.AVRO,
+                Optional.of(deadLetters)), catalog, registry, clock::get, () -> { }, new SimpleMeterRegistry());
+            InMemoryPartition partition = new InMemoryPartition();
+            table.lead(0, partition);
+            partition.append(CompressionType.NONE, framed(v1, new byte[0], avro(ORDER_V1, Map.of("id", 1L, "item", "a"))),
+                "not avro".getBytes(StandardCharsets.UTF_8), framed(777, new byte[0], new byte[] {2}));
+            writeAndCommit(table);
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(iceberg.schema().findField("qty")).as("not before a schema has it").isNull();
+
+            partition.append(CompressionType.NONE,
+                framed(v2, new byte[0], avro(ORDER_V2, Map.of("id", 2L, "item", "b", "qty", 5))), null);
+            writeAndCommit(table);
+
+            iceberg.refresh();
+            assertThat(iceberg.schema().findField("id").type()).isEqualTo(Types.LongType.get());
+            assertThat(iceberg.schema().findField("qty").type()).isEqualTo(Types.IntegerType.get());
+            assertThat(rows(iceberg)).extracting(r -> r.getField("_kafka_offset") + ":" + r.getField("id") + ":"
+                + r.getField("item") + ":" + r.getField("qty"))
+                .containsExactlyInAnyOrder("0:1:a:null", "3:2:b:5", "4:null:null:null");
+            assertThat(rows(catalog.loadTable(deadLetters))).extracting(r -> (String) r.getField("error"))
+                .satisfiesExactlyInAnyOrder(
+                    error -> assertThat(error).contains("magic byte"),
+                    error -> assertThat(error).contains("Schema id 777 is not in the schema registry"));
             table.close();
         }
     }

@@ -8,6 +8,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,6 +120,25 @@ final class ClientProcess {
         if (output.exitCode() != 0) {
             fail("This test needs " + installedBy + ", which .ci/run installs; it is missing here.\n"
                 + output.describe());
+        }
+    }
+
+    /**
+     * Node.js client {@code files} copied from the test resources' {@code resourceDir} to
+     * {@code dir}, and {@code npm ci} there: exactly the locked packages, from the npm cache when
+     * it is there. Fails the test, naming the client, if npm cannot install them.
+     */
+    static void npmCi(Path dir, String resourceDir, List<String> files) throws IOException {
+        requireInstalled("Node.js (Debian package nodejs)", "node", "--version");
+        requireInstalled("npm (Debian package npm)", "npm", "--version");
+        Files.createDirectories(dir);
+        for (String file : files) {
+            Files.copy(resource(resourceDir + "/" + file), dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Output install = run(dir, null, Duration.ofMinutes(5),
+            List.of("npm", "ci", "--no-audit", "--no-fund", "--prefer-offline"));
+        if (install.exitCode() != 0) {
+            fail("npm ci in " + dir + " failed (it needs the npm registry or a warm npm cache):\n" + install.describe());
         }
     }
 

@@ -4,9 +4,7 @@ import static io.lakestream.clients.ClientProcess.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.clients.ClientProcess.Output;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -36,24 +34,8 @@ class KafkajsClientTest {
 
     @BeforeAll
     static void installKafkajs() throws Exception {
-        ClientProcess.requireInstalled("Node.js (Debian package nodejs)", "node", "--version");
-        ClientProcess.requireInstalled("npm (Debian package npm)", "npm", "--version");
-        npmCi();
-    }
-
-    /** npm ci: exactly the locked kafkajs, from the npm cache when it is there. */
-    private static void npmCi() throws Exception {
-        Files.createDirectories(CLIENT_DIR);
-        for (String file : List.of("package.json", "package-lock.json", "kafkajs_client.js")) {
-            Files.copy(ClientProcess.resource("/clients/kafkajs/" + file), CLIENT_DIR.resolve(file),
-                StandardCopyOption.REPLACE_EXISTING);
-        }
-        Output install = ClientProcess.run(CLIENT_DIR, null, Duration.ofMinutes(5),
-            List.of("npm", "ci", "--no-audit", "--no-fund", "--prefer-offline"));
-        if (install.exitCode() != 0) {
-            throw new AssertionError("npm ci of kafkajs failed (it needs the npm registry or a warm npm cache):\n"
-                + install.describe());
-        }
+        ClientProcess.npmCi(CLIENT_DIR, "/clients/kafkajs", List.of("package.json", "package-lock.json",
+            "kafkajs_client.js"));
     }
 
     private static Output kafkajs(String... args) {

@@ -91,6 +91,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String TABLE_CATALOG_PREFIX = "table.catalog.key.prefix";
     public static final String TABLE_CATALOG_REST_PORT = "table.catalog.rest.port";
     public static final String TABLE_CATALOG_REST_HOST = "table.catalog.rest.host";
+    public static final String SCHEMA_REGISTRY_PORT = "schema.registry.port";
+    public static final String SCHEMA_REGISTRY_HOST = "schema.registry.host";
 
     /**
      * The keys of Kafka's group coordinator that apply here, declared as Kafka declares them
@@ -247,7 +249,12 @@ public final class BrokerConfig extends AbstractConfig {
             "The port of the Iceberg REST catalog endpoint (/v1/...), through which Trino, Spark or PyIceberg "
                 + "read table topics; -1 disables it, 0 picks a free port.")
         .define(TABLE_CATALOG_REST_HOST, Type.STRING, "127.0.0.1", LOW,
-            "The address of the Iceberg REST catalog endpoint.");
+            "The address of the Iceberg REST catalog endpoint.")
+        .define(SCHEMA_REGISTRY_PORT, Type.INT, -1, between(-1, 65535), MEDIUM,
+            "The port of the Confluent-compatible schema registry (REST API at /subjects, /schemas, /config, "
+                + "/compatibility), shared by every broker of the cluster; -1 disables the endpoint (table topics "
+                + "with an avro or protobuf format still find schemas), 0 picks a free port.")
+        .define(SCHEMA_REGISTRY_HOST, Type.STRING, "127.0.0.1", LOW, "The address of the schema registry endpoint.");
 
     static {
         GROUP_COORDINATOR_KEYS.forEach(key ->

@@ -11,6 +11,7 @@ import io.lakestream.broker.partition.PartitionLoader;
 import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionManager;
 import io.lakestream.broker.partition.RetentionEnforcer;
+import io.lakestream.broker.table.ControllerRegistryLog;
 import io.lakestream.broker.table.TableCatalogs;
 import io.lakestream.broker.table.TableTopicBinding;
 import io.lakestream.controller.client.ControllerClient;
@@ -23,6 +24,9 @@ import io.lakestream.stream.StreamStore;
 import io.lakestream.stream.storage.ObjectStorage;
 import io.lakestream.table.TableTopicService;
 import io.lakestream.table.catalog.ObjectStoreCatalog;
+import io.lakestream.table.registry.SchemaLookup;
+import io.lakestream.table.registry.SchemaRegistry;
+import io.lakestream.table.registry.SchemaRegistryServer;
 import io.lakestream.table.rest.RestCatalogServer;
 import io.lakestream.wal.WriteAheadLog;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -74,6 +78,7 @@ public final class LakestreamServer implements AutoCloseable {
 
     private PrometheusEndpoint metricsEndpoint;
     private RestCatalogServer restCatalog;
+    private SchemaRegistryServer schemaRegistryServer;
 
     private LakestreamServer() {}
 
@@ -223,7 +228,7 @@ public final class LakestreamServer implements AutoCloseable {
         GroupCoordinatorRole groups = new GroupCoordinatorRole(config, partitions, views, cluster, Time.SYSTEM);
         resources.push(groups);
         groups.start().get(2, TimeUnit.MINUTES);
-        startTables(config, objects, partitions, timer, registry);
+        startTables(config, objects, partitions, timer, registry, schemaRegistry(config, controllerClient, registry));
 
         BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups,
             requestExecutor, timer, topicMetrics, registry);
@@ -238,11 +243,11 @@ public final class LakestreamServer implements AutoCloseable {
      * workers of the partitions led here (unless table.topic.enable=false).
      */
     private void startTables(BrokerConfig config, ObjectStorage objects, PartitionManager partitions,
-                             ScheduledExecutorService timer, PrometheusMeterRegistry registry) {
+                             ScheduledExecutorService timer, PrometheusMeterRegistry registry, SchemaLookup schemas) {
         ObjectStoreCatalog catalog = TableCatalogs.catalog(config, objects, config.dataDir().resolve("table-spill"));
         TableTopicService tables = null;
         if (config.getBoolean(BrokerConfig.TABLE_TOPIC_ENABLE)) {
-            tables = new TableTopicService(catalog, registry, System::currentTimeMillis);
+            tables = new TableTopicService(catalog, schemas, registry, System::currentTimeMillis);
             resources.push(tables);
             tables.start();
             TableTopicBinding binding = new TableTopicBinding(partitions, tables);
@@ -257,6 +262,24 @@ public final class LakestreamServer implements AutoCloseable {
             LOG.info("Iceberg REST catalog on http://{}:{}", restCatalog.address().getHostString(),
                 restCatalog.address().getPort());
         }
+    }
+
+    /**
+     * The schema registry, kept in the controller (so every broker shares it), and its REST
+     * endpoint if it has a port; table topics with the avro or protobuf format read it in process.
+     */
+    private SchemaRegistry schemaRegistry(BrokerConfig config, ControllerClient controller,
+                                          PrometheusMeterRegistry registry) {
+        SchemaRegistry schemas = new SchemaRegistry(new ControllerRegistryLog(controller));
+        int port = config.getInt(BrokerConfig.SCHEMA_REGISTRY_PORT);
+        if (port >= 0) {
+            schemaRegistryServer = SchemaRegistryServer.start(config.getString(BrokerConfig.SCHEMA_REGISTRY_HOST), port,
+                schemas, registry);
+            resources.push(schemaRegistryServer);
+            LOG.info("Schema registry on http://{}:{}", schemaRegistryServer.address().getHostString(),
+                schemaRegistryServer.address().getPort());
+        }
+        return schemas;
     }
 
     /** ", metrics on URL" for the start line, or nothing without a metrics endpoint. */
@@ -286,6 +309,11 @@ public final class LakestreamServer implements AutoCloseable {
     /** The Iceberg REST catalog endpoint's address, or null if it is disabled. */
     public InetSocketAddress restCatalogAddress() {
         return restCatalog == null ? null : restCatalog.address();
+    }
+
+    /** The schema registry endpoint's address, or null if it is disabled. */
+    public InetSocketAddress schemaRegistryAddress() {
+        return schemaRegistryServer == null ? null : schemaRegistryServer.address();
     }
 
     public InetSocketAddress metricsAddress() {

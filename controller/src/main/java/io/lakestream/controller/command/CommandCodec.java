@@ -26,6 +26,7 @@ import io.lakestream.controller.command.ControllerCommand.MarkObjectsDestroyed;
 import io.lakestream.controller.command.ControllerCommand.OpenStream;
 import io.lakestream.controller.command.ControllerCommand.PrepareObjects;
 import io.lakestream.controller.command.ControllerCommand.PutKv;
+import io.lakestream.controller.command.ControllerCommand.PutKvIfAbsent;
 import io.lakestream.controller.command.ControllerCommand.RegisterBroker;
 import io.lakestream.controller.command.ControllerCommand.TrimStream;
 import io.lakestream.stream.metadata.CommitStreamObjectRequest;
@@ -70,6 +71,7 @@ import org.apache.kafka.common.Uuid;
  * ALLOCATE_PRODUCER_IDS    int32 nodeId, int64 brokerEpoch
  * PUT_KV                   string key, int32 length + bytes value
  * DELETE_KV                string key
+ * PUT_KV_IF_ABSENT         string key, int32 length + bytes value
  * </pre>
  *
  * Value layouts are in {@link io.lakestream.controller.codec.ValueCodecs} and
@@ -103,6 +105,7 @@ public final class CommandCodec {
     public static final byte ALLOCATE_PRODUCER_IDS_TYPE = 17;
     public static final byte PUT_KV_TYPE = 18;
     public static final byte DELETE_KV_TYPE = 19;
+    public static final byte PUT_KV_IF_ABSENT_TYPE = 20;
 
     private CommandCodec() {}
 
@@ -184,6 +187,8 @@ public final class CommandCodec {
             return PUT_KV_TYPE;
         } else if (command instanceof DeleteKv) {
             return DELETE_KV_TYPE;
+        } else if (command instanceof PutKvIfAbsent) {
+            return PUT_KV_IF_ABSENT_TYPE;
         }
         throw new IllegalArgumentException("no type for " + command);
     }
@@ -245,6 +250,8 @@ public final class CommandCodec {
             writer.writeString(c.key()).writeBytes(c.value());
         } else if (command instanceof DeleteKv c) {
             writer.writeString(c.key());
+        } else if (command instanceof PutKvIfAbsent c) {
+            writer.writeString(c.key()).writeBytes(c.value());
         }
     }
 
@@ -301,6 +308,8 @@ public final class CommandCodec {
                 return new PutKv(reader.readString(), reader.readBytes());
             case DELETE_KV_TYPE:
                 return new DeleteKv(reader.readString());
+            case PUT_KV_IF_ABSENT_TYPE:
+                return new PutKvIfAbsent(reader.readString(), reader.readBytes());
             default:
                 throw new MalformedDataException("unknown command type " + type);
         }

@@ -243,6 +243,43 @@ public sealed interface ControllerCommand<R> {
         }
     }
 
+    /**
+     * Sets a key of the key-value store unless it has a value already: a compare-and-set for
+     * writers on several brokers that claim slots of a log kept in the store (the schema
+     * registry). The result is the value the key holds afterwards, so a writer (or a retry of
+     * its own command) sees whether its value won.
+     */
+    record PutKvIfAbsent(String key, byte[] value) implements ControllerCommand<byte[]> {
+        public PutKvIfAbsent {
+            value = value.clone();
+        }
+
+        @Override
+        public byte[] value() {
+            return value.clone();
+        }
+
+        @Override
+        public ValueCodec<byte[]> resultCodec() {
+            return ClusterCodecs.NULLABLE_BYTES;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PutKvIfAbsent other && key.equals(other.key) && Arrays.equals(value, other.value);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(key, Arrays.hashCode(value));
+        }
+
+        @Override
+        public String toString() {
+            return "PutKvIfAbsent[key=" + key + ", " + value.length + " bytes]";
+        }
+    }
+
     /** Removes a key of the key-value store; removing an absent key is not an error. */
     record DeleteKv(String key) implements ControllerCommand<Void> {
         @Override

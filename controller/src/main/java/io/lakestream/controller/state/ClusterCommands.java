@@ -13,6 +13,7 @@ import io.lakestream.controller.command.ControllerCommand.DeleteKv;
 import io.lakestream.controller.command.ControllerCommand.DeleteTopic;
 import io.lakestream.controller.command.ControllerCommand.FenceExpiredBrokers;
 import io.lakestream.controller.command.ControllerCommand.PutKv;
+import io.lakestream.controller.command.ControllerCommand.PutKvIfAbsent;
 import io.lakestream.controller.command.ControllerCommand.RegisterBroker;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -44,7 +45,7 @@ final class ClusterCommands {
             || command instanceof FenceExpiredBrokers || command instanceof CreateTopic
             || command instanceof DeleteTopic || command instanceof CreatePartitions
             || command instanceof AlterTopicConfigs || command instanceof AllocateProducerIds
-            || command instanceof PutKv || command instanceof DeleteKv;
+            || command instanceof PutKv || command instanceof DeleteKv || command instanceof PutKvIfAbsent;
     }
 
     @SuppressWarnings("unchecked")
@@ -70,6 +71,13 @@ final class ClusterCommands {
             tx.put(Table.KV, Keys.utf8(requireKey(c.key())), c.value());
         } else if (command instanceof DeleteKv c) {
             tx.delete(Table.KV, Keys.utf8(requireKey(c.key())));
+        } else if (command instanceof PutKvIfAbsent c) {
+            byte[] key = Keys.utf8(requireKey(c.key()));
+            byte[] existing = tx.get(Table.KV, key);
+            if (existing == null) {
+                tx.put(Table.KV, key, c.value());
+            }
+            result = existing == null ? c.value() : existing;
         } else {
             throw new IllegalArgumentException("not a cluster command: " + command);
         }

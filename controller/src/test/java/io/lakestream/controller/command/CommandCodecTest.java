@@ -51,6 +51,7 @@ class CommandCodecTest {
         new ControllerCommand.AllocateProducerIds(3, 17),
         new ControllerCommand.PutKv("table-topic/orders", new byte[] {1, 2, 3}),
         new ControllerCommand.PutKv("empty", new byte[0]),
+        new ControllerCommand.PutKvIfAbsent("schema-registry/log/0", new byte[] {4, 5}),
         new ControllerCommand.DeleteKv("table-topic/orders"));
 
     private static final List<ControllerQuery<?>> QUERIES = List.of(

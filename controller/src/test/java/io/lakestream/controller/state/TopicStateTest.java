@@ -166,6 +166,15 @@ class TopicStateTest extends ClusterStateFixture {
     }
 
     @Test
+    void kvPutIfAbsentKeepsTheFirstValueAndAnswersTheValueHeld() {
+        assertThat((byte[]) run(new ControllerCommand.PutKvIfAbsent("slot", new byte[] {1}))).containsExactly(1);
+        assertThat((byte[]) run(new ControllerCommand.PutKvIfAbsent("slot", new byte[] {2})))
+            .as("a second writer of the slot learns the first one's value").containsExactly(1);
+        assertThat(ask(new ControllerQuery.GetKv("slot"))).containsExactly(1);
+        assertRefusedChangingNothing(new ControllerCommand.PutKvIfAbsent("", new byte[1]), Errors.INVALID_REQUEST);
+    }
+
+    @Test
     void replayingClusterCommandsOnAnotherReplicaGivesTheSameState() {
         long epoch = register(1);
         register(2);

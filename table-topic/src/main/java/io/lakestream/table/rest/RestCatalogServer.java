@@ -6,21 +6,15 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -41,19 +35,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestCatalogServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RestCatalogServer.class);
-    private static final int THREADS = 4;
     /** Lakestream's own path beside the REST catalog's: the status of the table topics of this broker. */
     public static final String STATUS_PATH = "/lakestream/v1/tables";
     private static final ObjectMapper STATUS_JSON = new ObjectMapper();
 
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final RestRoute.Handlers handlers;
     private final ObjectMapper mapper;
+    private HttpEndpoint endpoint;
 
-    private RestCatalogServer(HttpServer server, ExecutorService executor, RestRoute.Handlers handlers) {
-        this.server = server;
-        this.executor = executor;
+    private RestCatalogServer(RestRoute.Handlers handlers) {
         this.handlers = handlers;
         this.mapper = mapper();
     }
@@ -76,25 +66,12 @@ public final class RestCatalogServer implements AutoCloseable {
     public static <C extends Catalog & SupportsNamespaces> RestCatalogServer start(String host, int port, C catalog,
                                                                                 Map<String, String> config,
                                                                                 Supplier<List<?>> status) {
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, runnable -> {
-            Thread thread = new Thread(runnable, "lakestream-iceberg-rest-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
-            RestCatalogServer rest = new RestCatalogServer(server, executor, new RestRoute.Handlers(catalog, config));
-            server.setExecutor(executor);
-            server.createContext("/", rest::handle);
-            server.createContext(STATUS_PATH, exchange -> rest.serveStatus(exchange, status));
-            server.start();
-            return rest;
-        } catch (IOException e) {
-            executor.shutdownNow();
-            throw new UncheckedIOException("Cannot serve the Iceberg REST catalog on " + host + ":" + port + ": "
-                + e.getMessage(), e);
-        }
+        RestCatalogServer rest = new RestCatalogServer(new RestRoute.Handlers(catalog, config));
+        // A context per path: the longest prefix that matches serves the request.
+        rest.endpoint = HttpEndpoint.start("Iceberg REST catalog", host, port, Map.of(
+            "/", rest::handle,
+            STATUS_PATH, exchange -> rest.serveStatus(exchange, status)));
+        return rest;
     }
 
     /** Iceberg's REST JSON conventions: kebab-case names, unknown fields ignored, its serializers. */
@@ -108,7 +85,7 @@ public final class RestCatalogServer implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return server.getAddress();
+        return endpoint.address();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -177,7 +154,8 @@ public final class RestCatalogServer implements AutoCloseable {
         return ErrorResponse.builder().responseCode(status).withType(type).withMessage(message).build();
     }
 
-    private static Map<String, String> query(String raw) {
+    /** The parameters of a raw (URL-encoded) query string; for this server and the schema registry's. */
+    public static Map<String, String> query(String raw) {
         Map<String, String> params = new HashMap<>();
         if (raw == null || raw.isEmpty()) {
             return params;
@@ -193,12 +171,6 @@ public final class RestCatalogServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        endpoint.close();
     }
 }

@@ -31,14 +31,22 @@ public final class InMemoryPartition implements PartitionSource {
     }
 
     public long append(CompressionType compression, String... values) {
+        byte[][] bytes = new byte[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            bytes[i] = values[i] == null ? null : values[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return append(compression, bytes);
+    }
+
+    /** Appends one batch of values as they are. */
+    public long append(CompressionType compression, byte[]... values) {
         long base;
         synchronized (this) {
             base = nextOffset;
             SimpleRecord[] records = new SimpleRecord[values.length];
             for (int i = 0; i < values.length; i++) {
                 long offset = base + i;
-                records[i] = new SimpleRecord(1000 + offset, ("k" + offset).getBytes(StandardCharsets.UTF_8),
-                    values[i] == null ? null : values[i].getBytes(StandardCharsets.UTF_8));
+                records[i] = new SimpleRecord(1000 + offset, ("k" + offset).getBytes(StandardCharsets.UTF_8), values[i]);
             }
             MemoryRecords built = MemoryRecords.withRecords(base, org.apache.kafka.common.compress.Compression
                 .of(compression).build(), records);
