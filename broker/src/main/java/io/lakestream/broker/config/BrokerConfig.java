@@ -226,10 +226,12 @@ public final class BrokerConfig extends AbstractConfig {
             "How long written data may wait before it is uploaded to the object store.")
         .define(UPLOAD_THRESHOLD_BYTES, Type.LONG, 32L << 20, atLeast(1), MEDIUM,
             "An upload starts early once this much data waits.")
-        .define(LOG_CACHE_BYTES, Type.LONG, 512L << 20, atLeast(1), MEDIUM,
-            "Memory for recently written data, which tailing consumers read.")
-        .define(BLOCK_CACHE_BYTES, Type.LONG, 256L << 20, atLeast(1), MEDIUM,
-            "Memory for data read back from the object store.")
+        .define(LOG_CACHE_BYTES, Type.LONG, 256L << 20, atLeast(1), MEDIUM,
+            "Heap for recently written data, which tailing consumers read. With " + BLOCK_CACHE_BYTES
+                + " at most half the JVM's maximum heap (LAKESTREAM_HEAP_OPTS, -Xmx1g by default), or the "
+                + "broker does not start: the rest is for requests, table topic writers and the controller.")
+        .define(BLOCK_CACHE_BYTES, Type.LONG, 128L << 20, atLeast(1), MEDIUM,
+            "Heap for data read back from the object store; see " + LOG_CACHE_BYTES + ".")
         .define(METRICS_PORT, Type.INT, -1, between(-1, 65535), MEDIUM,
             "The port of the Prometheus scrape endpoint (/metrics); -1 disables it, 0 picks a free port.")
         .define(METRICS_HOST, Type.STRING, "127.0.0.1", LOW, "The address of the Prometheus endpoint.")

@@ -159,6 +159,7 @@ public final class LakestreamServer implements AutoCloseable {
         if (!Files.isWritable(dataDir)) {
             throw new ConfigException(BrokerConfig.LOG_DIR, dataDir.toString(), "is not writable");
         }
+        checkCachesFitTheHeap(config, Runtime.getRuntime().maxMemory());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         resources.push(registry::close);
         int metricsPort = config.getInt(BrokerConfig.METRICS_PORT);
@@ -286,6 +287,22 @@ public final class LakestreamServer implements AutoCloseable {
     private String metricsSuffix() {
         return metricsEndpoint == null ? "" : ", metrics on http://" + metricsEndpoint.address().getHostString() + ":"
             + metricsEndpoint.address().getPort() + "/metrics";
+    }
+
+    /**
+     * The caches live on the heap: sized past half of it, the broker would run out of memory
+     * under load instead of refusing to start with a message that says what to change.
+     */
+    static void checkCachesFitTheHeap(BrokerConfig config, long maxHeap) {
+        if (!config.runsBroker()) {
+            return;
+        }
+        long caches = config.getLong(BrokerConfig.LOG_CACHE_BYTES) + config.getLong(BrokerConfig.BLOCK_CACHE_BYTES);
+        if (caches > maxHeap / 2) {
+            throw new ConfigException(BrokerConfig.LOG_CACHE_BYTES + " + " + BrokerConfig.BLOCK_CACHE_BYTES + " = "
+                + caches + " bytes is more than half of the JVM's maximum heap (" + maxHeap + " bytes); lower them or "
+                + "give the broker more heap (LAKESTREAM_HEAP_OPTS)");
+        }
     }
 
     private static ControllerQuorum quorum(BrokerConfig config) {
