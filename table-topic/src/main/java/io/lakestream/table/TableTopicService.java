@@ -1,9 +1,12 @@
 package io.lakestream.table;
 
 import io.lakestream.table.registry.SchemaLookup;
+import io.lakestream.table.write.PartitionWorker;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +36,12 @@ public final class TableTopicService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TableTopicService.class);
     private static final long MAX_IDLE_MILLIS = 1_000;
 
+    /** Default of {@link #TableTopicService}'s writer memory. */
+    public static final long DEFAULT_WRITER_MEMORY_BYTES = 128L << 20;
+
     private final Catalog catalog;
+    private final long writerMemoryBytes;
+    private final Counter memoryReleases;
     private final SchemaLookup schemas;
     private final MeterRegistry registry;
     private final LongSupplier clock;
@@ -51,15 +59,25 @@ public final class TableTopicService implements AutoCloseable {
     private Thread thread;
 
     public TableTopicService(Catalog catalog, MeterRegistry registry, LongSupplier clock) {
-        this(catalog, SchemaLookup.NONE, registry, clock);
+        this(catalog, SchemaLookup.NONE, DEFAULT_WRITER_MEMORY_BYTES, registry, clock);
     }
 
-    /** @param schemas where the avro and protobuf formats find the schemas of the ids in record values */
-    public TableTopicService(Catalog catalog, SchemaLookup schemas, MeterRegistry registry, LongSupplier clock) {
+    /**
+     * @param schemas where the avro and protobuf formats find the schemas of the ids in record values
+     * @param writerMemoryBytes about how much heap the open data files of every table topic may
+     *     hold together; past it the fullest are closed early (smaller files, which table
+     *     maintenance rewrites)
+     */
+    public TableTopicService(Catalog catalog, SchemaLookup schemas, long writerMemoryBytes, MeterRegistry registry,
+                             LongSupplier clock) {
         this.catalog = catalog;
         this.schemas = schemas;
+        this.writerMemoryBytes = writerMemoryBytes;
         this.registry = registry;
         this.clock = clock;
+        this.memoryReleases = Counter.builder("lakestream.table.writer.memory.releases")
+            .description("Open data files closed early because all table writers together held more than "
+                + "table.writer.memory.bytes").register(registry);
     }
 
     public synchronized void start() {
@@ -123,7 +141,36 @@ public final class TableTopicService implements AutoCloseable {
             current.add(table.status());
         }
         statuses = current;
+        limitWriterMemory();
         return work;
+    }
+
+    /**
+     * While the open files of all table topics hold more than the budget, frees the fullest:
+     * each partition writer may buffer up to a Parquet row group, and a broker leading many
+     * partitions of table topics would otherwise run out of heap.
+     */
+    private void limitWriterMemory() {
+        List<PartitionWorker> workers = new ArrayList<>();
+        long total = 0;
+        for (TopicTable table : tables.values()) {
+            for (PartitionWorker worker : table.workers()) {
+                workers.add(worker);
+                total += worker.bufferedBytes();
+            }
+        }
+        if (total <= writerMemoryBytes) {
+            return;
+        }
+        workers.sort(Comparator.comparingLong(PartitionWorker::bufferedBytes).reversed());
+        for (PartitionWorker worker : workers) {
+            if (total <= writerMemoryBytes / 2) {
+                break; // some headroom, so that one more chunk does not start this again
+            }
+            total -= worker.bufferedBytes();
+            worker.releaseMemory();
+            memoryReleases.increment();
+        }
     }
 
     private void reconcile(List<LedPartition> ledHere) {

@@ -13,6 +13,7 @@ import io.lakestream.table.write.TableTarget;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,6 +130,11 @@ public final class TopicTable implements AutoCloseable {
 
     public TableStatus status() {
         return status;
+    }
+
+    /** The workers of the partitions written here. */
+    public Collection<PartitionWorker> workers() {
+        return workers.values();
     }
 
     /** The partitions with a worker here, and their sources. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lakestream.stream.testing.S3ProxyServer;
 import io.lakestream.table.catalog.ObjectStoreCatalog;
+import io.lakestream.table.registry.SchemaLookup;
 import io.lakestream.table.testing.InMemoryPartition;
 import io.lakestream.table.testing.TableStores;
 import io.lakestream.table.testing.TableStores.Kind;
@@ -83,6 +84,47 @@ class TableTopicServiceTest {
             service.close();
 
             assertThat(rows(catalog)).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void writersOverTheMemoryBudgetCloseTheirFilesEarlyAndLoseNothing() throws Exception {
+        try (Store store = TableStores.open(Kind.LOCAL, dir, S3)) {
+            ObjectStoreCatalog catalog = store.catalog("s-" + UUID.randomUUID() + "/");
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            // 16 KiB for all writers: each chunk of 300 records of about 100 bytes exceeds it.
+            TableTopicService service = new TableTopicService(catalog, SchemaLookup.NONE, 16 << 10, registry,
+                System::currentTimeMillis);
+            InMemoryPartition p0 = new InMemoryPartition();
+            InMemoryPartition p1 = new InMemoryPartition();
+            appendPadded(p0, 0, 300);
+            appendPadded(p1, 1_000, 300);
+            service.start();
+            try {
+                service.update(List.of(new LedPartition(settings(Duration.ofHours(1)), 0, p0),
+                    new LedPartition(settings(Duration.ofHours(1)), 1, p1)));
+                await().atMost(Duration.ofSeconds(60)).until(() -> p0.readUpTo() == 300 && p1.readUpTo() == 300);
+                // A second chunk of each: the files of the first were closed, so these go to new ones.
+                appendPadded(p0, 300, 300);
+                appendPadded(p1, 1_300, 300);
+                await().atMost(Duration.ofSeconds(60)).until(() -> p0.readUpTo() == 600 && p1.readUpTo() == 600);
+            } finally {
+                service.close();
+            }
+            assertThat(registry.get("lakestream.table.writer.memory.releases").counter().count())
+                .as("files closed early").isPositive();
+            var table = catalog.loadTable(ORDERS);
+            assertThat(rows(catalog)).isEqualTo(1_200);
+            assertThat(Long.parseLong(table.currentSnapshot().summary().get("total-data-files")))
+                .as("data files: one per chunk").isEqualTo(4);
+            assertThat(TopicTableTest.rows(table).stream().map(row -> row.getField("id")).distinct().count())
+                .isEqualTo(1_200);
+        }
+    }
+
+    private static void appendPadded(InMemoryPartition partition, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            partition.append("{\"id\": " + i + ", \"pad\": \"" + "p".repeat(80) + "\"}");
         }
     }
 

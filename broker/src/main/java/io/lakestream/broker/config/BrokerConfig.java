@@ -8,6 +8,7 @@ import static org.apache.kafka.common.config.ConfigDef.Range.between;
 import static org.apache.kafka.common.config.ConfigDef.ValidString.in;
 
 import io.lakestream.table.TableTopicConfig;
+import io.lakestream.table.TableTopicService;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -88,6 +89,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
 
     public static final String TABLE_TOPIC_ENABLE = "table.topic.enable";
+    public static final String TABLE_WRITER_MEMORY_BYTES = "table.writer.memory.bytes";
     public static final String TABLE_CATALOG_PREFIX = "table.catalog.key.prefix";
     public static final String TABLE_CATALOG_REST_PORT = "table.catalog.rest.port";
     public static final String TABLE_CATALOG_REST_HOST = "table.catalog.rest.host";
@@ -228,7 +230,7 @@ public final class BrokerConfig extends AbstractConfig {
             "An upload starts early once this much data waits.")
         .define(LOG_CACHE_BYTES, Type.LONG, 256L << 20, atLeast(1), MEDIUM,
             "Heap for recently written data, which tailing consumers read. With " + BLOCK_CACHE_BYTES
-                + " at most half the JVM's maximum heap (LAKESTREAM_HEAP_OPTS, -Xmx1g by default), or the "
+                + " and table.writer.memory.bytes at most half the JVM's maximum heap (LAKESTREAM_HEAP_OPTS, -Xmx1g by default), or the "
                 + "broker does not start: the rest is for requests, table topic writers and the controller.")
         .define(BLOCK_CACHE_BYTES, Type.LONG, 128L << 20, atLeast(1), MEDIUM,
             "Heap for data read back from the object store; see " + LOG_CACHE_BYTES + ".")
@@ -240,6 +242,11 @@ public final class BrokerConfig extends AbstractConfig {
             "The consumer group protocols served: 'classic' (JoinGroup/SyncGroup, Kafka's consumers before "
                 + "4.0 and librdkafka) and 'consumer' (KIP-848's ConsumerGroupHeartbeat, group.protocol=consumer). "
                 + "Without 'consumer', the broker does not advertise its APIs.")
+        .define(TABLE_WRITER_MEMORY_BYTES, Type.LONG, TableTopicService.DEFAULT_WRITER_MEMORY_BYTES, atLeast(1 << 20),
+            MEDIUM, "About how much heap the open Parquet files of the table topic partitions led here may hold "
+                + "together (each buffers up to a row group). Past it the fullest are closed early, making smaller "
+                + "files that table maintenance rewrites; upsert tables commit early instead. Counts in the half of "
+                + "the heap that " + LOG_CACHE_BYTES + " and " + BLOCK_CACHE_BYTES + " share.")
         .define(TABLE_TOPIC_ENABLE, Type.BOOLEAN, true, MEDIUM,
             "Whether this broker writes the partitions it leads of topics with lakestream.table.enable=true to "
                 + "their Iceberg tables.")

@@ -248,7 +248,8 @@ public final class LakestreamServer implements AutoCloseable {
         ObjectStoreCatalog catalog = TableCatalogs.catalog(config, objects, config.dataDir().resolve("table-spill"));
         TableTopicService tables = null;
         if (config.getBoolean(BrokerConfig.TABLE_TOPIC_ENABLE)) {
-            tables = new TableTopicService(catalog, schemas, registry, System::currentTimeMillis);
+            tables = new TableTopicService(catalog, schemas, config.getLong(BrokerConfig.TABLE_WRITER_MEMORY_BYTES),
+                registry, System::currentTimeMillis);
             resources.push(tables);
             tables.start();
             TableTopicBinding binding = new TableTopicBinding(partitions, tables);
@@ -297,11 +298,12 @@ public final class LakestreamServer implements AutoCloseable {
         if (!config.runsBroker()) {
             return;
         }
-        long caches = config.getLong(BrokerConfig.LOG_CACHE_BYTES) + config.getLong(BrokerConfig.BLOCK_CACHE_BYTES);
+        long caches = config.getLong(BrokerConfig.LOG_CACHE_BYTES) + config.getLong(BrokerConfig.BLOCK_CACHE_BYTES)
+            + (config.getBoolean(BrokerConfig.TABLE_TOPIC_ENABLE) ? config.getLong(BrokerConfig.TABLE_WRITER_MEMORY_BYTES) : 0);
         if (caches > maxHeap / 2) {
-            throw new ConfigException(BrokerConfig.LOG_CACHE_BYTES + " + " + BrokerConfig.BLOCK_CACHE_BYTES + " = "
-                + caches + " bytes is more than half of the JVM's maximum heap (" + maxHeap + " bytes); lower them or "
-                + "give the broker more heap (LAKESTREAM_HEAP_OPTS)");
+            throw new ConfigException(BrokerConfig.LOG_CACHE_BYTES + " + " + BrokerConfig.BLOCK_CACHE_BYTES + " + "
+                + BrokerConfig.TABLE_WRITER_MEMORY_BYTES + " = " + caches + " bytes is more than half of the JVM's "
+                + "maximum heap (" + maxHeap + " bytes); lower them or give the broker more heap (LAKESTREAM_HEAP_OPTS)");
         }
     }
 

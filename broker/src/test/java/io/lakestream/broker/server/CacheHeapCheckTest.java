@@ -30,7 +30,8 @@ class CacheHeapCheckTest {
         BrokerConfig config = config(Map.of(BrokerConfig.LOG_CACHE_BYTES, 512L << 20));
         assertThatThrownBy(() -> LakestreamServer.checkCachesFitTheHeap(config, GIB))
             .isInstanceOf(ConfigException.class)
-            .hasMessageContaining("log.cache.size.bytes + block.cache.size.bytes = " + (640L << 20))
+            .hasMessageContaining("log.cache.size.bytes + block.cache.size.bytes + table.writer.memory.bytes = "
+                + (768L << 20))
             .hasMessageContaining("LAKESTREAM_HEAP_OPTS");
     }
 }

@@ -56,6 +56,8 @@ public final class PartitionWorker implements AutoCloseable {
     private String stoppedBecause;
     /** Set when an upsert chunk needs a new writer: what the old one wrote must be committed first. */
     private boolean commitWanted;
+    /** Record bytes written to the open files since they opened: about what their buffers hold. */
+    private long bufferedBytes;
     /** Whether a wake-up is registered with the source; cleared by the source's thread when it fires. */
     private final AtomicBoolean waiting = new AtomicBoolean();
     private AutoCloseable appendWait;
@@ -167,6 +169,9 @@ public final class PartitionWorker implements AutoCloseable {
             failures.clear();
             end = first.source().offset();
         }
+        for (RecordConverter.Parsed parsed : analysis.accepted()) {
+            bufferedBytes += size(parsed.source().key()) + size(parsed.source().value());
+        }
         if (!rowsToWrite.isEmpty()) {
             RowWriter writer = rowWriter();
             for (Row row : rowsToWrite) {
@@ -184,6 +189,32 @@ public final class PartitionWorker implements AutoCloseable {
             }
         }
         nextOffset = end;
+    }
+
+    private static int size(ByteBuffer bytes) {
+        return bytes == null ? 0 : bytes.remaining();
+    }
+
+    /** About how much memory the open files hold: the record bytes written to them since they opened. */
+    public long bufferedBytes() {
+        return bufferedBytes;
+    }
+
+    /**
+     * Frees the memory of the open files: appends finish them (they wait for the commit with the
+     * others); upserts ask for a commit instead, as a new writer in the same commit would leave
+     * a key written by both twice ({@link #wantsCommit}).
+     */
+    public void releaseMemory() {
+        if (target.upsert().isPresent()) {
+            commitWanted = rows != null;
+            if (deadLetters != null) {
+                deadLettersWritten.add(deadLetters.finish());
+                deadLetters = null;
+            }
+        } else {
+            finishWriters();
+        }
     }
 
     /** Why {@code row} cannot be upserted (an id column without a value), or null. */
@@ -276,6 +307,7 @@ public final class PartitionWorker implements AutoCloseable {
     }
 
     private void finishWriters() {
+        bufferedBytes = 0;
         if (rows != null) {
             written.add(rows.finish());
             rows = null;
