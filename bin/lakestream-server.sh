@@ -14,6 +14,6 @@ if [[ $# -gt 0 && "$1" != --* ]]; then
   shift
 fi
 java_cmd="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-exec "$java_cmd" ${LAKESTREAM_HEAP_OPTS:--Xms1g -Xmx1g} -XX:+UseG1GC \
+exec "$java_cmd" ${LAKESTREAM_HEAP_OPTS:--Xms1g -Xmx2g} -XX:+UseG1GC \
   -Dlog4j2.configurationFile="$home/config/log4j2.xml" \
   ${LAKESTREAM_OPTS:-} -jar "$jar" "$config" "$@"

@@ -230,7 +230,7 @@ public final class BrokerConfig extends AbstractConfig {
             "An upload starts early once this much data waits.")
         .define(LOG_CACHE_BYTES, Type.LONG, 256L << 20, atLeast(1), MEDIUM,
             "Heap for recently written data, which tailing consumers read. With " + BLOCK_CACHE_BYTES
-                + " and table.writer.memory.bytes at most half the JVM's maximum heap (LAKESTREAM_HEAP_OPTS, -Xmx1g by default), or the "
+                + " and table.writer.memory.bytes at most half the JVM's maximum heap (LAKESTREAM_HEAP_OPTS, -Xmx2g by default), or the "
                 + "broker does not start: the rest is for requests, table topic writers and the controller.")
         .define(BLOCK_CACHE_BYTES, Type.LONG, 128L << 20, atLeast(1), MEDIUM,
             "Heap for data read back from the object store; see " + LOG_CACHE_BYTES + ".")

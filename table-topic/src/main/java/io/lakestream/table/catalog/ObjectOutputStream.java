@@ -19,7 +19,7 @@ import org.apache.iceberg.io.PositionOutputStream;
  * Not thread-safe.
  */
 final class ObjectOutputStream extends PositionOutputStream {
-    static final int MEMORY_BYTES = 8 << 20;
+    static final int MEMORY_BYTES = 1 << 20;
 
     private final ObjectStorage storage;
     private final String location;

@@ -19,6 +19,7 @@ import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.catalog.Namespace;
@@ -111,7 +112,10 @@ class ObjectStoreCatalogTest {
             ObjectStoreCatalog catalog = store.catalog(prefix);
             catalog.createNamespace(Namespace.of("lake"));
             TableIdentifier id = TableIdentifier.of("lake", "t");
-            catalog.createTable(id, SCHEMA, PartitionSpec.unpartitioned());
+            // Enough retries that no writer loses every race on a loaded machine: what is checked is
+            // that each retry lands on the latest version and no file is lost, not the retry budget.
+            catalog.createTable(id, SCHEMA, PartitionSpec.unpartitioned(),
+                Map.of(TableProperties.COMMIT_NUM_RETRIES, "20"));
             List<Thread> threads = new ArrayList<>();
             List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
             for (int t = 0; t < 3; t++) {
