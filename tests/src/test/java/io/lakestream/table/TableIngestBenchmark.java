@@ -68,13 +68,19 @@ public final class TableIngestBenchmark {
                      "s3.region", S3ProxyServer.REGION, "s3.path-style-access", "true",
                      "s3.aws-access-key", S3ProxyServer.ACCESS_KEY, "s3.aws-secret-key", S3ProxyServer.SECRET_KEY))) {
                 TableIngestBenchmark bench = new TableIngestBenchmark(server, trino);
-                String ingest = bench.ingest(records);
-                String fresh1s = bench.freshness("fresh_1s", 1_000, samples1s, backgroundRate);
-                String freshDefault = bench.freshness("fresh_default", 60_000, samplesDefault, backgroundRate);
-                System.out.println();
-                System.out.println("RESULT " + ingest);
-                System.out.println("RESULT " + fresh1s);
-                System.out.println("RESULT " + freshDefault);
+                try {
+                    String ingest = bench.ingest(records);
+                    String fresh1s = bench.freshness("fresh_1s", 1_000, samples1s, backgroundRate);
+                    String freshDefault = samplesDefault == 0 ? "freshness with the default interval: not measured"
+                        : bench.freshness("fresh_default", 60_000, samplesDefault, backgroundRate);
+                    System.out.println();
+                    System.out.println("RESULT " + ingest);
+                    System.out.println("RESULT " + fresh1s);
+                    System.out.println("RESULT " + freshDefault);
+                } catch (Exception | Error e) {
+                    System.err.println("The benchmark failed; the server's log:" + server.outputForFailure());
+                    throw e;
+                }
             }
         } finally {
             Utils.delete(dir.toFile());
