@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
@@ -32,6 +33,11 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
     private static final ExponentialBackoff OPEN_BACKOFF = new ExponentialBackoff(100, 2, 5_000, 0.2);
     /** The backoff step a reopen after a failure starts at: about 800 ms, for the metadata of a move to arrive. */
     private static final int REOPEN_AFTER_FAILURE_ATTEMPT = 3;
+    /**
+     * An open that has not completed by then is given up and tried again (a newer open fences
+     * the old stream), so that no lost reply leaves a partition unopened for good.
+     */
+    private static final long OPEN_TIMEOUT_MILLIS = 60_000;
 
     private final StreamStore streams;
     private final PartitionLoader loader;
@@ -146,9 +152,14 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
      */
     private void openPartition(PartitionAssignment assignment, int attempt) {
         TopicPartition topicPartition = assignment.topicPartition();
-        streams.openStream(assignment.streamId())
-            .thenCompose(stream -> loader.load(topicPartition, stream, assignment.leaderEpoch(), assignment.config()))
+        CompletableFuture<PartitionLog> opening = streams.openStream(assignment.streamId())
+            .thenCompose(stream -> loader.load(topicPartition, stream, assignment.leaderEpoch(), assignment.config()));
+        opening.copy().orTimeout(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
             .whenComplete((log, error) -> {
+                if (error instanceof TimeoutException) {
+                    // Given up on: should it complete after all, its stream is closed, not served.
+                    opening.thenAccept(PartitionManager::close);
+                }
                 if (error != null) {
                     retryOpen(assignment, attempt, error);
                     return;
