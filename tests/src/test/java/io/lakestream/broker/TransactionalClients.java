@@ -1,4 +1,4 @@
-package io.lakestream.transactions;
+package io.lakestream.broker;
 
 import static org.awaitility.Awaitility.await;
 

@@ -1,13 +1,12 @@
-package io.lakestream.transactions;
+package io.lakestream.broker;
 
-import static io.lakestream.transactions.TransactionalClients.endOffset;
-import static io.lakestream.transactions.TransactionalClients.producer;
-import static io.lakestream.transactions.TransactionalClients.readAll;
+import static io.lakestream.broker.TransactionalClients.endOffset;
+import static io.lakestream.broker.TransactionalClients.producer;
+import static io.lakestream.broker.TransactionalClients.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.lakestream.broker.LakestreamServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
