@@ -45,14 +45,18 @@ public final class ProducerIdAllocator {
                 return CompletableFuture.completedFuture(next++);
             }
             if (refill == null) {
-                refill = admin.allocateProducerIds().thenAccept(this::install);
-                refill.whenComplete((ignored, error) -> {
+                CompletableFuture<Void> started = admin.allocateProducerIds().thenAccept(this::install);
+                refill = started;
+                // May run at once (a block already at hand): waitFor is taken from the local, not the field.
+                started.whenComplete((ignored, error) -> {
                     synchronized (this) {
                         refill = null;
                     }
                 });
+                waitFor = started;
+            } else {
+                waitFor = refill;
             }
-            waitFor = refill;
         }
         return waitFor.thenCompose(ignored -> nextId());
     }
