@@ -55,7 +55,7 @@ final class TransactionMarkerWriter {
         this.groups = groups;
         this.views = views;
         this.timer = timer;
-        this.latency = Timer.builder("lakestream.broker.transaction.markers")
+        this.latency = Timer.builder("lakestream.broker.transactions.marker.write")
             .description("Time to write the commit or abort markers of one transaction to all its partitions")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
