@@ -211,24 +211,35 @@ public final class TransactionCoordinator {
         }
     }
 
+    /**
+     * The metadata of the transactional id of a request that needs one, or what to answer:
+     * INVALID_REQUEST for no id, INVALID_PRODUCER_ID_MAPPING for an unknown one, or why this
+     * broker cannot tell (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS).
+     */
+    private Lookup lookup(String transactionalId) {
+        if (transactionalId == null || transactionalId.isEmpty()) {
+            return new Lookup(null, Errors.INVALID_REQUEST);
+        }
+        try {
+            return stateLog.get(transactionalId).map(found -> new Lookup(found, null))
+                .orElse(new Lookup(null, Errors.INVALID_PRODUCER_ID_MAPPING));
+        } catch (ApiException e) {
+            return new Lookup(null, Errors.forException(e));
+        }
+    }
+
+    private record Lookup(CoordinatorEpochAndTxnMetadata found, Errors error) {}
+
     // ---- AddPartitionsToTxn, AddOffsetsToTxn ----
 
     /** Adds {@code partitions} to the producer's transaction (starting it): NONE once durable. */
     public CompletableFuture<Errors> addPartitions(String transactionalId, long producerId, short producerEpoch,
                                                    Set<TopicPartition> partitions) {
-        if (transactionalId == null || transactionalId.isEmpty()) {
-            return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
+        Lookup lookup = lookup(transactionalId);
+        if (lookup.error() != null) {
+            return CompletableFuture.completedFuture(lookup.error());
         }
-        CoordinatorEpochAndTxnMetadata current;
-        try {
-            Optional<CoordinatorEpochAndTxnMetadata> found = stateLog.get(transactionalId);
-            if (found.isEmpty()) {
-                return CompletableFuture.completedFuture(Errors.INVALID_PRODUCER_ID_MAPPING);
-            }
-            current = found.get();
-        } catch (ApiException e) {
-            return CompletableFuture.completedFuture(Errors.forException(e));
-        }
+        CoordinatorEpochAndTxnMetadata current = lookup.found();
         TransactionMetadata txn = current.transactionMetadata();
         Prepared prepared = txn.inLock(() -> {
             if (txn.producerId() != producerId) {
@@ -297,19 +308,11 @@ public final class TransactionCoordinator {
      */
     private CompletableFuture<Errors> endTransaction(String transactionalId, long producerId, short producerEpoch,
                                                      TransactionResult result, boolean fromClient) {
-        if (transactionalId == null || transactionalId.isEmpty()) {
-            return CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
+        Lookup lookup = lookup(transactionalId);
+        if (lookup.error() != null) {
+            return CompletableFuture.completedFuture(lookup.error());
         }
-        CoordinatorEpochAndTxnMetadata current;
-        try {
-            Optional<CoordinatorEpochAndTxnMetadata> found = stateLog.get(transactionalId);
-            if (found.isEmpty()) {
-                return CompletableFuture.completedFuture(Errors.INVALID_PRODUCER_ID_MAPPING);
-            }
-            current = found.get();
-        } catch (ApiException e) {
-            return CompletableFuture.completedFuture(Errors.forException(e));
-        }
+        CoordinatorEpochAndTxnMetadata current = lookup.found();
         TransactionMetadata txn = current.transactionMetadata();
         boolean[] epochFence = {false};
         Prepared prepared = txn.inLock(() -> {
