@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -100,6 +102,29 @@ class TransactionsTest {
         });
         assertThat(metric("lakestream_broker_transactions_marker_write_seconds_count"))
             .as("transactions whose markers were timed").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void theAdminClientAbortsAHangingTransactionWithWriteTxnMarkers() throws Exception {
+        List<TopicPartition> partitions = createTopic("txn-hanging", 2);
+        TopicPartition first = partitions.get(0);
+        try (KafkaProducer<String, String> producer = producer(SERVER.bootstrap(), "hung", Map.of())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("txn-hanging", 0, null, "hung-0"));
+            producer.flush();
+            ProducerState open = SERVER.admin().describeProducers(List.of(first)).partitionResult(first).get()
+                .activeProducers().get(0);
+            assertThat(open.currentTransactionStartOffset()).as("the open transaction's first offset").hasValue(0);
+
+            // kafka-transactions.sh abort --topic txn-hanging --partition 0 --producer-id ... (as for a hanging one)
+            SERVER.admin().abortTransaction(new AbortTransactionSpec(first, open.producerId(),
+                (short) open.producerEpoch(), open.coordinatorEpoch().orElse(0))).all().get();
+
+            assertThat(endOffset(SERVER.bootstrap(), "read_committed", first))
+                .as("the last stable offset after the abort").isEqualTo(2);
+            assertThat(readAll(SERVER.bootstrap(), "read_committed", List.of(first))).isEmpty();
+        }
     }
 
     /** The value of one series on the Prometheus page, or -1 if it is missing. */

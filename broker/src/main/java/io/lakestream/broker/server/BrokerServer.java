@@ -40,6 +40,7 @@ import io.lakestream.broker.handler.txn.DescribeTransactionsHandler;
 import io.lakestream.broker.handler.txn.EndTxnHandler;
 import io.lakestream.broker.handler.txn.ListTransactionsHandler;
 import io.lakestream.broker.handler.txn.TxnOffsetCommitHandler;
+import io.lakestream.broker.handler.txn.WriteTxnMarkersHandler;
 import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.network.ApiRouter;
 import io.lakestream.broker.network.KafkaNetworkServer;
@@ -105,6 +106,7 @@ final class BrokerServer implements AutoCloseable {
         handlers.put(ApiKeys.TXN_OFFSET_COMMIT, new TxnOffsetCommitHandler(groups, views));
         handlers.put(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(txns));
         handlers.put(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(txns));
+        handlers.put(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(txnRole.markers()));
         handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
         handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
         handlers.put(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));

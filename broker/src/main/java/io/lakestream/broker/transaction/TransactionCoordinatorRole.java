@@ -42,6 +42,7 @@ public final class TransactionCoordinatorRole implements LeadershipListener, Aut
     private final TransactionStateLog stateLog;
     private final TransactionCoordinator coordinator;
     private final InternalTopicCreator topicCreator;
+    private final TransactionMarkerWriter markers;
     private final ProducerIdAllocator producerIds;
     private final List<ScheduledFuture<?>> checks = new ArrayList<>();
     private volatile boolean active;
@@ -59,8 +60,8 @@ public final class TransactionCoordinatorRole implements LeadershipListener, Aut
             views, admin);
         this.stateLog = new TransactionStateLog(configuredPartitions,
             config.getInt(BrokerConfig.TRANSACTION_STATE_LOG_LOAD_BUFFER_SIZE), time);
-        this.coordinator = new TransactionCoordinator(stateLog, producerIds,
-            new TransactionMarkerWriter(partitions, groups, views, timer, registry), timer,
+        this.markers = new TransactionMarkerWriter(partitions, groups, views, timer, registry);
+        this.coordinator = new TransactionCoordinator(stateLog, producerIds, markers, timer,
             config.getInt(BrokerConfig.TRANSACTION_MAX_TIMEOUT_MS), config.getInt(BrokerConfig.TRANSACTIONAL_ID_EXPIRATION_MS),
             time, registry);
     }
@@ -91,6 +92,11 @@ public final class TransactionCoordinatorRole implements LeadershipListener, Aut
 
     public TransactionCoordinator coordinator() {
         return coordinator;
+    }
+
+    /** Writes transaction markers to the partitions led here, for WriteTxnMarkers. */
+    public TransactionMarkerWriter markers() {
+        return markers;
     }
 
     /** The producer ids of this broker, for idempotent producers too. */

@@ -36,9 +36,12 @@ import org.slf4j.LoggerFactory;
  * <p>Limit: the partitions must be led by this broker (the coordinator refuses others when
  * they are added); a partition that moved away meanwhile is retried until it comes back.
  *
+ * <p>It also serves WriteTxnMarkers ({@link #writeOnce}): Kafka's Admin.abortTransaction
+ * (kafka-transactions.sh abort) sends it to end a hanging transaction.
+ *
  * <p>Thread-safe; retries run on the timer, completions on the write-ahead log's threads.
  */
-final class TransactionMarkerWriter {
+public final class TransactionMarkerWriter {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionMarkerWriter.class);
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2_000;
@@ -76,6 +79,26 @@ final class TransactionMarkerWriter {
             .whenComplete((ignored, error) -> latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
     }
 
+    /**
+     * One attempt at one partition's marker, as Kafka's WriteTxnMarkers handler makes it: the
+     * group coordinator's {@code completeTransaction} for {@code __consumer_offsets}, else
+     * the partition's own append. Completes when the marker is durable, or fails with why not.
+     */
+    public CompletableFuture<Void> writeOnce(TopicPartition tp, long producerId, short producerEpoch,
+                                             int coordinatorEpoch, TransactionResult result) {
+        try {
+            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                return groups.completeTransaction(tp, producerId, producerEpoch, coordinatorEpoch, result,
+                    TransactionStateLog.LOG_VERSION.featureLevel());
+            }
+            return partitions.leaderLog(tp).appendTxnMarker(producerId, producerEpoch, coordinatorEpoch,
+                result == TransactionResult.COMMIT ? ControlRecordType.COMMIT : ControlRecordType.ABORT)
+                .thenApply(appended -> null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** One partition's marker, retried until it is written. */
     private final class MarkerWrite {
         private final TopicPartition tp;
@@ -97,17 +120,7 @@ final class TransactionMarkerWriter {
         }
 
         CompletableFuture<Void> attempt(long backoffMillis) {
-            CompletableFuture<?> write;
-            try {
-                write = tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)
-                    ? groups.completeTransaction(tp, producerId, producerEpoch, coordinatorEpoch, result,
-                        TransactionStateLog.LOG_VERSION.featureLevel())
-                    : partitions.leaderLog(tp).appendTxnMarker(producerId, producerEpoch, coordinatorEpoch,
-                        result == TransactionResult.COMMIT ? ControlRecordType.COMMIT : ControlRecordType.ABORT);
-            } catch (RuntimeException e) {
-                write = CompletableFuture.failedFuture(e);
-            }
-            write.whenComplete((ignored, error) -> {
+            writeOnce(tp, producerId, producerEpoch, coordinatorEpoch, result).whenComplete((ignored, error) -> {
                 if (error == null) {
                     done.complete(null);
                 } else {

@@ -35,6 +35,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.RecordValidationException;
 
@@ -65,6 +66,11 @@ public final class ProduceHandler implements RequestHandler {
         if (acks != 0 && acks != 1 && acks != -1) {
             return CompletableFuture.completedFuture(produce.getErrorResponse(
                 new InvalidRequiredAcksException("acks must be -1, 0 or 1, not " + acks)));
+        }
+        if (produce.transactionalId() == null && RequestUtils.hasTransactionalRecords(produce)) {
+            // As Kafka: transactional records need a transactional id, which the authorizer checks.
+            return CompletableFuture.completedFuture(produce.getErrorResponse(
+                Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.exception()));
         }
         ProduceResponseData response = new ProduceResponseData();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
