@@ -96,6 +96,12 @@ final class VerifiableTool implements AutoCloseable {
         return waitFor(60);
     }
 
+    /** SIGKILL, as in a crash: the tool gets no chance to close its clients. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        reader.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
     /** Waits for the tool to exit, then for its last events to be read; returns whether it exited. */
     boolean waitFor(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {

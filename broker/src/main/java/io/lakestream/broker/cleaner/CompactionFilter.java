@@ -16,19 +16,24 @@ import org.apache.kafka.storage.internals.log.OffsetMap;
  * Unlike Kafka's cleaner, every batch stays, emptied to its header if need be: a stream's
  * offsets are contiguous, and the header keeps the batch's offsets and producer state. A
  * batch that keeps a tombstone gets its delete horizon (now plus {@code delete.retention.ms})
- * the first time, as in Kafka (KIP-534).
+ * the first time, as in Kafka (KIP-534). Records of aborted transactions ({@link AbortedRanges})
+ * all go, wherever they are; transaction markers stay.
  *
  * <p>Not thread-safe: one pass, on the cleaner's thread.
  */
 final class CompactionFilter extends MemoryRecords.RecordFilter {
     private final OffsetMap map;
+    private final AbortedRanges aborted;
+    /** Whether the batch being filtered belongs to an aborted transaction: all its records go. */
+    private boolean abortedBatch;
     private long recordsRead;
     private long recordsRetained;
     private long earliestDeleteHorizonMs = Long.MAX_VALUE;
 
-    CompactionFilter(OffsetMap map, long nowMs, long deleteRetentionMs) {
+    CompactionFilter(OffsetMap map, AbortedRanges aborted, long nowMs, long deleteRetentionMs) {
         super(nowMs, deleteRetentionMs);
         this.map = map;
+        this.aborted = aborted;
     }
 
     /** {@code batch} (one whole record batch) with the records this pass removes taken out. */
@@ -49,11 +54,15 @@ final class CompactionFilter extends MemoryRecords.RecordFilter {
 
     @Override
     protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
+        abortedBatch = aborted.isAborted(batch);
         return new BatchRetentionResult(BatchRetention.RETAIN_EMPTY, false);
     }
 
     @Override
     protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
+        if (abortedBatch) {
+            return false;
+        }
         if (batch.isControlBatch() || record.offset() > map.latestOffset()) {
             return true;
         }

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Kafka log compaction for the partitions this broker leads whose {@code cleanup.policy}
  * includes {@code compact}: keeps the latest record of each key, and tombstones until
- * {@code delete.retention.ms} after a pass first saw them.
+ * {@code delete.retention.ms} after a pass first saw them; records of aborted transactions go
+ * and never count as the latest of their key ({@link AbortedRanges}).
  *
  * <p>A pass over a partition works as Kafka's cleaner does on segments: the keys of the dirty
  * part (from where the previous pass stopped to the first offset that cannot be cleaned yet)
@@ -190,20 +191,22 @@ public final class LogCleaner implements AutoCloseable {
             long passStart = System.nanoTime();
             OffsetMap offsets = offsetMap();
             offsets.clear();
-            return fillMap(log, offsets, firstDirty, end)
-                .thenComposeAsync(mapEnd -> rewrite(log, config, offsets, nowMs, mapEnd), executor)
+            AbortedRanges aborted = new AbortedRanges(log.abortedTransactions());
+            return fillMap(log, offsets, aborted, firstDirty, end)
+                .thenComposeAsync(mapEnd -> rewrite(log, config, offsets, aborted, nowMs, mapEnd), executor)
                 .whenComplete((ignored, error) -> passTime.record(System.nanoTime() - passStart, TimeUnit.NANOSECONDS));
         }, executor);
     }
 
     /**
      * The first offset this pass may not clean: the end of the stream's data in stream
-     * objects, at most the high watermark, and before any record newer than {@code min.compaction.lag.ms}.
+     * objects, at most the last stable offset, and before any record newer than {@code min.compaction.lag.ms}.
      */
     private CompletableFuture<Long> cleanableEnd(PartitionLog log, LogConfig config, long nowMs) {
-        long highWatermark = log.highWatermark();
+        // As Kafka: not past the last stable offset, where an open transaction may still commit or abort.
+        long stableEnd = log.lastStableOffset();
         CompletableFuture<Long> rewritable = streams.rewritableEnd(log.stream().streamId())
-            .thenApply(end -> Math.min(end, highWatermark));
+            .thenApply(end -> Math.min(end, stableEnd));
         if (config.compactionLagMs <= 0) {
             return rewritable;
         }
@@ -215,23 +218,27 @@ public final class LogCleaner implements AutoCloseable {
      * Puts the keys of whole batches from {@code from} into the map until {@code end} or until
      * it is full; completes with the offset after the last batch put.
      */
-    private CompletableFuture<Long> fillMap(PartitionLog log, OffsetMap offsets, long from, long end) {
+    private CompletableFuture<Long> fillMap(PartitionLog log, OffsetMap offsets, AbortedRanges aborted, long from,
+                                            long end) {
         if (from >= end) {
             offsets.updateLatestOffset(end - 1);
             return CompletableFuture.completedFuture(end);
         }
         return log.read(from, READ_BYTES, true).thenComposeAsync(read -> {
-            long next = putBatches(read, offsets, from, end);
+            long next = putBatches(read, offsets, aborted, from, end);
             if (next == from) {
                 offsets.updateLatestOffset(from - 1);
                 return CompletableFuture.completedFuture(from);
             }
-            return fillMap(log, offsets, next, end);
+            return fillMap(log, offsets, aborted, next, end);
         }, executor);
     }
 
-    /** The offset after the last batch of {@code read} whose keys went into the map. */
-    private long putBatches(ReadResult read, OffsetMap offsets, long from, long end) {
+    /**
+     * The offset after the last batch of {@code read} whose keys went into the map. Records of
+     * aborted transactions are left out: they must not hide an earlier committed value.
+     */
+    private long putBatches(ReadResult read, OffsetMap offsets, AbortedRanges aborted, long from, long end) {
         long next = from;
         long capacity = (long) (offsets.slots() * loadFactor);
         for (MutableRecordBatch batch : read.records().batches()) {
@@ -241,7 +248,7 @@ public final class LogCleaner implements AutoCloseable {
             if (batch.lastOffset() >= end || offsets.size() + batch.lastOffset() - batch.baseOffset() + 1 > capacity) {
                 break;
             }
-            if (!batch.isControlBatch()) {
+            if (!batch.isControlBatch() && !aborted.isAborted(batch)) {
                 for (Record record : batch) {
                     if (record.hasKey()) {
                         put(offsets, record.key(), record.offset());
@@ -264,15 +271,15 @@ public final class LogCleaner implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Boolean> rewrite(PartitionLog log, LogConfig config, OffsetMap offsets, long nowMs,
-                                               long mapEnd) {
+    private CompletableFuture<Boolean> rewrite(PartitionLog log, LogConfig config, OffsetMap offsets,
+                                               AbortedRanges aborted, long nowMs, long mapEnd) {
         long streamId = log.stream().streamId();
         if (mapEnd <= log.logStartOffset()) {
             LOG.warn("Cannot clean {}: log.cleaner.dedupe.buffer.size holds too few keys for one batch",
                 log.topicPartition());
             return CompletableFuture.completedFuture(false);
         }
-        CompactionFilter filter = new CompactionFilter(offsets, nowMs, config.deleteRetentionMs);
+        CompactionFilter filter = new CompactionFilter(offsets, aborted, nowMs, config.deleteRetentionMs);
         return streams.rewrite(streamId, mapEnd, batch -> filter.filter(batch.payload()), executor)
             .thenApply(result -> {
                 Progress last = progress.getOrDefault(streamId, Progress.NONE);

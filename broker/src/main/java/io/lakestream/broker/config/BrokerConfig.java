@@ -25,6 +25,8 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.coordinator.group.GroupCoordinatorConfig;
 import org.apache.kafka.coordinator.group.modern.share.ShareGroupConfig;
+import org.apache.kafka.coordinator.transaction.TransactionLogConfig;
+import org.apache.kafka.coordinator.transaction.TransactionStateManagerConfig;
 import org.apache.kafka.storage.internals.log.LogConfig;
 
 /**
@@ -87,6 +89,16 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String METRICS_HOST = "metrics.http.host";
     public static final String GROUP_COORDINATOR_REBALANCE_PROTOCOLS = "group.coordinator.rebalance.protocols";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String TRANSACTION_STATE_LOG_NUM_PARTITIONS = TransactionLogConfig.TRANSACTIONS_TOPIC_PARTITIONS_CONFIG;
+    public static final String TRANSACTION_STATE_LOG_LOAD_BUFFER_SIZE = TransactionLogConfig.TRANSACTIONS_LOAD_BUFFER_SIZE_CONFIG;
+    public static final String TRANSACTION_MAX_TIMEOUT_MS = TransactionStateManagerConfig.TRANSACTIONS_MAX_TIMEOUT_MS_CONFIG;
+    public static final String TRANSACTIONAL_ID_EXPIRATION_MS = TransactionStateManagerConfig.TRANSACTIONAL_ID_EXPIRATION_MS_CONFIG;
+    public static final String TRANSACTION_ABORT_INTERVAL_MS =
+        TransactionStateManagerConfig.TRANSACTIONS_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS_CONFIG;
+    public static final String TRANSACTION_EXPIRE_INTERVAL_MS =
+        TransactionStateManagerConfig.TRANSACTIONS_REMOVE_EXPIRED_TRANSACTIONAL_ID_CLEANUP_INTERVAL_MS_CONFIG;
+    public static final String TRANSACTION_PARTITION_VERIFICATION_ENABLE =
+        TransactionLogConfig.TRANSACTION_PARTITION_VERIFICATION_ENABLE_CONFIG;
 
     public static final String TABLE_TOPIC_ENABLE = "table.topic.enable";
     public static final String TABLE_WRITER_MEMORY_BYTES = "table.writer.memory.bytes";
@@ -129,6 +141,20 @@ public final class BrokerConfig extends AbstractConfig {
         "group.consumer.assignment.interval.ms",
         "group.consumer.min.assignment.interval.ms",
         "group.consumer.max.assignment.interval.ms");
+
+    /**
+     * The keys of Kafka's transaction coordinator that apply here, declared as Kafka declares them
+     * ({@link TransactionStateManagerConfig#CONFIG_DEF}, {@link TransactionLogConfig#CONFIG_DEF}).
+     * Left out are the replication factor, min ISR and segment size of the state topic.
+     */
+    private static final List<String> TRANSACTION_KEYS = List.of(
+        TRANSACTION_STATE_LOG_NUM_PARTITIONS,
+        TRANSACTION_STATE_LOG_LOAD_BUFFER_SIZE,
+        TRANSACTION_PARTITION_VERIFICATION_ENABLE,
+        TRANSACTION_MAX_TIMEOUT_MS,
+        TRANSACTIONAL_ID_EXPIRATION_MS,
+        TRANSACTION_ABORT_INTERVAL_MS,
+        TRANSACTION_EXPIRE_INTERVAL_MS);
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(NODE_ID, Type.INT, 1, atLeast(0), HIGH,
@@ -268,6 +294,9 @@ public final class BrokerConfig extends AbstractConfig {
     static {
         GROUP_COORDINATOR_KEYS.forEach(key ->
             CONFIG_DEF.define(GroupCoordinatorConfig.CONFIG_DEF.configKeys().get(key)));
+        ConfigDef transactionKeys = Utils.mergeConfigs(List.of(TransactionStateManagerConfig.CONFIG_DEF,
+            TransactionLogConfig.CONFIG_DEF));
+        TRANSACTION_KEYS.forEach(key -> CONFIG_DEF.define(transactionKeys.configKeys().get(key)));
     }
 
     /**

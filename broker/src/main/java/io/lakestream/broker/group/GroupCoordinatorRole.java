@@ -3,19 +3,14 @@ package io.lakestream.broker.group;
 import io.lakestream.broker.cluster.ClusterAdmin;
 import io.lakestream.broker.cluster.ClusterView;
 import io.lakestream.broker.cluster.ClusterViewHolder;
+import io.lakestream.broker.cluster.InternalTopicCreator;
 import io.lakestream.broker.config.BrokerConfig;
-import io.lakestream.broker.network.Failures;
 import io.lakestream.broker.partition.LeadershipListener;
 import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionManager;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.utils.Time;
@@ -45,25 +40,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class GroupCoordinatorRole implements LeadershipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinatorRole.class);
-    private static final long TOPIC_WAIT_MILLIS = 60_000;
 
     private final BrokerConfig config;
     private final PartitionManager partitions;
     private final ClusterViewHolder views;
-    private final ClusterAdmin admin;
     private final Metrics metrics = new Metrics();
     private final GroupCoordinatorService service;
     private final CoordinatorMetadata metadata = new CoordinatorMetadata();
+    private final InternalTopicCreator topicCreator;
     private volatile boolean active;
-    /** Guarded by this object's lock: the creation of the offsets topic under way, if any. */
-    private CompletableFuture<Integer> creating;
 
     public GroupCoordinatorRole(BrokerConfig config, PartitionManager partitions, ClusterViewHolder views,
                                 ClusterAdmin admin, Time time) {
         this.config = config;
         this.partitions = partitions;
         this.views = views;
-        this.admin = admin;
+        this.topicCreator = new InternalTopicCreator(Topic.GROUP_METADATA_TOPIC_NAME,
+            config.getInt(BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS), views, admin);
         GroupCoordinatorConfig groupConfig = config.groupCoordinatorConfig();
         this.service = new GroupCoordinatorService.Builder(config.nodeId(), groupConfig)
             .withTime(time)
@@ -105,41 +98,7 @@ public final class GroupCoordinatorRole implements LeadershipListener, AutoClose
      * when the topic is missing and answers COORDINATOR_NOT_AVAILABLE meanwhile, as Kafka does.
      */
     public void createOffsetsTopic() {
-        synchronized (this) {
-            if (creating != null && !creating.isDone()) {
-                return;
-            }
-            creating = ensureOffsetsTopic();
-        }
-        creating.whenComplete((count, error) -> {
-            if (error != null) {
-                LOG.warn("Cannot create {}; the next FindCoordinator tries again: {}", Topic.GROUP_METADATA_TOPIC_NAME,
-                    Failures.cause(error).toString());
-            }
-        });
-    }
-
-    private CompletableFuture<Integer> ensureOffsetsTopic() {
-        String name = Topic.GROUP_METADATA_TOPIC_NAME;
-        CompletableFuture<Void> created = CompletableFuture.completedFuture(null);
-        if (views.current().topic(name).isEmpty()) {
-            Map<String, String> configs = Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.COMPRESSION_TYPE_CONFIG, "producer");
-            created = admin.createTopic(name, config.getInt(BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS), configs)
-                .handle((id, error) -> {
-                    // Another broker may have created it first.
-                    if (error != null && !(Failures.cause(error) instanceof TopicExistsException)) {
-                        throw new CompletionException("Cannot create " + name, Failures.cause(error));
-                    }
-                    return null;
-                });
-        }
-        return created
-            .thenCompose(ignored -> views.await(view -> view.topic(name).isPresent(), TOPIC_WAIT_MILLIS))
-            .thenApply(view -> view.topic(name).map(topic -> topic.partitions().size()).orElseThrow(() ->
-                new IllegalStateException(name + " did not appear in the cluster metadata within "
-                    + TimeUnit.MILLISECONDS.toSeconds(TOPIC_WAIT_MILLIS) + " s")));
+        topicCreator.createIfMissing();
     }
 
     /** Kafka's group coordinator, for the request handlers. */

@@ -26,6 +26,7 @@ import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.message.AbortedTxn;
 import org.apache.kafka.common.message.DescribeProducersResponseData.ProducerState;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -382,6 +383,14 @@ public final class PartitionLog {
     /** The end of what a fetch with {@code isolation} may read: the high watermark or the last stable offset. */
     public long readableEnd(IsolationLevel isolation) {
         return isolation == IsolationLevel.READ_COMMITTED ? lastStableOffset() : stream.confirmOffset();
+    }
+
+    /**
+     * Every aborted transaction above the log start, with its first offset and the offset of
+     * its abort marker: the log cleaner drops their records, as Kafka's cleaner does.
+     */
+    public List<AbortedTxn> abortedTransactions() {
+        return abortedTxns.all();
     }
 
     /** Completes, once, with the stream's failure when an append found the stream unusable. */

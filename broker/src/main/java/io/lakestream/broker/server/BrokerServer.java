@@ -34,12 +34,21 @@ import io.lakestream.broker.handler.meta.MetadataHandler;
 import io.lakestream.broker.handler.offsets.ListOffsetsHandler;
 import io.lakestream.broker.handler.offsets.OffsetForLeaderEpochHandler;
 import io.lakestream.broker.handler.produce.ProduceHandler;
+import io.lakestream.broker.handler.txn.AddOffsetsToTxnHandler;
+import io.lakestream.broker.handler.txn.AddPartitionsToTxnHandler;
+import io.lakestream.broker.handler.txn.DescribeTransactionsHandler;
+import io.lakestream.broker.handler.txn.EndTxnHandler;
+import io.lakestream.broker.handler.txn.ListTransactionsHandler;
+import io.lakestream.broker.handler.txn.TxnOffsetCommitHandler;
+import io.lakestream.broker.handler.txn.WriteTxnMarkersHandler;
 import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.network.ApiRouter;
 import io.lakestream.broker.network.KafkaNetworkServer;
 import io.lakestream.broker.network.NetworkConfig;
 import io.lakestream.broker.network.RequestHandler;
 import io.lakestream.broker.partition.PartitionManager;
+import io.lakestream.broker.transaction.TransactionCoordinator;
+import io.lakestream.broker.transaction.TransactionCoordinatorRole;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.util.EnumMap;
@@ -60,18 +69,21 @@ final class BrokerServer implements AutoCloseable {
     private final KafkaNetworkServer network;
 
     BrokerServer(BrokerConfig config, PartitionManager partitions, ClusterViewHolder views, ClusterAdmin admin,
-                 GroupCoordinatorRole groupRole, ExecutorService requestExecutor, ScheduledExecutorService timer,
+                 GroupCoordinatorRole groupRole, TransactionCoordinatorRole txnRole, ExecutorService requestExecutor, ScheduledExecutorService timer,
                  TopicMetrics topicMetrics, MeterRegistry registry) {
         GroupCoordinator groups = groupRole.coordinator();
+        TransactionCoordinator txns = txnRole.coordinator();
         Map<ApiKeys, RequestHandler> handlers = new EnumMap<>(ApiKeys.class);
         handlers.put(ApiKeys.METADATA, new MetadataHandler(views, admin,
             config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE), config.getInt(BrokerConfig.NUM_PARTITIONS),
-            config.nodeId(), Map.of(Topic.GROUP_METADATA_TOPIC_NAME, groupRole::createOffsetsTopic)));
-        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions, topicMetrics));
+            config.nodeId(), Map.of(Topic.GROUP_METADATA_TOPIC_NAME, groupRole::createOffsetsTopic,
+                Topic.TRANSACTION_STATE_TOPIC_NAME, txnRole::createStateTopic)));
+        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions, topicMetrics,
+            config.getBoolean(BrokerConfig.TRANSACTION_PARTITION_VERIFICATION_ENABLE) ? txns : null));
         handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, timer, topicMetrics));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
-        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(admin));
+        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(txnRole.producerIds(), txns));
         handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(admin, views, config));
         handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(admin, views,
             config.getBoolean(BrokerConfig.DELETE_TOPIC_ENABLE)));
@@ -83,9 +95,18 @@ final class BrokerServer implements AutoCloseable {
         handlers.put(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(admin, views, config));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(partitions, config.dataDir()));
         handlers.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(partitions));
-        handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(views, Map.of(CoordinatorType.GROUP,
-            new FindCoordinatorHandler.InternalTopic(Topic.GROUP_METADATA_TOPIC_NAME, groups::partitionFor,
-                groupRole::createOffsetsTopic))));
+        handlers.put(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(views, Map.of(
+            CoordinatorType.GROUP, new FindCoordinatorHandler.InternalTopic(Topic.GROUP_METADATA_TOPIC_NAME,
+                groups::partitionFor, groupRole::createOffsetsTopic),
+            CoordinatorType.TRANSACTION, new FindCoordinatorHandler.InternalTopic(Topic.TRANSACTION_STATE_TOPIC_NAME,
+                txns::partitionFor, txnRole::createStateTopic))));
+        handlers.put(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(txns, views, config.nodeId()));
+        handlers.put(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(txns, groups, views, config.nodeId()));
+        handlers.put(ApiKeys.END_TXN, new EndTxnHandler(txns));
+        handlers.put(ApiKeys.TXN_OFFSET_COMMIT, new TxnOffsetCommitHandler(groups, views));
+        handlers.put(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(txns));
+        handlers.put(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(txns));
+        handlers.put(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(txnRole.markers()));
         handlers.put(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
         handlers.put(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
         handlers.put(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));

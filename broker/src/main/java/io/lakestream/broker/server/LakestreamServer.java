@@ -14,6 +14,8 @@ import io.lakestream.broker.partition.RetentionEnforcer;
 import io.lakestream.broker.table.ControllerRegistryLog;
 import io.lakestream.broker.table.TableCatalogs;
 import io.lakestream.broker.table.TableTopicBinding;
+import io.lakestream.broker.transaction.ProducerIdAllocator;
+import io.lakestream.broker.transaction.TransactionCoordinatorRole;
 import io.lakestream.controller.client.ControllerClient;
 import io.lakestream.controller.client.ControllerRetry;
 import io.lakestream.controller.client.ControllerStreamMetadata;
@@ -66,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * Starts, in order, the embedded controller (if this node is a voter), the controller client,
  * the object store, the write-ahead log and stream store (which recovers what the log holds),
  * the broker's registration and metadata view, the partitions it leads, their retention, the
- * group coordinator, and the Kafka listener; stops in reverse order. A config error prints one line and exits with status 1.
+ * group and transaction coordinators, and the Kafka listener; stops in reverse order. A config error prints one line and exits with status 1.
  */
 public final class LakestreamServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LakestreamServer.class);
@@ -229,9 +231,13 @@ public final class LakestreamServer implements AutoCloseable {
         GroupCoordinatorRole groups = new GroupCoordinatorRole(config, partitions, views, cluster, Time.SYSTEM);
         resources.push(groups);
         groups.start().get(2, TimeUnit.MINUTES);
+        TransactionCoordinatorRole transactions = new TransactionCoordinatorRole(config, partitions, views, cluster,
+            new ProducerIdAllocator(cluster), groups.coordinator(), timer, Time.SYSTEM, registry);
+        resources.push(transactions);
+        transactions.start();
         startTables(config, objects, partitions, timer, registry, schemaRegistry(config, controllerClient, registry));
 
-        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups,
+        BrokerServer broker = new BrokerServer(config, partitions, views, cluster, groups, transactions,
             requestExecutor, timer, topicMetrics, registry);
         resources.push(broker);
         boundAddress = broker.start();

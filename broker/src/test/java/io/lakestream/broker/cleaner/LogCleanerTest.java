@@ -1,16 +1,25 @@
 package io.lakestream.broker.cleaner;
 
 import static io.lakestream.broker.partition.PartitionLogFixture.readAll;
+import static io.lakestream.broker.partition.PartitionLogFixture.readBatches;
 import static io.lakestream.broker.partition.PartitionLogFixture.records;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionLogFixture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.LogConfig;
@@ -95,5 +104,41 @@ class LogCleanerTest {
 
         assertThat(cleaner.cleanNow().join()).as("2 dirty of 12 records is below 0.5").isZero();
         assertThat(readAll(log)).hasSize(KEYS + 2);
+    }
+
+    @Test
+    void recordsOfAnAbortedTransactionGoAndDoNotHideTheCommittedValueOfTheirKey() {
+        PartitionLog log = compacted(0.01);
+        log.appendAsLeader(records(System.currentTimeMillis(), "committed"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(transactional(7, "aborted"), AppendOrigin.CLIENT).join();
+        log.appendTxnMarker(7, (short) 0, 0, ControlRecordType.ABORT).join();
+        fixture.store().uploadNow().join();
+        log.appendAsLeader(transactional(8, "open"), AppendOrigin.CLIENT).join();
+        fixture.store().uploadNow().join();
+
+        assertThat(cleaner.cleanNow().join()).as("partitions cleaned").isEqualTo(1);
+
+        List<String> values = new ArrayList<>();
+        List<ControlRecordType> markers = new ArrayList<>();
+        for (MutableRecordBatch batch : readBatches(log)) {
+            for (Record record : batch) {
+                if (batch.isControlBatch()) {
+                    markers.add(ControlRecordType.parse(record.key()));
+                } else {
+                    values.add(StandardCharsets.UTF_8.decode(record.value()).toString());
+                }
+            }
+        }
+        assertThat(values).as("values after cleaning: the open transaction is past the last stable offset")
+            .containsExactly("committed", "open");
+        assertThat(markers).as("markers after cleaning").containsExactly(ControlRecordType.ABORT);
+        assertThat(log.highWatermark()).as("log end after cleaning").isEqualTo(4);
+    }
+
+    /** One transactional record of {@code producerId} with key k0, as {@link PartitionLogFixture#records} keys them. */
+    private static MemoryRecords transactional(long producerId, String value) {
+        return MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, (short) 0, 0,
+            new SimpleRecord(System.currentTimeMillis(), "k0".getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8)));
     }
 }

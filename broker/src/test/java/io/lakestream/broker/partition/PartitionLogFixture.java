@@ -93,6 +93,13 @@ public final class PartitionLogFixture implements BeforeEachCallback, AfterEachC
             60_000, new IndexSegmentStore(storage), time, NO_METRICS).load(TP, stream, 3, config).join();
     }
 
+    /** Another partition, {@code tp}, on a stream of its own, loaded as leader epoch 3. */
+    public PartitionLog loadOther(TopicPartition tp, LogConfig config) {
+        Stream stream = store.openStream(store.createStream().join()).join();
+        return new PartitionLoader(dir.resolve("producer-state-" + tp), new ProducerStateManagerConfig(86_400_000, false),
+            60_000, new IndexSegmentStore(storage), Time.SYSTEM, NO_METRICS).load(tp, stream, 3, config).join();
+    }
+
     /** The stream store of the current run (a restart replaces it). */
     public StreamStore store() {
         return store;

@@ -1,10 +1,11 @@
 package io.lakestream.broker.handler.admin;
 
-import io.lakestream.broker.cluster.ClusterAdmin;
-import io.lakestream.broker.cluster.ClusterAdmin.ProducerIdBlock;
 import io.lakestream.broker.network.Failures;
 import io.lakestream.broker.network.KafkaRequest;
 import io.lakestream.broker.network.RequestHandler;
+import io.lakestream.broker.transaction.ProducerIdAllocator;
+import io.lakestream.broker.transaction.TransactionCoordinator;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -12,73 +13,56 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.kafka.common.utils.internals.ProducerIdAndEpoch;
 
 /**
- * InitProducerId for idempotent producers: hands out producer ids from a block this broker
- * reserved at the controller, so ids are unique across brokers and restarts without a
- * controller call per producer. Transactional producers need the transaction coordinator,
- * which this broker does not run yet; they are refused before they get here, because
- * FindCoordinator is not advertised.
- *
- * <p>Thread-safe: the current block is swapped under this object's lock.
+ * InitProducerId: an idempotent producer (no transactional id) gets a new producer id with
+ * epoch 0 from the block this broker reserved at the controller; a transactional producer is
+ * answered by the {@link TransactionCoordinator} (new id or next epoch, fencing older ones).
+ * Before v4 a fenced producer is told INVALID_PRODUCER_EPOCH, as Kafka tells it.
  */
 public final class InitProducerIdHandler implements RequestHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(InitProducerIdHandler.class);
-    private final ClusterAdmin admin;
-    private ProducerIdBlock block;
-    private long next;
-    private CompletableFuture<Void> refill;
+    private static final short FIRST_VERSION_WITH_PRODUCER_FENCED = 4;
+    private final ProducerIdAllocator producerIds;
+    private final TransactionCoordinator transactions;
 
-    public InitProducerIdHandler(ClusterAdmin admin) {
-        this.admin = admin;
+    public InitProducerIdHandler(ProducerIdAllocator producerIds, TransactionCoordinator transactions) {
+        this.producerIds = producerIds;
+        this.transactions = transactions;
     }
 
     @Override
     public CompletableFuture<AbstractResponse> handle(KafkaRequest request) {
         InitProducerIdRequest init = request.body(InitProducerIdRequest.class);
-        if (init.data().transactionalId() != null) {
-            return CompletableFuture.completedFuture(init.getErrorResponse(0,
-                Errors.UNSUPPORTED_VERSION.exception("Transactions are not supported by this broker yet")));
+        String transactionalId = init.data().transactionalId();
+        if (transactionalId == null) {
+            return producerIds.next().handle((id, error) -> error != null
+                ? init.getErrorResponse(0, Failures.cause(error))
+                : response(Errors.NONE, id, (short) 0));
         }
-        return nextProducerId().handle((id, error) -> {
-            if (error != null) {
-                // As Kafka's producer id manager answers while it has no block: the client retries.
-                LOG.warn("No producer id block from the controller yet: {}", Failures.cause(error).toString());
-                return init.getErrorResponse(0, Errors.COORDINATOR_LOAD_IN_PROGRESS.exception(
-                    "Waiting for a block of producer ids from the controller"));
-            }
-            return new InitProducerIdResponse(new InitProducerIdResponseData()
-                .setErrorCode(Errors.NONE.code())
-                .setProducerId(id)
-                .setProducerEpoch((short) 0)
-                .setOngoingTxnProducerId(RecordBatch.NO_PRODUCER_ID)
-                .setOngoingTxnProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH));
-        });
+        if (init.data().enable2Pc()) {
+            return CompletableFuture.completedFuture(init.getErrorResponse(0, Errors.UNSUPPORTED_VERSION.exception(
+                "Two-phase commit transactions (KIP-939) are not supported")));
+        }
+        Optional<ProducerIdAndEpoch> expected = init.data().producerId() == RecordBatch.NO_PRODUCER_ID
+            ? Optional.empty()
+            : Optional.of(new ProducerIdAndEpoch(init.data().producerId(), init.data().producerEpoch()));
+        return transactions.initProducerId(transactionalId, init.data().transactionTimeoutMs(), expected)
+            .thenApply(result -> {
+                Errors error = result.error();
+                if (error == Errors.PRODUCER_FENCED && request.apiVersion() < FIRST_VERSION_WITH_PRODUCER_FENCED) {
+                    error = Errors.INVALID_PRODUCER_EPOCH;
+                }
+                return response(error, result.producerId(), result.producerEpoch());
+            });
     }
 
-    private CompletableFuture<Long> nextProducerId() {
-        CompletableFuture<Void> waitFor;
-        synchronized (this) {
-            if (block != null && next < block.firstId() + block.size()) {
-                return CompletableFuture.completedFuture(next++);
-            }
-            if (refill == null) {
-                refill = admin.allocateProducerIds().thenAccept(this::install);
-                refill.whenComplete((ignored, error) -> {
-                    synchronized (this) {
-                        refill = null;
-                    }
-                });
-            }
-            waitFor = refill;
-        }
-        return waitFor.thenCompose(ignored -> nextProducerId());
-    }
-
-    private synchronized void install(ProducerIdBlock newBlock) {
-        block = newBlock;
-        next = newBlock.firstId();
+    private static AbstractResponse response(Errors error, long producerId, short producerEpoch) {
+        return new InitProducerIdResponse(new InitProducerIdResponseData()
+            .setErrorCode(error.code())
+            .setProducerId(producerId)
+            .setProducerEpoch(producerEpoch)
+            .setOngoingTxnProducerId(RecordBatch.NO_PRODUCER_ID)
+            .setOngoingTxnProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH));
     }
 }

@@ -7,6 +7,7 @@ import io.lakestream.broker.network.RequestHandler;
 import io.lakestream.broker.partition.AppendResult;
 import io.lakestream.broker.partition.LeaderPartitions;
 import io.lakestream.broker.partition.PartitionLog;
+import io.lakestream.broker.transaction.TransactionCoordinator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.RecordValidationException;
 
@@ -42,15 +44,19 @@ import org.apache.kafka.storage.internals.log.RecordValidationException;
  * append is durable in the write-ahead log, for acks=1 and acks=all alike (there are no
  * replicas to wait for). With acks=0 the appends still happen but no response is sent.
  * Each partition fails or succeeds on its own, with the error code Kafka would give, and is
- * counted in the topic's {@link TopicMetrics}.
+ * counted in the topic's {@link TopicMetrics}. A transactional batch is first checked against
+ * its transaction ({@link TransactionCoordinator#verifyPartition}).
  */
 public final class ProduceHandler implements RequestHandler {
     private final LeaderPartitions partitions;
     private final TopicMetrics metrics;
+    /** Checks transactional batches against their transaction; null when verification is off. */
+    private final TransactionCoordinator transactions;
 
-    public ProduceHandler(LeaderPartitions partitions, TopicMetrics metrics) {
+    public ProduceHandler(LeaderPartitions partitions, TopicMetrics metrics, TransactionCoordinator transactions) {
         this.partitions = partitions;
         this.metrics = metrics;
+        this.transactions = transactions;
     }
 
     @Override
@@ -60,6 +66,11 @@ public final class ProduceHandler implements RequestHandler {
         if (acks != 0 && acks != 1 && acks != -1) {
             return CompletableFuture.completedFuture(produce.getErrorResponse(
                 new InvalidRequiredAcksException("acks must be -1, 0 or 1, not " + acks)));
+        }
+        if (produce.transactionalId() == null && RequestUtils.hasTransactionalRecords(produce)) {
+            // As Kafka: transactional records need a transactional id, which the authorizer checks.
+            return CompletableFuture.completedFuture(produce.getErrorResponse(
+                Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.exception()));
         }
         ProduceResponseData response = new ProduceResponseData();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
@@ -89,8 +100,15 @@ public final class ProduceHandler implements RequestHandler {
                         + name.get()));
                     continue;
                 }
-                pending.add(append(new TopicPartition(name.get(), partition.index()),
-                    (MemoryRecords) partition.records(), partitionResponse));
+                TopicPartition tp = new TopicPartition(name.get(), partition.index());
+                MemoryRecords records = (MemoryRecords) partition.records();
+                Errors verified = verifyTransaction(produce.transactionalId(), tp, records);
+                if (verified != Errors.NONE) {
+                    setError(partitionResponse, verified.exception("The transactional batch of "
+                        + produce.transactionalId() + " to " + tp + " does not belong to its open transaction"));
+                    continue;
+                }
+                pending.add(append(tp, records, partitionResponse));
             }
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
@@ -98,6 +116,25 @@ public final class ProduceHandler implements RequestHandler {
             return all.thenApply(ignored -> null);
         }
         return all.thenApply(ignored -> new ProduceResponse(response));
+    }
+
+    /**
+     * Kafka's partition verification (KIP-890) for a transactional batch: the partition must be
+     * in the producer's open transaction, at the producer's current epoch. Without it a zombie
+     * producer's batch could open a transaction nobody will end, or one a fence already aborted.
+     * Checked when this broker coordinates the transactional id (always, on a single broker).
+     */
+    private Errors verifyTransaction(String transactionalId, TopicPartition tp, MemoryRecords records) {
+        if (transactions == null || transactionalId == null) {
+            return Errors.NONE;
+        }
+        for (RecordBatch batch : records.batches()) {
+            if (batch.isTransactional()) {
+                return transactions.verifyPartition(transactionalId, batch.producerId(), batch.producerEpoch(), tp)
+                    .orElse(Errors.NONE);
+            }
+        }
+        return Errors.NONE;
     }
 
     private Optional<String> topicName(ProduceRequestData.TopicProduceData topic) {
