@@ -12,9 +12,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Test;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Exactly-once consume-transform-produce: a {@link TransactionalCopier} in its own JVM is
@@ -28,7 +30,8 @@ class ExactlyOnceCopyTest {
 
     @RegisterExtension
     static final LakestreamServerExtension SERVER = new LakestreamServerExtension(
-        "transaction.state.log.num.partitions=3", "offsets.topic.num.partitions=3");
+        "transaction.state.log.num.partitions=3", "offsets.topic.num.partitions=3",
+        "group.initial.rebalance.delay.ms=0");
 
     @TempDir
     Path dir;
@@ -37,22 +40,24 @@ class ExactlyOnceCopyTest {
         return copier.events("committed").stream().mapToLong(event -> event.path("records").asLong()).sum();
     }
 
-    private VerifiableTool startCopier(String name) throws Exception {
+    private VerifiableTool startCopier(String name, String mode) throws Exception {
         return VerifiableTool.start(name, dir, TransactionalCopier.class.getName(), List.of(SERVER.bootstrap(),
-            "eos-in", "eos-out", "eos-group", "eos-copier", String.valueOf(PARTITIONS), "30"));
+            "eos-in-" + mode, "eos-out-" + mode, "eos-group-" + mode, "eos-copier-" + mode,
+            String.valueOf(PARTITIONS), "30", mode));
     }
 
-    @Test
-    void everyInputIsCopiedExactlyOnceAcrossASigkilledCopier() throws Exception {
-        SERVER.admin().createTopics(List.of(new NewTopic("eos-in", PARTITIONS, (short) 1),
-            new NewTopic("eos-out", PARTITIONS, (short) 1))).all().get();
+    @ParameterizedTest
+    @ValueSource(strings = {"assign", "subscribe"})
+    void everyInputIsCopiedExactlyOnceAcrossASigkilledCopier(String mode) throws Exception {
+        SERVER.admin().createTopics(List.of(new NewTopic("eos-in-" + mode, PARTITIONS, (short) 1),
+            new NewTopic("eos-out-" + mode, PARTITIONS, (short) 1))).all().get();
         try (KafkaProducer<byte[], byte[]> producer = SERVER.process().producer(Map.of())) {
             for (int i = 0; i < RECORDS; i++) {
-                producer.send(new ProducerRecord<>("eos-in", i % PARTITIONS, null, ("in-" + i).getBytes()));
+                producer.send(new ProducerRecord<>("eos-in-" + mode, i % PARTITIONS, null, ("in-" + i).getBytes()));
             }
         }
         long copiedBeforeKill;
-        try (VerifiableTool first = startCopier("copier-1")) {
+        try (VerifiableTool first = startCopier("copier-1", mode)) {
             await().atMost(Duration.ofSeconds(120)).until(() -> copied(first) >= RECORDS / 4 || !first.isAlive());
             assertThat(first.isAlive()).as("the first copier is running" + first.stderr()).isTrue();
             first.kill();
@@ -62,10 +67,15 @@ class ExactlyOnceCopyTest {
             .isLessThan(RECORDS);
 
         List<TopicPartition> output = IntStream.range(0, PARTITIONS)
-            .mapToObj(p -> new TopicPartition("eos-out", p)).toList();
-        try (VerifiableTool second = startCopier("copier-2")) {
-            await().atMost(Duration.ofSeconds(180)).until(() -> copied(second) + copiedBeforeKill >= RECORDS
-                || !second.isAlive());
+            .mapToObj(p -> new TopicPartition("eos-out-" + mode, p)).toList();
+        try (VerifiableTool second = startCopier("copier-2", mode)) {
+            try {
+                await().atMost(Duration.ofSeconds(180)).until(() -> copied(second) + copiedBeforeKill >= RECORDS
+                    || !second.isAlive());
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("the second copier committed " + copied(second) + " records, the first "
+                    + copiedBeforeKill + ", of " + RECORDS + second.stderr() + SERVER.log(), e);
+            }
             assertThat(second.isAlive()).as("the second copier is running" + second.stderr()).isTrue();
             await().atMost(Duration.ofSeconds(60)).until(() ->
                 TransactionalClients.readAll(SERVER.bootstrap(), "read_committed", output).size() >= RECORDS);

@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Runs until killed.
  *
  * <p>Arguments: bootstrap input output group transactional-id partitions pause-ms-per-transaction
+ * mode, where mode is {@code assign} (all input partitions, no group membership) or
+ * {@code subscribe} (a member of the classic group, whose generation the offsets commit carries).
  */
 public final class TransactionalCopier {
     private TransactionalCopier() {}
@@ -36,6 +38,7 @@ public final class TransactionalCopier {
         String transactionalId = args[4];
         int partitions = Integer.parseInt(args[5]);
         long pauseMillis = Long.parseLong(args[6]);
+        boolean subscribe = args[7].equals("subscribe");
         Properties consumerProps = new Properties();
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -43,13 +46,20 @@ public final class TransactionalCopier {
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 25);
+        // A killed member's partitions move to the next one after this long.
+        consumerProps.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
+        consumerProps.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
         List<TopicPartition> assigned = IntStream.range(0, partitions)
             .mapToObj(p -> new TopicPartition(input, p)).toList();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
                  new StringDeserializer());
              KafkaProducer<String, String> producer = TransactionalClients.producer(bootstrap, transactionalId,
                  Map.of())) {
-            consumer.assign(assigned);
+            if (subscribe) {
+                consumer.subscribe(List.of(input));
+            } else {
+                consumer.assign(assigned);
+            }
             producer.initTransactions();
             while (true) {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));

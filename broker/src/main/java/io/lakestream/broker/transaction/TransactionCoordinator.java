@@ -527,12 +527,16 @@ public final class TransactionCoordinator {
 
     /**
      * The transactions coordinated here, filtered as Kafka's listTransactionStates filters:
-     * by producer id, by state name, and by having run at least {@code minDurationMs}
-     * (negative: no filter).
+     * by producer id, by state name, by having started more than {@code minDurationMs} ago
+     * (negative: no filter) and by a transactional id pattern; COORDINATOR_LOAD_IN_PROGRESS
+     * while a partition loads.
      */
     public ListTransactionsResponseData list(Set<Long> producerIds, Set<String> states, long minDurationMs,
                                              String idPattern) {
         ListTransactionsResponseData response = new ListTransactionsResponseData().setErrorCode(Errors.NONE.code());
+        if (stateLog.isLoading()) {
+            return response.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
+        }
         Set<String> unknown = new java.util.TreeSet<>();
         for (String state : states) {
             if (TransactionState.fromName(state).isEmpty()) {
@@ -548,8 +552,7 @@ public final class TransactionCoordinator {
                 boolean matches = txn.state() != TransactionState.DEAD
                     && (producerIds.isEmpty() || producerIds.contains(txn.producerId()))
                     && (states.isEmpty() || states.contains(txn.state().stateName()))
-                    && (minDurationMs < 0 || (txn.state() == TransactionState.ONGOING
-                        && now - txn.txnStartTimestamp() >= minDurationMs))
+                    && (minDurationMs < 0 || now - txn.txnStartTimestamp() > minDurationMs)
                     && (pattern == null || pattern.matcher(txn.transactionalId()).matches());
                 if (matches) {
                     response.transactionStates().add(new ListTransactionsResponseData.TransactionState()

@@ -119,6 +119,11 @@ public final class TransactionStateLog implements AutoCloseable {
             + partition + ", the partition of transactional id " + transactionalId);
     }
 
+    /** Whether a partition is being loaded. */
+    boolean isLoading() {
+        return !loading.isEmpty();
+    }
+
     /** The loaded shards, for the periodic checks and ListTransactions. */
     Collection<Shard> shards() {
         return shards.values();
