@@ -126,7 +126,7 @@ public final class BlockCache {
         }
         if (!toRead.isEmpty()) {
             toRead.sort(Comparator.comparingLong(DataBlockIndex::position));
-            read(objectId, reader, toRead).whenComplete((read, error) -> reserved.forEach((key, future) -> {
+            read(objectId, reader, toRead, false).whenComplete((read, error) -> reserved.forEach((key, future) -> {
                 if (error != null) {
                     forgetReadAhead(key, future);
                     future.completeExceptionally(error);
@@ -149,7 +149,12 @@ public final class BlockCache {
         }
     }
 
-    /** Takes the block out of the read-ahead buffer into the cache; null if it was not fetched ahead. */
+    /**
+     * Takes the block out of the read-ahead buffer into the cache (a reader may come back for
+     * the rest of it); null if it was not fetched ahead. It goes in as a copy of its own, for
+     * the reason {@link #read} detaches blocks, made now rather than when it arrived: a copy
+     * that the cache soon evicts dies young, which costs the garbage collector nothing.
+     */
     private CompletableFuture<DataBlock> takeReadAhead(BlockKey key) {
         Prefetched entry;
         synchronized (readAhead) {
@@ -159,8 +164,9 @@ public final class BlockCache {
             }
             readAheadBytes -= entry.size();
         }
-        blocks.put(key, entry.block());
-        return entry.block();
+        CompletableFuture<DataBlock> block = entry.block().thenApply(DataBlock::detached);
+        blocks.put(key, block);
+        return block;
     }
 
     private Lookup lookup(long objectId, ObjectReader reader, List<DataBlockIndex> wanted) {
@@ -186,7 +192,7 @@ public final class BlockCache {
                 .sorted(Comparator.comparingLong(DataBlockIndex::position)).toList();
             missed[0] = toRead.size();
             missed[1] = toRead.stream().mapToLong(DataBlockIndex::size).sum();
-            return read(objectId, reader, toRead);
+            return read(objectId, reader, toRead, true);
         });
         List<CompletableFuture<DataBlock>> ordered = new ArrayList<>(keys.size());
         for (BlockKey key : keys) {
@@ -198,15 +204,21 @@ public final class BlockCache {
         return new Lookup(inOrder, (int) missed[0], missed[1]);
     }
 
-    /** Reads blocks sorted by position, one GET per run of adjacent blocks. */
+    /**
+     * Reads blocks sorted by position, one GET per run of adjacent blocks. With {@code detach},
+     * each block of a multi-block GET is copied out, so that a block kept long in the cache does
+     * not keep its neighbours in memory. Read-ahead blocks are copied when a reader takes them
+     * instead ({@link #takeReadAhead}): copied on arrival, they would wait in the read-ahead
+     * buffer long enough for every young collection to copy them again.
+     */
     private CompletableFuture<Map<BlockKey, DataBlock>> read(long objectId, ObjectReader reader,
-                                                             List<DataBlockIndex> sorted) {
+                                                             List<DataBlockIndex> sorted, boolean detach) {
         List<CompletableFuture<List<DataBlock>>> runs = new ArrayList<>();
         int runStart = 0;
         for (int i = 1; i <= sorted.size(); i++) {
             if (i == sorted.size() || sorted.get(i).position() != sorted.get(i - 1).endPosition()) {
                 List<DataBlockIndex> run = sorted.subList(runStart, i);
-                runs.add(reader.readBlocks(run).thenApply(read -> run.size() == 1 ? read
+                runs.add(reader.readBlocks(run).thenApply(read -> run.size() == 1 || !detach ? read
                     : read.stream().map(DataBlock::detached).toList()));
                 runStart = i;
             }
