@@ -10,7 +10,12 @@
 # Usage: benchmarks/compare.sh   (after `mvn -B -q -DskipTests package`; run as root so the
 #        page cache can be dropped; on a quiet machine: the two runs share its cores)
 # Environment: RECORDS_1 (records for 1 partition, default 300000), RECORDS_16 (default
-# 1048576: 1 GiB, the catch-up read), E2E_RECORDS (default 10000), OUT (a copy of the table).
+# 1048576: 1 GiB, the catch-up read), E2E_RECORDS (default 10000), OUT (a copy of the table),
+# SYSTEMS (default "kafka lakestream": run one alone to compare a change against an earlier run),
+# CONSUME_RUNS (default 1: how many times each consume step runs; each run gets its own row,
+# so a noisy machine shows its spread), SKIP_E2E (1 to leave out the end-to-end latency steps),
+# SKIP_REBALANCE (1 to leave out the group rebalance steps).
+# LAKESTREAM_OPTS reaches the Lakestream JVM (a profiler, say: -XX:StartFlightRecording=...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOME_DIR=$(pwd)
@@ -18,6 +23,9 @@ HOME_DIR=$(pwd)
 RECORDS_1=${RECORDS_1:-300000}
 RECORDS_16=${RECORDS_16:-1048576}
 E2E_RECORDS=${E2E_RECORDS:-10000}
+SYSTEMS=${SYSTEMS:-kafka lakestream}
+CONSUME_RUNS=${CONSUME_RUNS:-1}
+SKIP_E2E=${SKIP_E2E:-0}
 RECORD_SIZE=1024
 WORK=$(mktemp -d /tmp/lakestream-compare.XXXXXX)
 RESULTS="$WORK/results.tsv"
@@ -162,12 +170,20 @@ run_system() { # system start-function
   create_topic e2e-16 16
   produce "$system" perf-1 "$RECORDS_1"
   produce "$system" perf-16 "$RECORDS_16"
-  consume "$system" perf-1 "$RECORDS_1" "consume"
-  consume "$system" perf-16 "$RECORDS_16" "consume"
-  end_to_end "$system" e2e-1
-  end_to_end "$system" e2e-16
-  rebalance "$system" classic
-  rebalance "$system" consumer
+  local run label
+  for run in $(seq 1 "$CONSUME_RUNS"); do
+    label="consume"; [ "$CONSUME_RUNS" -eq 1 ] || label="consume (run $run)"
+    consume "$system" perf-1 "$RECORDS_1" "$label"
+    consume "$system" perf-16 "$RECORDS_16" "$label"
+  done
+  if [ "$SKIP_E2E" != 1 ]; then
+    end_to_end "$system" e2e-1
+    end_to_end "$system" e2e-16
+  fi
+  if [ "${SKIP_REBALANCE:-0}" != 1 ]; then
+    rebalance "$system" classic
+    rebalance "$system" consumer
+  fi
   log "restarting $system with the page cache dropped, for the catch-up read"
   stop_server
   drop_page_cache
@@ -177,8 +193,9 @@ run_system() { # system start-function
   du -sh "$dir" >&2
 }
 
-run_system kafka start_kafka
-run_system lakestream start_lakestream
+for system in $SYSTEMS; do
+  run_system "$system" "start_$system"
+done
 
 echo
 printf '%-34s %12s %12s %8s\n' "metric" "Kafka" "Lakestream" "ratio"

@@ -1,8 +1,11 @@
 package io.lakestream.broker.network;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.network.TransferableChannel;
 
 /**
@@ -10,11 +13,29 @@ import org.apache.kafka.common.network.TransferableChannel;
  * Netty buffer: the response's header and fields, and its record sets, land in one
  * {@link ByteBuf} with one copy. Single-threaded, like the write it serves.
  */
-final class ByteBufChannel implements TransferableChannel {
+public final class ByteBufChannel implements TransferableChannel {
     private final ByteBuf target;
 
-    ByteBufChannel(ByteBuf target) {
+    private ByteBufChannel(ByteBuf target) {
         this.target = target;
+    }
+
+    /**
+     * The whole of {@code send} in one buffer from {@code allocator}, which the caller owns and
+     * must release (or pass on to the channel, which releases it once written).
+     */
+    public static ByteBuf serialize(ByteBufAllocator allocator, Send send) throws IOException {
+        ByteBuf buffer = allocator.buffer((int) send.size());
+        try {
+            ByteBufChannel channel = new ByteBufChannel(buffer);
+            while (!send.completed()) {
+                send.writeTo(channel);
+            }
+            return buffer;
+        } catch (IOException | RuntimeException e) {
+            buffer.release();
+            throw e;
+        }
     }
 
     @Override

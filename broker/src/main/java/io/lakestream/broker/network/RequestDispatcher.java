@@ -10,7 +10,6 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.errors.UnknownServerException;
-import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,16 +128,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private static ByteBuf encode(ChannelHandlerContext ctx, KafkaRequest request, AbstractResponse response) {
-        Send send = request.context().buildResponseSend(response);
-        ByteBuf buffer = ctx.alloc().buffer((int) send.size());
         try {
-            ByteBufChannel channel = new ByteBufChannel(buffer);
-            while (!send.completed()) {
-                send.writeTo(channel);
-            }
-            return buffer;
+            return ByteBufChannel.serialize(ctx.alloc(), request.context().buildResponseSend(response));
         } catch (IOException | RuntimeException e) {
-            buffer.release();
             throw new IllegalStateException("Cannot serialize the " + request.apiKey() + " response", e);
         }
     }

@@ -492,32 +492,27 @@ public final class PartitionLog {
                 + " and ends at " + endOffset));
         }
         if (fetchOffset >= readEnd || (maxBytes <= 0 && !minOneBatch)) {
-            return CompletableFuture.completedFuture(new ReadResult(MemoryRecords.EMPTY, highWatermark,
-                lastStableOffset, startOffset, readCommitted ? List.of() : null));
+            return CompletableFuture.completedFuture(ReadResult.empty(highWatermark, lastStableOffset, startOffset,
+                readCommitted ? List.of() : null));
         }
         return stream.fetch(fetchOffset, readEnd, Math.max(maxBytes, 1)).thenApply(batches -> {
-            int total = 0;
-            int taken = 0;
+            // The payloads are read-only views of cached batches: the result keeps them, copying nothing.
+            List<ByteBuffer> taken = new ArrayList<>(batches.size());
+            long total = 0;
             for (StreamRecordBatch batch : batches) {
                 int size = batch.payloadSize();
-                if (total + size > maxBytes && (taken > 0 || !minOneBatch)) {
+                if (total + size > maxBytes && (!taken.isEmpty() || !minOneBatch)) {
                     break;
                 }
                 total += size;
-                taken++;
+                taken.add(batch.payload());
             }
-            ByteBuffer buffer = ByteBuffer.allocate(total);
-            for (int i = 0; i < taken; i++) {
-                buffer.put(batches.get(i).payload().duplicate());
-            }
-            buffer.flip();
             List<FetchResponseData.AbortedTransaction> aborted = null;
             if (readCommitted) {
-                long upperBound = taken == 0 ? fetchOffset : batches.get(taken - 1).endOffset();
+                long upperBound = taken.isEmpty() ? fetchOffset : batches.get(taken.size() - 1).endOffset();
                 aborted = abortedTxns.overlapping(fetchOffset, upperBound);
             }
-            return new ReadResult(MemoryRecords.readableRecords(buffer), highWatermark, lastStableOffset, startOffset,
-                aborted);
+            return new ReadResult(taken, highWatermark, lastStableOffset, startOffset, aborted);
         });
     }
 

@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,8 +29,15 @@ import java.util.concurrent.CompletableFuture;
  * that are adjacent in an object are fetched with one GET and split into blocks; a block cut
  * from a multi-block GET is copied out so that it does not keep its neighbours in memory.
  *
- * <p>Thread-safe: all state is in Caffeine caches and Micrometer counters. Futures complete
- * on the object store's threads.
+ * <p>Blocks fetched ahead of a reader ({@link #prefetch}) wait in a read-ahead buffer of
+ * their own, oldest dropped first, until a lookup takes them into the cache. They cannot wait
+ * in the Caffeine cache: its admission policy (TinyLFU) keeps a new entry only if it is used
+ * more often than the entry it would evict, and a block nobody has read yet never is, so once
+ * the cache is full, as it is in any long sequential read, read-ahead blocks would be evicted
+ * as soon as they arrived.
+ *
+ * <p>Thread-safe: the caches are Caffeine's and the read-ahead buffer is guarded by its own
+ * lock. Futures complete on the object store's threads.
  */
 public final class BlockCache {
     static final String CACHE_METRIC = "lakestream.stream.block.cache";
@@ -38,15 +47,22 @@ public final class BlockCache {
     private final AsyncCache<Long, ObjectReader> readers;
     private final Counter hits;
     private final Counter misses;
+    private final long maxReadAheadBytes;
+    /** Guarded by itself: blocks fetched ahead and not yet looked up, oldest first. */
+    private final LinkedHashMap<BlockKey, Prefetched> readAhead = new LinkedHashMap<>();
+    /** Guarded by {@code readAhead}. */
+    private long readAheadBytes;
 
     /**
-     * @param maxBlockBytes bound on the bytes of cached data blocks
+     * @param maxBlockBytes bound on the bytes of data blocks held: half for the cache, half for
+     *     the read-ahead buffer
      * @param maxIndexBytes bound on the bytes of cached object indexes (opened readers)
      */
     public BlockCache(ObjectStorage storage, long maxBlockBytes, long maxIndexBytes, MeterRegistry registry) {
         this.storage = storage;
+        this.maxReadAheadBytes = maxBlockBytes / 2;
         this.blocks = Caffeine.newBuilder()
-            .maximumWeight(maxBlockBytes)
+            .maximumWeight(maxBlockBytes - maxReadAheadBytes)
             .weigher((BlockKey key, DataBlock block) -> block.size())
             .buildAsync();
         this.readers = Caffeine.newBuilder()
@@ -81,43 +97,128 @@ public final class BlockCache {
     }
 
     /**
-     * Starts fetching the blocks that are not cached yet (read-ahead) and returns how many
-     * bytes that fetches. Does not count hits or misses: nobody is waiting for these blocks.
+     * Starts fetching, into the read-ahead buffer, the blocks that are neither cached nor
+     * fetched ahead already, and returns how many bytes that fetches. Does not count hits or
+     * misses: nobody is waiting for these blocks yet.
      */
     public long prefetch(long objectId, ObjectReader reader, List<DataBlockIndex> wanted) {
-        return lookup(objectId, reader, wanted).missedBytes();
+        List<DataBlockIndex> toRead = new ArrayList<>(wanted.size());
+        Map<BlockKey, CompletableFuture<DataBlock>> reserved = new HashMap<>(wanted.size() * 2);
+        long bytes = 0;
+        synchronized (readAhead) {
+            for (DataBlockIndex block : wanted) {
+                BlockKey key = new BlockKey(objectId, block.position());
+                if (readAhead.containsKey(key) || blocks.asMap().containsKey(key)) {
+                    continue;
+                }
+                CompletableFuture<DataBlock> future = new CompletableFuture<>();
+                readAhead.put(key, new Prefetched(future, block.size()));
+                reserved.put(key, future);
+                readAheadBytes += block.size();
+                bytes += block.size();
+                toRead.add(block);
+            }
+            Iterator<Prefetched> oldest = readAhead.values().iterator();
+            while (readAheadBytes > maxReadAheadBytes && oldest.hasNext()) {
+                readAheadBytes -= oldest.next().size();
+                oldest.remove();
+            }
+        }
+        if (!toRead.isEmpty()) {
+            toRead.sort(Comparator.comparingLong(DataBlockIndex::position));
+            read(objectId, reader, toRead, false).whenComplete((read, error) -> reserved.forEach((key, future) -> {
+                if (error != null) {
+                    forgetReadAhead(key, future);
+                    future.completeExceptionally(error);
+                } else {
+                    future.complete(read.get(key));
+                }
+            }));
+        }
+        return bytes;
+    }
+
+    /** Drops a failed read-ahead block, unless a later prefetch has replaced it. */
+    private void forgetReadAhead(BlockKey key, CompletableFuture<DataBlock> future) {
+        synchronized (readAhead) {
+            Prefetched entry = readAhead.get(key);
+            if (entry != null && entry.block() == future) {
+                readAhead.remove(key);
+                readAheadBytes -= entry.size();
+            }
+        }
+    }
+
+    /**
+     * Takes the block out of the read-ahead buffer into the cache (a reader may come back for
+     * the rest of it); null if it was not fetched ahead. It goes in as a copy of its own, for
+     * the reason {@link #read} detaches blocks, made now rather than when it arrived: a copy
+     * that the cache soon evicts dies young, which costs the garbage collector nothing.
+     */
+    private CompletableFuture<DataBlock> takeReadAhead(BlockKey key) {
+        Prefetched entry;
+        synchronized (readAhead) {
+            entry = readAhead.remove(key);
+            if (entry == null) {
+                return null;
+            }
+            readAheadBytes -= entry.size();
+        }
+        CompletableFuture<DataBlock> block = entry.block().thenApply(DataBlock::detached);
+        blocks.put(key, block);
+        return block;
     }
 
     private Lookup lookup(long objectId, ObjectReader reader, List<DataBlockIndex> wanted) {
         Map<BlockKey, DataBlockIndex> byKey = new HashMap<>(wanted.size() * 2);
+        Map<BlockKey, CompletableFuture<DataBlock>> fetchedAhead = new HashMap<>();
         List<BlockKey> keys = new ArrayList<>(wanted.size());
+        List<BlockKey> others = new ArrayList<>(wanted.size());
         for (DataBlockIndex block : wanted) {
             BlockKey key = new BlockKey(objectId, block.position());
             keys.add(key);
             byKey.put(key, block);
+            CompletableFuture<DataBlock> ahead = takeReadAhead(key);
+            if (ahead != null) {
+                fetchedAhead.put(key, ahead);
+            } else {
+                others.add(key);
+            }
         }
         // Caffeine calls the loader at once, on this thread, with the keys that are neither cached nor in flight.
         long[] missed = new long[2];
-        CompletableFuture<Map<BlockKey, DataBlock>> all = blocks.getAll(keys, (missing, executor) -> {
+        CompletableFuture<Map<BlockKey, DataBlock>> cached = blocks.getAll(others, (missing, executor) -> {
             List<DataBlockIndex> toRead = missing.stream().map(byKey::get)
                 .sorted(Comparator.comparingLong(DataBlockIndex::position)).toList();
             missed[0] = toRead.size();
             missed[1] = toRead.stream().mapToLong(DataBlockIndex::size).sum();
-            return read(objectId, reader, toRead);
+            return read(objectId, reader, toRead, true);
         });
-        CompletableFuture<List<DataBlock>> inOrder = all.thenApply(found -> keys.stream().map(found::get).toList());
+        List<CompletableFuture<DataBlock>> ordered = new ArrayList<>(keys.size());
+        for (BlockKey key : keys) {
+            CompletableFuture<DataBlock> ahead = fetchedAhead.get(key);
+            ordered.add(ahead != null ? ahead : cached.thenApply(found -> found.get(key)));
+        }
+        CompletableFuture<List<DataBlock>> inOrder = CompletableFuture.allOf(ordered.toArray(CompletableFuture[]::new))
+            .thenApply(ignored -> ordered.stream().map(CompletableFuture::join).toList());
         return new Lookup(inOrder, (int) missed[0], missed[1]);
     }
 
-    /** Reads blocks sorted by position, one GET per run of adjacent blocks. */
+    /**
+     * Reads blocks sorted by position, one GET per run of adjacent blocks. With {@code detach},
+     * each block of a multi-block GET is copied out, so that a block kept long in the cache does
+     * not keep its neighbours in memory. Read-ahead blocks are copied when a reader takes them
+     * instead ({@link #takeReadAhead}): copied on arrival, they would wait in the read-ahead
+     * buffer long enough for every young collection to copy them again.
+     */
     private CompletableFuture<Map<BlockKey, DataBlock>> read(long objectId, ObjectReader reader,
-                                                             List<DataBlockIndex> sorted) {
+                                                             List<DataBlockIndex> sorted, boolean detach) {
         List<CompletableFuture<List<DataBlock>>> runs = new ArrayList<>();
         int runStart = 0;
         for (int i = 1; i <= sorted.size(); i++) {
             if (i == sorted.size() || sorted.get(i).position() != sorted.get(i - 1).endPosition()) {
                 List<DataBlockIndex> run = sorted.subList(runStart, i);
-                runs.add(reader.readBlocks(run).thenApply(read -> run.size() == 1 ? read
+                runs.add(reader.readBlocks(run).thenApply(read -> run.size() == 1 || !detach ? read
                     : read.stream().map(DataBlock::detached).toList()));
                 runStart = i;
             }
@@ -130,6 +231,11 @@ public final class BlockCache {
         });
     }
 
+    /** Bound on the bytes waiting in the read-ahead buffer. */
+    public long maxReadAheadBytes() {
+        return maxReadAheadBytes;
+    }
+
     /** Bytes of data blocks held, after pending evictions are done. */
     public long cachedBytes() {
         blocks.synchronous().cleanUp();
@@ -140,9 +246,15 @@ public final class BlockCache {
         return blocks.synchronous().policy().eviction().map(eviction -> eviction.weightedSize().orElse(0)).orElse(0L);
     }
 
-    /** Whether a block is cached or being read. */
+    /** Whether a block is cached, fetched ahead, or being read. */
     public boolean contains(long objectId, long position) {
-        return blocks.getIfPresent(new BlockKey(objectId, position)) != null;
+        BlockKey key = new BlockKey(objectId, position);
+        synchronized (readAhead) {
+            if (readAhead.containsKey(key)) {
+                return true;
+            }
+        }
+        return blocks.getIfPresent(key) != null;
     }
 
     /**
@@ -152,4 +264,6 @@ public final class BlockCache {
     public record Lookup(CompletableFuture<List<DataBlock>> blocks, int missedBlocks, long missedBytes) {}
 
     private record BlockKey(long objectId, long position) {}
+
+    private record Prefetched(CompletableFuture<DataBlock> block, int size) {}
 }

@@ -22,10 +22,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Read-ahead: each stream remembers where its last read ended. A read that starts there
  * is sequential; when a sequential read misses the cache, the blocks after it are fetched
- * into the cache in the background (one GET per object), {@link ReadAheadConfig#initialBytes()}
- * at first and twice as much on each further sequential miss, up to
- * {@link ReadAheadConfig#maxBytes()}. A read that starts anywhere else resets the window.
- * Read-ahead failures are logged and otherwise ignored: a later read retries the blocks.
+ * into the block cache's read-ahead buffer in the background (one GET per object),
+ * {@link ReadAheadConfig#initialBytes()} at first and twice as much on each further
+ * sequential miss, up to {@link ReadAheadConfig#maxBytes()} or a 64th of the read-ahead
+ * buffer (so that a consumer of many partitions does not make them evict each other's
+ * windows). When a sequential read enters the last window fetched ahead, the next window is
+ * fetched, so a reader that keeps pace never waits. A read that starts anywhere else resets
+ * the window. Read-ahead failures are logged and otherwise ignored: a later read retries the
+ * blocks.
  *
  * <p>Thread-safe. Reads of different streams proceed independently; the continuation of a
  * read runs on the object store's threads.
@@ -39,7 +43,8 @@ public final class CachedStreamReader {
 
     private final ObjectLocator locator;
     private final BlockCache cache;
-    private final ReadAheadConfig readAheadConfig;
+    private final int initialWindowBytes;
+    private final int maxWindowBytes;
     private final Cache<Long, ReadAheadWindow> windows;
     private final Counter readAheadBytes;
 
@@ -47,7 +52,9 @@ public final class CachedStreamReader {
                               MeterRegistry registry) {
         this.locator = locator;
         this.cache = cache;
-        this.readAheadConfig = readAheadConfig;
+        this.initialWindowBytes = readAheadConfig.initialBytes();
+        this.maxWindowBytes = (int) Math.max(readAheadConfig.initialBytes(),
+            Math.min(readAheadConfig.maxBytes(), cache.maxReadAheadBytes() / 64));
         this.windows = Caffeine.newBuilder()
             .maximumSize(MAX_TRACKED_STREAMS)
             .expireAfterAccess(Duration.ofMinutes(10))
@@ -75,12 +82,18 @@ public final class CachedStreamReader {
             throw new IllegalArgumentException("Stream " + streamId + ": bad read range [" + startOffset + ", "
                 + endOffset + ")");
         }
-        ReadAheadWindow window = windows.get(streamId, id -> new ReadAheadWindow(readAheadConfig));
+        ReadAheadWindow window = windows.get(streamId, id -> new ReadAheadWindow(initialWindowBytes, maxWindowBytes));
         boolean sequential = window.startRead(startOffset);
         Read read = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
         return read.run().whenComplete((batches, error) -> {
             if (error == null) {
                 window.endRead(read.nextOffset);
+                if (sequential && !read.readAheadStarted) {
+                    ReadAheadWindow.Ahead next = window.continueFrom(read.nextOffset);
+                    if (next != null) {
+                        readAhead(streamId, window, next.fromOffset(), next.bytes());
+                    }
+                }
             }
         });
     }
@@ -200,21 +213,32 @@ public final class CachedStreamReader {
             }
             readAheadStarted = true;
             int windowBytes = sequentialWindow.onSequentialMiss();
-            locator.locate(streamId, fromOffset, -1, LOCATE_LIMIT)
-                .thenCompose(ranges -> prefetch(streamId, ranges, 0, fromOffset, windowBytes))
-                .whenComplete((ignored, error) -> {
-                    if (error != null) {
-                        LOG.warn("Read-ahead of stream {} from offset {} failed: {}", streamId, fromOffset, error.toString());
-                    }
-                });
+            if (windowBytes > 0) {
+                readAhead(streamId, sequentialWindow, fromOffset, windowBytes);
+            }
         }
     }
 
-    /** Fetches into the cache the blocks after {@code offset} that add up to {@code budget} bytes. */
-    private CompletableFuture<Void> prefetch(long streamId, List<ObjectRange> ranges, int i, long offset,
+    /** Fetches ahead {@code windowBytes} from {@code fromOffset} and tells the window what that covered. */
+    private void readAhead(long streamId, ReadAheadWindow window, long fromOffset, int windowBytes) {
+        locator.locate(streamId, fromOffset, -1, LOCATE_LIMIT)
+            .thenCompose(ranges -> prefetch(streamId, ranges, 0, fromOffset, windowBytes))
+            .whenComplete((endOffset, error) -> {
+                window.fetchedAhead(fromOffset, error == null ? endOffset : fromOffset);
+                if (error != null) {
+                    LOG.warn("Read-ahead of stream {} from offset {} failed: {}", streamId, fromOffset, error.toString());
+                }
+            });
+    }
+
+    /**
+     * Fetches into the read-ahead buffer the blocks after {@code offset} that add up to
+     * {@code budget} bytes; completes with the offset after the last of them.
+     */
+    private CompletableFuture<Long> prefetch(long streamId, List<ObjectRange> ranges, int i, long offset,
                                              long budget) {
         if (budget <= 0 || i == ranges.size()) {
-            return DONE;
+            return CompletableFuture.completedFuture(offset);
         }
         ObjectRange range = ranges.get(i);
         return cache.reader(range.objectId(), range.objectSize()).thenCompose(reader -> {
@@ -232,6 +256,6 @@ public final class CachedStreamReader {
     /** The read-ahead window of a stream, for tests. */
     int readAheadWindowBytes(long streamId) {
         ReadAheadWindow window = windows.getIfPresent(streamId);
-        return window == null ? readAheadConfig.initialBytes() : window.windowBytes();
+        return window == null ? initialWindowBytes : window.windowBytes();
     }
 }

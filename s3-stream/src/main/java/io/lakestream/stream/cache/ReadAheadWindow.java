@@ -1,25 +1,33 @@
 package io.lakestream.stream.cache;
 
 /**
- * The read-ahead state of one stream: where the next sequential read would start, and how
- * much to fetch ahead on the next sequential cache miss. Thread-safe (synchronized); reads
+ * The read-ahead state of one stream: where the next sequential read would start, how much
+ * to fetch ahead next, and the last window fetched ahead. Thread-safe (synchronized); reads
  * of one stream normally come one at a time, so the lock is uncontended.
  */
 final class ReadAheadWindow {
-    private final ReadAheadConfig config;
+    private final int initialBytes;
+    private final int maxBytes;
     private long expectedOffset = -1;
     private int windowBytes;
+    /** The offsets of the last window fetched ahead, {@code [aheadStart, aheadEnd)}; -1 if none. */
+    private long aheadStart = -1;
+    private long aheadEnd = -1;
+    private boolean fetchingAhead;
 
-    ReadAheadWindow(ReadAheadConfig config) {
-        this.config = config;
-        this.windowBytes = config.initialBytes();
+    ReadAheadWindow(int initialBytes, int maxBytes) {
+        this.initialBytes = initialBytes;
+        this.maxBytes = maxBytes;
+        this.windowBytes = initialBytes;
     }
 
     /** Records the start of a read; returns whether it continues the previous one. A jump resets the window. */
     synchronized boolean startRead(long startOffset) {
         boolean sequential = startOffset == expectedOffset;
         if (!sequential) {
-            windowBytes = config.initialBytes();
+            windowBytes = initialBytes;
+            aheadStart = -1;
+            aheadEnd = -1;
         }
         return sequential;
     }
@@ -29,11 +37,49 @@ final class ReadAheadWindow {
         expectedOffset = nextOffset;
     }
 
-    /** The bytes to fetch ahead for a sequential miss now; the next one fetches twice as much, up to the maximum. */
+    /**
+     * Starts a read-ahead after a sequential miss, unless one is under way: returns the bytes to
+     * fetch ahead (the next miss fetches twice as much, up to the maximum), or 0 for none.
+     */
     synchronized int onSequentialMiss() {
+        if (fetchingAhead) {
+            return 0;
+        }
+        fetchingAhead = true;
         int bytes = windowBytes;
-        windowBytes = (int) Math.min(config.maxBytes(), 2L * windowBytes);
+        windowBytes = (int) Math.min(maxBytes, 2L * windowBytes);
         return bytes;
+    }
+
+    /**
+     * The next window to fetch ahead once a sequential read has ended at {@code readEnd}, or
+     * null for not now: the reader has entered the last window fetched ahead, so the next one is
+     * fetched while it reads this one, and a reader that keeps up never waits for the object
+     * store. Windows grow as they do on misses.
+     */
+    synchronized Ahead continueFrom(long readEnd) {
+        if (fetchingAhead || aheadEnd < 0 || readEnd < aheadStart) {
+            return null;
+        }
+        fetchingAhead = true;
+        int bytes = windowBytes;
+        windowBytes = (int) Math.min(maxBytes, 2L * windowBytes);
+        return new Ahead(Math.max(readEnd, aheadEnd), bytes);
+    }
+
+    /** A window to fetch ahead: {@code bytes} from {@code fromOffset}. */
+    record Ahead(long fromOffset, int bytes) {}
+
+    /** Records a read-ahead that was started: it covered {@code [start, end)}, nothing if {@code end <= start}. */
+    synchronized void fetchedAhead(long start, long end) {
+        fetchingAhead = false;
+        if (end > start) {
+            aheadStart = start;
+            aheadEnd = end;
+        } else {
+            aheadStart = -1;
+            aheadEnd = -1;
+        }
     }
 
     synchronized int windowBytes() {

@@ -109,6 +109,23 @@ class BlockCacheTest {
     }
 
     @Test
+    void blocksFetchedAheadAreServedWithoutAnotherGetWhenTheCacheIsFull() {
+        // Half of the 10 blocks' bytes for the cache, half for read-ahead: a scan of 50 blocks fills both.
+        BlockCache small = new BlockCache(storage, 10L * BLOCK_SIZE, 1 << 20, new SimpleMeterRegistry());
+        small.prefetch(OBJECT_ID, reader, blocks.subList(0, 2));
+        for (int i = 0; i < blocks.size(); i++) {
+            if (i + 2 < blocks.size()) {
+                small.prefetch(OBJECT_ID, reader, blocks.subList(i + 2, i + 3));
+            }
+            BlockCache.Lookup lookup = small.blocks(OBJECT_ID, reader, blocks.subList(i, i + 1));
+            assertThat(lookup.missedBlocks()).as("block %d, fetched ahead two reads before", i).isZero();
+            assertThat(lookup.blocks().join()).extracting(DataBlock::index).containsExactly(blocks.get(i));
+        }
+
+        assertThat(storage.reads()).as("GETs: one per block, all of them read-ahead").hasSize(blocks.size() - 1);
+    }
+
+    @Test
     void objectIsOpenedOnceAndItsIndexCached() {
         CompletableFuture<ObjectReader> again = cache.reader(OBJECT_ID, object.size());
 

@@ -147,17 +147,20 @@ class CachedStreamReaderTest {
         storage.reads().forEach(get -> getSizes.add(get.length()));
 
         long block = BLOCK_SIZE;
-        assertThat(getSizes).as("GET sizes: the read's own block, then read-ahead windows of 2, 4, 8, 8 KiB"
-            + " (rounded up to whole blocks), then after the jump its block and a 2 KiB window again").containsExactly(
+        assertThat(getSizes).as("GET sizes: the read's own block, then read-ahead windows of 2, 4, 8, 8, 8 KiB"
+            + " (rounded up to whole blocks), each fetched when the reader enters the one before, then after the"
+            + " jump its block and a 2 KiB window again").containsExactly(
             65536L, block,          // offset 0: open the object (tail), then block 0; a first read is not sequential
             block, 4 * block,       // offset 4: sequential miss, read ahead 2 KiB (blocks 2-5, offsets 8-23)
-            block, 8 * block,       // offset 24: miss, read ahead 4 KiB (offsets 28-59)
-            block, 16 * block,      // offset 60: miss, read ahead 8 KiB (offsets 64-127)
-            block, 16 * block,      // offset 128: miss, read ahead stays at the 8 KiB maximum
+            8 * block,              // offset 7 ends in that window: read ahead 4 KiB more (offsets 24-55)
+            16 * block,             // offset 24: 8 KiB more (offsets 56-119)
+            16 * block,             // offset 56: the 8 KiB maximum (offsets 120-183)
+            16 * block,             // offset 120: again; no read missed after offset 4
             block,                  // offset 1500: a jump, no read-ahead, window reset
-            block, 4 * block);      // offset 1504: sequential miss, read ahead 2 KiB again
+            block, 4 * block,       // offset 1504: sequential miss, read ahead 2 KiB again
+            8 * block);             // offset 1507 ends in that window: 4 KiB more
         assertThat(registry.get("lakestream.stream.read.ahead").counter().count()).as("read-ahead bytes")
-            .isEqualTo((4 + 8 + 16 + 16 + 4) * block);
+            .isEqualTo((4 + 8 + 16 + 16 + 16 + 4 + 8) * block);
     }
 
     @Test

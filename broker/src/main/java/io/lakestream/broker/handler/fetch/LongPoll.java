@@ -51,7 +51,7 @@ final class LongPoll {
                 .setLogStartOffset(data.logStartOffset())
                 .setAbortedTransactions(data.abortedTransactions() == null ? null
                     : new ArrayList<>(data.abortedTransactions()))
-                .setRecords(data.records());
+                .setRecords(data.fetchRecords());
         }
     }
 
@@ -83,8 +83,60 @@ final class LongPoll {
         });
     }
 
-    /** Reads the partitions in order, each within what is left of the response's max bytes. */
     private CompletableFuture<List<Reading>> readAll() {
+        return partitionLimitsFitResponse() ? readConcurrently() : readInOrder();
+    }
+
+    /**
+     * Whether the partitions' max bytes add up to no more than the response's: then no
+     * partition's read depends on how much the ones before it returned, and they can all run
+     * at once (a consumer's defaults, 1 MiB a partition and 50 MiB a response, fit up to 50).
+     */
+    private boolean partitionLimitsFitResponse() {
+        long sum = 0;
+        for (Target target : targets) {
+            if (target.log() != null) {
+                sum += Math.max(0, target.request().partitionMaxBytes());
+            }
+        }
+        return sum <= request.maxBytes();
+    }
+
+    /**
+     * Reads every partition at once, so that the reads that go to the object store wait for it
+     * together rather than one after another; then keeps, in order, what {@link #readInOrder}
+     * would have returned. Each partition was read with its own max bytes and at least one
+     * batch; a reading within what the partitions before it left is the same as the in-order
+     * one, and any other (one batch bigger than that, which only the first partition with data
+     * may keep: KIP-74) is read again as the in-order read would have been.
+     */
+    private CompletableFuture<List<Reading>> readConcurrently() {
+        List<CompletableFuture<Reading>> reads = new ArrayList<>(targets.size());
+        for (Target target : targets) {
+            reads.add(target.log() == null ? CompletableFuture.completedFuture(new Reading(null, target.error()))
+                : read(target, target.request().partitionMaxBytes(), true));
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+            List<Reading> readings = new ArrayList<>(targets.size());
+            CompletableFuture<Integer> chain = CompletableFuture.completedFuture(0);
+            for (int i = 0; i < targets.size(); i++) {
+                Target target = targets.get(i);
+                Reading reading = reads.get(i).join();
+                chain = chain.thenCompose(usedBytes -> {
+                    int maxBytes = maxBytes(target, usedBytes);
+                    CompletableFuture<Reading> kept = reading.error() == Errors.NONE && usedBytes > 0
+                        && reading.data().sizeInBytes() > maxBytes
+                        ? read(target, maxBytes, false)
+                        : CompletableFuture.completedFuture(reading);
+                    return kept.thenApply(read -> add(readings, read, usedBytes));
+                });
+            }
+            return chain.thenApply(done -> readings);
+        });
+    }
+
+    /** Reads the partitions in order, each within what is left of the response's max bytes. */
+    private CompletableFuture<List<Reading>> readInOrder() {
         List<Reading> readings = new ArrayList<>();
         CompletableFuture<Integer> chain = CompletableFuture.completedFuture(0);
         for (Target target : targets) {
@@ -93,22 +145,31 @@ final class LongPoll {
                     readings.add(new Reading(null, target.error()));
                     return CompletableFuture.completedFuture(usedBytes);
                 }
-                int left = request.maxBytes() - usedBytes;
-                int maxBytes = Math.min(target.request().partitionMaxBytes(), Math.max(0, left));
                 // KIP-74: the first partition with data returns at least one batch, however big.
-                boolean minOneBatch = usedBytes == 0;
-                return target.log().read(target.request().fetchOffset(), maxBytes, minOneBatch,
-                    request.isolationLevel()).handle((data, error) -> {
-                    if (error != null) {
-                        readings.add(new Reading(null, Errors.forException(Failures.cause(error))));
-                        return usedBytes;
-                    }
-                    readings.add(new Reading(data, Errors.NONE));
-                    return usedBytes + data.sizeInBytes();
-                });
+                return read(target, maxBytes(target, usedBytes), usedBytes == 0)
+                    .thenApply(reading -> add(readings, reading, usedBytes));
             });
         }
         return chain.thenApply(ignored -> readings);
+    }
+
+    /** What a partition may return after the partitions before it returned {@code usedBytes}. */
+    private int maxBytes(Target target, int usedBytes) {
+        return Math.min(target.request().partitionMaxBytes(), Math.max(0, request.maxBytes() - usedBytes));
+    }
+
+    /** Adds a reading; returns the bytes used with it. */
+    private static int add(List<Reading> readings, Reading reading, int usedBytes) {
+        readings.add(reading);
+        return reading.error() == Errors.NONE ? usedBytes + reading.data().sizeInBytes() : usedBytes;
+    }
+
+    /** One partition's read; a failure becomes the partition's error. */
+    private CompletableFuture<Reading> read(Target target, int maxBytes, boolean minOneBatch) {
+        return target.log().read(target.request().fetchOffset(), maxBytes, minOneBatch, request.isolationLevel())
+            .handle((data, error) -> error != null
+                ? new Reading(null, Errors.forException(Failures.cause(error)))
+                : new Reading(data, Errors.NONE));
     }
 
     private void waitForData() {
