@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.apache.iceberg.catalog.Catalog;
@@ -26,7 +27,11 @@ import org.slf4j.LoggerFactory;
  * convert, write, commit when due), and when none had work, sleep until the next commit is due
  * or a partition has new records.
  *
- * <p>Table maintenance (snapshot expiry, small-file rewrites) runs on a second thread,
+ * <p>The partition workers of a table topic (parse, convert, write Parquet) run at once on the
+ * table writer threads, {@code lakestream-table-writer-N}, a pool shared by every table topic;
+ * the loop waits for them, then commits on its own thread.
+ *
+ * <p>Table maintenance (snapshot expiry, small-file rewrites) runs on another thread,
  * {@code lakestream-table-maintenance}, one table at a time, so that it never holds up ingestion.
  *
  * <p>Thread-safe: {@link #update} and {@link #status} may be called from any thread; they hand
@@ -52,6 +57,7 @@ public final class TableTopicService implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final ExecutorService writers;
     /** Owned by the loop thread. */
     private final Map<String, TopicTable> tables = new HashMap<>();
     private volatile List<TableStatus> statuses = List.of();
@@ -62,19 +68,33 @@ public final class TableTopicService implements AutoCloseable {
         this(catalog, SchemaLookup.NONE, DEFAULT_WRITER_MEMORY_BYTES, registry, clock);
     }
 
+    /** As below, with a writer thread per processor. */
+    public TableTopicService(Catalog catalog, SchemaLookup schemas, long writerMemoryBytes, MeterRegistry registry,
+                             LongSupplier clock) {
+        this(catalog, schemas, writerMemoryBytes, 0, registry, clock);
+    }
+
     /**
      * @param schemas where the avro and protobuf formats find the schemas of the ids in record values
      * @param writerMemoryBytes about how much heap the open data files of every table topic may
      *     hold together; past it the fullest are closed early (smaller files, which table
      *     maintenance rewrites)
+     * @param writerThreads how many partitions of table topics are written at once (0: one per processor)
      */
-    public TableTopicService(Catalog catalog, SchemaLookup schemas, long writerMemoryBytes, MeterRegistry registry,
-                             LongSupplier clock) {
+    public TableTopicService(Catalog catalog, SchemaLookup schemas, long writerMemoryBytes, int writerThreads,
+                             MeterRegistry registry, LongSupplier clock) {
         this.catalog = catalog;
         this.schemas = schemas;
         this.writerMemoryBytes = writerMemoryBytes;
         this.registry = registry;
         this.clock = clock;
+        AtomicInteger threads = new AtomicInteger();
+        this.writers = Executors.newFixedThreadPool(
+            writerThreads > 0 ? writerThreads : Runtime.getRuntime().availableProcessors(), runnable -> {
+                Thread thread = new Thread(runnable, "lakestream-table-writer-" + threads.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
         this.memoryReleases = Counter.builder("lakestream.table.writer.memory.releases")
             .description("Open data files closed early because all table writers together held more than "
                 + "table.writer.memory.bytes").register(registry);
@@ -189,7 +209,7 @@ public final class TableTopicService implements AutoCloseable {
         byTopic.forEach((topic, partitions) -> {
             TopicTable table = tables.computeIfAbsent(topic, t -> new TopicTable(
                 partitions.values().iterator().next().settings(), catalog, schemas, clock, this::wakeUp, registry,
-                maintenance));
+                maintenance, writers));
             Map<Integer, PartitionSource> current = table.sources();
             current.forEach((partition, source) -> {
                 LedPartition led = partitions.get(partition);
@@ -229,6 +249,7 @@ public final class TableTopicService implements AutoCloseable {
         }
         // A rewrite under way finishes (its commit is atomic either way), none starts.
         maintenance.shutdown();
+        writers.shutdown(); // idle once the loop has stopped (it waits for its workers)
         if (!stopped) {
             LOG.warn("The table topic loop did not stop within 30 s; nothing more is committed");
             return;

@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * with a table instance of its own, so that a long rewrite never holds up ingestion; commits
  * of the two meet only in the catalog, where the loser retries.
  *
+ * <p>The workers of a pass run at once on the writer executor (the table writer threads), each
+ * partition's on one thread, and the pass waits for all of them; so commits, failures and
+ * everything else here stay on the loop thread, between passes.
+ *
  * <p>Single-threaded: owned by the {@link TableTopicService} loop; {@link #status} may be read
  * from any thread (a volatile snapshot).
  */
@@ -65,6 +69,7 @@ public final class TopicTable implements AutoCloseable {
     private final Runnable wakeUp;
     private final MeterRegistry registry;
     private final Executor maintenanceExecutor;
+    private final Executor writerExecutor;
     private final Map<Integer, PartitionWorker> workers = new TreeMap<>();
     private final Map<Integer, Long> workerRetryAt = new HashMap<>();
     /** Partitions to start once the table is open, with their sources. */
@@ -92,9 +97,10 @@ public final class TopicTable implements AutoCloseable {
     /**
      * @param schemas where the avro and protobuf formats find the schemas of the ids in record values
      * @param maintenanceExecutor where table maintenance runs
+     * @param writerExecutor where the partition workers of a pass run, in parallel
      */
     public TopicTable(TableTopicSettings settings, Catalog catalog, SchemaLookup schemas, LongSupplier clock,
-                      Runnable wakeUp, MeterRegistry registry, Executor maintenanceExecutor) {
+                      Runnable wakeUp, MeterRegistry registry, Executor maintenanceExecutor, Executor writerExecutor) {
         this.settings = settings;
         this.schemas = schemas;
         this.catalog = catalog;
@@ -102,15 +108,16 @@ public final class TopicTable implements AutoCloseable {
         this.wakeUp = wakeUp;
         this.registry = registry;
         this.maintenanceExecutor = maintenanceExecutor;
+        this.writerExecutor = writerExecutor;
         this.partitioning = new TablePartitioning(settings.partitionBy());
         this.status = new TableStatus(settings.topic(), settings.table().toString(), Map.of(), Map.of(), Map.of(), -1,
             -1, null, null);
     }
 
-    /** A table topic whose maintenance runs on the calling thread, within {@link #doWork}: for tests. */
+    /** A table topic whose maintenance and workers run on the calling thread, within {@link #doWork}: for tests. */
     public TopicTable(TableTopicSettings settings, Catalog catalog, SchemaLookup schemas, LongSupplier clock,
                       Runnable wakeUp, MeterRegistry registry) {
-        this(settings, catalog, schemas, clock, wakeUp, registry, Runnable::run);
+        this(settings, catalog, schemas, clock, wakeUp, registry, Runnable::run, Runnable::run);
     }
 
     /** As above, for values that need no schema registry (json, raw). */
@@ -180,17 +187,7 @@ public final class TopicTable implements AutoCloseable {
             }
         }
         int work = startPendingWorkers(now);
-        for (Map.Entry<Integer, PartitionWorker> entry : workers.entrySet()) {
-            PartitionWorker worker = entry.getValue();
-            if (now < workerRetryAt.getOrDefault(entry.getKey(), 0L)) {
-                continue;
-            }
-            try {
-                work += worker.doWork();
-            } catch (Exception e) {
-                onWorkerFailure(entry.getKey(), worker, e, now);
-            }
-        }
+        work += stepWorkers(now);
         if (now >= nextCommitAt
             || (now >= commitRetryAt && workers.values().stream().anyMatch(PartitionWorker::wantsCommit))) {
             commit(now);
@@ -199,6 +196,44 @@ public final class TopicTable implements AutoCloseable {
         work += maintainIfDue(now);
         updateStatus();
         return work;
+    }
+
+    /** What one worker did in a pass: the records it handled, or why it failed. */
+    private record Step(PartitionWorker worker, int work, Exception failure) {}
+
+    /**
+     * Steps every worker not waiting out a failure once, at the same time on the writer
+     * executor (the calling thread, when only one has to), and waits for all.
+     */
+    private int stepWorkers(long now) {
+        List<PartitionWorker> due = new ArrayList<>();
+        workers.forEach((partition, worker) -> {
+            if (now >= workerRetryAt.getOrDefault(partition, 0L)) {
+                due.add(worker);
+            }
+        });
+        Executor executor = due.size() > 1 ? writerExecutor : Runnable::run;
+        List<CompletableFuture<Step>> steps = new ArrayList<>(due.size());
+        for (PartitionWorker worker : due) {
+            steps.add(CompletableFuture.supplyAsync(() -> step(worker), executor));
+        }
+        int work = 0;
+        for (CompletableFuture<Step> future : steps) {
+            Step step = future.join();
+            if (step.failure() != null) {
+                onWorkerFailure(step.worker().partition(), step.worker(), step.failure(), now);
+            }
+            work += step.work();
+        }
+        return work;
+    }
+
+    private static Step step(PartitionWorker worker) {
+        try {
+            return new Step(worker, worker.doWork(), null);
+        } catch (Exception e) {
+            return new Step(worker, 0, e);
+        }
     }
 
     /**

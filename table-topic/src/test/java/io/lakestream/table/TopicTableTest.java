@@ -8,6 +8,7 @@ import io.lakestream.stream.testing.S3ProxyServer;
 import io.lakestream.table.commit.CommittedOffsets;
 import io.lakestream.table.partition.PartitionField;
 import io.lakestream.table.registry.InMemoryRegistryLog;
+import io.lakestream.table.registry.SchemaLookup;
 import io.lakestream.table.registry.SchemaRegistry;
 import io.lakestream.table.registry.SchemaType;
 import io.lakestream.table.testing.InMemoryPartition;
@@ -16,6 +17,7 @@ import io.lakestream.table.testing.TableStores.Kind;
 import io.lakestream.table.testing.TableStores.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -34,6 +39,10 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.io.LocalInputFile;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -377,6 +386,78 @@ class TopicTableTest {
             writeAndCommit(table);
 
             assertThat(values(catalog.loadTable(TableIdentifier.of("lake", "orders")))).isEqualTo(Map.of(1L, "b"));
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void partitionsWrittenAtOnceEachAddTheirColumnsAndKeepEveryRow(Kind kind) throws IOException {
+        ExecutorService writers = Executors.newFixedThreadPool(4);
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TopicTable table = new TopicTable(settings(Optional.empty()), catalog, SchemaLookup.NONE, clock::get,
+                () -> { }, new SimpleMeterRegistry(), Runnable::run, writers);
+            for (int p = 0; p < 4; p++) {
+                InMemoryPartition partition = new InMemoryPartition();
+                // Each partition brings a column of its own in every batch, so their schema changes race.
+                for (int batch = 0; batch < 5; batch++) {
+                    List<String> values = new ArrayList<>();
+                    for (int i = 0; i < 50; i++) {
+                        long id = p * 1_000L + batch * 50 + i;
+                        values.add("{\"id\": " + id + ", \"p" + p + "_" + batch + "\": " + id + "}");
+                    }
+                    partition.append(values.toArray(String[]::new));
+                }
+                table.lead(p, partition);
+            }
+
+            writeAndCommit(table);
+
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            List<Record> rows = rows(iceberg);
+            assertThat(rows).hasSize(1_000);
+            for (Record row : rows) {
+                long id = ((Number) row.getField("id")).longValue();
+                String column = "p" + id / 1_000 + "_" + id % 1_000 / 50;
+                assertThat(((Number) row.getField(column)).longValue()).as("column %s of row %s", column, id)
+                    .isEqualTo(id);
+            }
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 250L, 1, 250L, 2, 250L, 3, 250L));
+            table.close();
+        } finally {
+            writers.shutdown();
+        }
+    }
+
+    @Test
+    void wideStringColumnsAreWrittenWithoutDictionaryNorStatisticsNarrowOnesWithBoth() throws IOException {
+        try (Store store = TableStores.open(Kind.LOCAL, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TopicTable table = topicTable(catalog, settings(Optional.empty()));
+            InMemoryPartition partition = new InMemoryPartition();
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                values.add("{\"id\": " + i + ", \"item\": \"sku-" + i % 3 + "\", \"payload\": \"" + i
+                    + "x".repeat(400) + "\"}");
+            }
+            partition.append(values.toArray(String[]::new));
+            table.lead(0, partition);
+            writeAndCommit(table);
+
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            DataFile file = iceberg.currentSnapshot().addedDataFiles(iceberg.io()).iterator().next();
+            Map<String, ColumnChunkMetaData> columns = new HashMap<>();
+            try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(Path.of(URI.create(
+                    file.location()))))) {
+                reader.getFooter().getBlocks().get(0).getColumns()
+                    .forEach(column -> columns.put(column.getPath().toDotString(), column));
+            }
+            assertThat(columns.get("payload").hasDictionaryPage()).as("dictionary of payload").isFalse();
+            assertThat(columns.get("payload").getStatistics().hasNonNullValue()).as("min/max of payload").isFalse();
+            assertThat(columns.get("item").hasDictionaryPage()).as("dictionary of item").isTrue();
+            assertThat(columns.get("item").getStatistics().hasNonNullValue()).as("min/max of item").isTrue();
+            assertThat(rows(iceberg)).hasSize(100);
             table.close();
         }
     }

@@ -102,6 +102,7 @@ public final class BrokerConfig extends AbstractConfig {
 
     public static final String TABLE_TOPIC_ENABLE = "table.topic.enable";
     public static final String TABLE_WRITER_MEMORY_BYTES = "table.writer.memory.bytes";
+    public static final String TABLE_WRITER_THREADS = "table.writer.threads";
     public static final String TABLE_CATALOG_PREFIX = "table.catalog.key.prefix";
     public static final String TABLE_CATALOG_REST_PORT = "table.catalog.rest.port";
     public static final String TABLE_CATALOG_REST_HOST = "table.catalog.rest.host";
@@ -273,6 +274,9 @@ public final class BrokerConfig extends AbstractConfig {
                 + "together (each buffers up to a row group). Past it the fullest are closed early, making smaller "
                 + "files that table maintenance rewrites; upsert tables commit early instead. Counts in the half of "
                 + "the heap that " + LOG_CACHE_BYTES + " and " + BLOCK_CACHE_BYTES + " share.")
+        .define(TABLE_WRITER_THREADS, Type.INT, 0, atLeast(0), MEDIUM,
+            "How many table topic partitions led here are parsed, converted and written to Parquet at once, "
+                + "each by one thread; 0: one per processor. Commits stay on one thread.")
         .define(TABLE_TOPIC_ENABLE, Type.BOOLEAN, true, MEDIUM,
             "Whether this broker writes the partitions it leads of topics with lakestream.table.enable=true to "
                 + "their Iceberg tables.")

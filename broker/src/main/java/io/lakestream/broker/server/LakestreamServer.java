@@ -255,7 +255,7 @@ public final class LakestreamServer implements AutoCloseable {
         TableTopicService tables = null;
         if (config.getBoolean(BrokerConfig.TABLE_TOPIC_ENABLE)) {
             tables = new TableTopicService(catalog, schemas, config.getLong(BrokerConfig.TABLE_WRITER_MEMORY_BYTES),
-                registry, System::currentTimeMillis);
+                config.getInt(BrokerConfig.TABLE_WRITER_THREADS), registry, System::currentTimeMillis);
             resources.push(tables);
             tables.start();
             TableTopicBinding binding = new TableTopicBinding(partitions, tables);

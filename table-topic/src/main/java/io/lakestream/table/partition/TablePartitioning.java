@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * Brings a table's partition spec to lakestream.table.partition.by. A field whose column does
  * not exist yet (a JSON field no record has had) is added once the schema has the column, so
  * the spec grows with the schema; fields are only ever added (Iceberg partition evolution: old
- * files keep their old layout), never removed. Not thread-safe: one per table topic, on the
- * table-topic thread.
+ * files keep their old layout), never removed. Not thread-safe: one per table topic, called by
+ * its workers (on the table writer threads) with the table's lock held, or by its table-topic
+ * thread while no worker runs.
  */
 public final class TablePartitioning {
     private static final Logger LOG = LoggerFactory.getLogger(TablePartitioning.class);

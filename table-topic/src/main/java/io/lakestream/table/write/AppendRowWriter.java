@@ -2,6 +2,7 @@ package io.lakestream.table.write;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
@@ -21,7 +22,8 @@ import org.apache.iceberg.util.PropertyUtil;
  * Appends rows to Parquet data files of one table, schema and partition spec, with Iceberg's
  * {@link FanoutDataWriter}: one open file per table partition, rolled at the table's
  * {@code write.target-file-size-bytes}. File names carry the Kafka partition and a random
- * operation id, so writers never collide. Not thread-safe.
+ * operation id, so writers never collide. Not thread-safe; created with the table's lock held
+ * (it reads the table's schema, spec and properties, which another worker may be changing).
  */
 final class AppendRowWriter implements RowWriter {
     private final Schema schema;
@@ -30,11 +32,17 @@ final class AppendRowWriter implements RowWriter {
     private final PartitionKey key;
     private final InternalRecordWrapper wrapper;
 
-    AppendRowWriter(Table table, int kafkaPartition, long taskId) {
-        this.schema = table.schema();
-        this.spec = table.spec();
+    /**
+     * @param schema the table's schema the rows have (it may have changed since)
+     * @param spec the table's spec then
+     * @param writerProperties Parquet settings of these files over the table's ({@link WideColumns})
+     */
+    AppendRowWriter(Table table, Schema schema, PartitionSpec spec, Map<String, String> writerProperties,
+                    int kafkaPartition, long taskId) {
+        this.schema = schema;
+        this.spec = spec;
         GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
-            .dataFileFormat(FileFormat.PARQUET).dataSchema(schema).build();
+            .dataFileFormat(FileFormat.PARQUET).dataSchema(schema).writerProperties(writerProperties).build();
         OutputFileFactory files = OutputFileFactory.builderFor(table, kafkaPartition, taskId)
             .format(FileFormat.PARQUET).operationId(UUID.randomUUID().toString()).build();
         long targetBytes = PropertyUtil.propertyAsLong(table.properties(), TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,

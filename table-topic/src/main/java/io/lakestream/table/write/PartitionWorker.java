@@ -10,11 +10,14 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.iceberg.ContentFile;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.WriteResult;
@@ -30,7 +33,11 @@ import org.slf4j.LoggerFactory;
  * {@link #drain} hands the files of everything read so far, with their offset range, to the
  * commit; nothing is visible until that commits.
  *
- * <p>Single-threaded: owned by its topic's {@code TopicTable}, on the table-topic thread.
+ * <p>Single-threaded: owned by its topic's {@code TopicTable}, and stepped by one thread at a
+ * time: a table writer thread, alongside the workers of other partitions (the topic's
+ * {@code TopicTable} waits for all of them before it commits), or the table-topic thread. What
+ * the workers of a topic share, the {@link Table} object, they change and read with its lock
+ * held ({@link SchemaEvolution}).
  */
 public final class PartitionWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionWorker.class);
@@ -137,20 +144,24 @@ public final class PartitionWorker implements AutoCloseable {
     /** A converted record and what to do with it. */
     private record Row(long offset, Record row, boolean delete) {}
 
+    /** The table's schema and spec as one chunk is written, read together with its lock held. */
+    private record Layout(Schema schema, PartitionSpec spec) {}
+
     private void write(List<SourceRecord> records, long end) {
-        int schemaId = table.schema().schemaId();
-        RecordConverter.Analysis analysis = SchemaEvolution.analyzeAndEvolve(table, converter, records);
-        if (table.schema().schemaId() != schemaId) {
-            target.partitioning().apply(table); // a partition field's column may have just appeared
+        RecordConverter.Analysis analysis = SchemaEvolution.analyzeAndEvolve(table, converter, records,
+            target.partitioning());
+        Layout layout;
+        synchronized (table) {
+            layout = new Layout(table.schema(), table.spec());
         }
-        if (target.upsert().isPresent() && rows != null && outdated(rows)) {
+        if (target.upsert().isPresent() && rows != null && outdated(rows, layout)) {
             commitWanted = true; // this chunk is read again after the commit
             return;
         }
         List<RecordConverter.Failure> failures = new ArrayList<>(analysis.failed());
         List<Row> rowsToWrite = new ArrayList<>(analysis.accepted().size());
         for (RecordConverter.Parsed parsed : analysis.accepted()) {
-            Record row = converter.toRow(parsed, table.schema());
+            Record row = converter.toRow(parsed, layout.schema());
             String unkeyed = target.upsert().map(upsert -> missingKey(upsert, row)).orElse(null);
             if (unkeyed != null) {
                 failures.add(new RecordConverter.Failure(parsed.source(), unkeyed));
@@ -173,7 +184,7 @@ public final class PartitionWorker implements AutoCloseable {
             bufferedBytes += size(parsed.source().key()) + size(parsed.source().value());
         }
         if (!rowsToWrite.isEmpty()) {
-            RowWriter writer = rowWriter();
+            RowWriter writer = rowWriter(layout, rowsToWrite);
             for (Row row : rowsToWrite) {
                 if (row.delete()) {
                     writer.delete(row.row());
@@ -247,29 +258,41 @@ public final class PartitionWorker implements AutoCloseable {
             .orElse(false);
     }
 
-    /** The writer of rows in the table's current schema and spec; one in older ones is finished first. */
-    private RowWriter rowWriter() {
-        if (rows != null && outdated(rows)) {
+    /**
+     * The writer of rows in {@code layout}; one in an older layout is finished first. A new
+     * append writer's Parquet settings follow the first rows it gets ({@link WideColumns}).
+     */
+    private RowWriter rowWriter(Layout layout, List<Row> first) {
+        if (rows != null && outdated(rows, layout)) {
             written.add(rows.finish());
             rows = null;
         }
         if (rows == null) {
-            rows = target.upsert().isPresent()
-                ? UpsertRowWriter.create(table, target.upsert().get().idColumns(), partition, taskIds++)
-                : new AppendRowWriter(table, partition, taskIds++);
+            synchronized (table) {
+                rows = target.upsert().isPresent()
+                    ? UpsertRowWriter.create(table, layout.schema(), layout.spec(), target.upsert().get().idColumns(),
+                        partition, taskIds++)
+                    : new AppendRowWriter(table, layout.schema(), layout.spec(), WideColumns.writerProperties(
+                        layout.schema(), table.properties(), first.stream().map(Row::row).toList()), partition,
+                        taskIds++);
+            }
         }
         return rows;
     }
 
-    /** Whether a writer's schema or spec is no longer the table's. */
-    private boolean outdated(RowWriter writer) {
-        return writer.schema().schemaId() != table.schema().schemaId()
-            || writer.spec().specId() != table.spec().specId();
+    /** Whether a writer's schema or spec is not {@code layout}'s. */
+    private static boolean outdated(RowWriter writer, Layout layout) {
+        return writer.schema().schemaId() != layout.schema().schemaId()
+            || writer.spec().specId() != layout.spec().specId();
     }
 
     private RowWriter deadLetterWriter() {
         if (deadLetters == null) {
-            deadLetters = new AppendRowWriter(target.deadLetterTable(), partition, taskIds++);
+            Table deadLetterTable = target.deadLetterTable();
+            synchronized (deadLetterTable) {
+                deadLetters = new AppendRowWriter(deadLetterTable, deadLetterTable.schema(), deadLetterTable.spec(),
+                    Map.of(), partition, taskIds++);
+            }
         }
         return deadLetters;
     }

@@ -40,19 +40,22 @@ final class UpsertRowWriter extends BaseTaskWriter<Record> implements RowWriter 
     private final InternalRecordWrapper keyWrapper;
     private final Map<PartitionKey, KeyedWriter> writers = new HashMap<>();
 
-    private UpsertRowWriter(Table table, Schema schema, Schema keySchema, GenericFileWriterFactory factory,
-                            OutputFileFactory files, long targetBytes) {
-        super(table.spec(), FileFormat.PARQUET, factory, files, table.io(), targetBytes);
+    private UpsertRowWriter(Table table, Schema schema, PartitionSpec spec, Schema keySchema,
+                            GenericFileWriterFactory factory, OutputFileFactory files, long targetBytes) {
+        super(spec, FileFormat.PARQUET, factory, files, table.io(), targetBytes);
         this.schema = schema;
         this.keySchema = keySchema;
-        this.partitionKey = new PartitionKey(table.spec(), schema);
+        this.partitionKey = new PartitionKey(spec, schema);
         this.rowWrapper = new InternalRecordWrapper(schema.asStruct());
         this.keyWrapper = new InternalRecordWrapper(keySchema.asStruct());
     }
 
-    /** A writer of {@code table}'s current schema and spec, keyed by the columns {@code idColumns}. */
-    static UpsertRowWriter create(Table table, List<String> idColumns, int kafkaPartition, long taskId) {
-        Schema schema = table.schema();
+    /**
+     * A writer of rows in {@code table}'s {@code schema} and {@code spec} (they may have changed
+     * since), keyed by the columns {@code idColumns}; called with the table's lock held.
+     */
+    static UpsertRowWriter create(Table table, Schema schema, PartitionSpec spec, List<String> idColumns,
+                                  int kafkaPartition, long taskId) {
         int[] ids = new int[idColumns.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = schema.findField(idColumns.get(i)).fieldId();
@@ -67,7 +70,7 @@ final class UpsertRowWriter extends BaseTaskWriter<Record> implements RowWriter 
             .format(FileFormat.PARQUET).operationId(UUID.randomUUID().toString()).build();
         long targetBytes = PropertyUtil.propertyAsLong(table.properties(), TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
             TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
-        return new UpsertRowWriter(table, schema, keySchema, factory, files, targetBytes);
+        return new UpsertRowWriter(table, schema, spec, keySchema, factory, files, targetBytes);
     }
 
     @Override
