@@ -64,7 +64,7 @@ class TransactionCoordinatorTest {
     void start() {
         stateLog = fixture.load(new LogConfig(Map.of()));
         events = fixture.loadOther(EVENTS, new LogConfig(Map.of()));
-        coordinator = loadCoordinator();
+        coordinator = loadCoordinator(86_400_000L);
     }
 
     @AfterEach
@@ -74,7 +74,7 @@ class TransactionCoordinatorTest {
     }
 
     /** A coordinator over {@code __transaction_state-0}, loaded from what the partition holds. */
-    private TransactionCoordinator loadCoordinator() {
+    private TransactionCoordinator loadCoordinator(long idExpirationMs) {
         if (state != null) {
             state.close();
         }
@@ -106,7 +106,7 @@ class TransactionCoordinatorTest {
         TransactionCoordinator loaded = new TransactionCoordinator(state, new ProducerIdAllocator(new IdBlocks()),
             new TransactionMarkerWriter(partitions, null, new ClusterViewHolder(new EventsView(), timer), timer,
                 new SimpleMeterRegistry()),
-            timer, 60_000, 86_400_000L, Time.SYSTEM, new SimpleMeterRegistry());
+            timer, 60_000, idExpirationMs, Time.SYSTEM, new SimpleMeterRegistry());
         state.load(stateLog).join().ifPresent(loaded::resumeCompletions);
         return loaded;
     }
@@ -168,7 +168,7 @@ class TransactionCoordinatorTest {
         assertThat(coordinator.endTransaction(ID, producer.producerId(), producer.producerEpoch(),
             TransactionResult.COMMIT).join()).as("a retried commit").isEqualTo(Errors.NONE);
 
-        coordinator = loadCoordinator();
+        coordinator = loadCoordinator(86_400_000L);
         assertThat(metadata().state()).as("state after a reload").isEqualTo(TransactionState.COMPLETE_COMMIT);
         assertThat(metadata().producerEpoch()).isEqualTo(producer.producerEpoch());
         assertThat(init(Optional.empty()).producerEpoch()).isEqualTo((short) (producer.producerEpoch() + 1));
@@ -203,10 +203,28 @@ class TransactionCoordinatorTest {
         state.append(ID, state.get(ID).orElseThrow().coordinatorEpoch(), prepared).join();
         assertThat(events.lastStableOffset()).isZero();
 
-        coordinator = loadCoordinator();
+        coordinator = loadCoordinator(86_400_000L);
         await().atMost(Duration.ofSeconds(30)).until(() -> metadata().state() == TransactionState.COMPLETE_COMMIT);
         assertThat(events.lastStableOffset()).as("LSO after the load wrote the marker")
             .isEqualTo(events.highWatermark()).isEqualTo(2);
+    }
+
+    @Test
+    void anIdleTransactionalIdExpiresWithATombstone() {
+        coordinator = loadCoordinator(0);
+        TransactionCoordinator.InitResult producer = init(Optional.empty());
+        coordinator.addPartitions(ID, producer.producerId(), producer.producerEpoch(), Set.of(EVENTS)).join();
+        coordinator.expireTransactionalIds();
+        assertThat(state.get(ID)).as("an id with an open transaction does not expire").isPresent();
+
+        coordinator.endTransaction(ID, producer.producerId(), producer.producerEpoch(), TransactionResult.ABORT).join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> metadata().state() == TransactionState.COMPLETE_ABORT);
+        coordinator.expireTransactionalIds();
+        await().atMost(Duration.ofSeconds(30)).until(() -> state.get(ID).isEmpty());
+        assertThat(coordinator.describe(ID).errorCode()).isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND.code());
+
+        coordinator = loadCoordinator(86_400_000L);
+        assertThat(state.get(ID)).as("the id after a reload past its tombstone").isEmpty();
     }
 
     /** Producer ids from one block, as the controller hands them out. */
