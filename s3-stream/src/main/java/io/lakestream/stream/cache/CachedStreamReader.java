@@ -8,6 +8,7 @@ import io.lakestream.stream.metadata.ObjectRange;
 import io.lakestream.stream.object.DataBlock;
 import io.lakestream.stream.object.DataBlockIndex;
 import io.lakestream.stream.object.ObjectReader;
+import io.lakestream.stream.storage.ObjectNotFoundException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -37,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * the metadata (a controller query) once per few objects, not once per read. Reusing them is
  * safe for that long: an object that compaction replaces stays readable for the controller's
  * destroy grace period (a minute by default), and a trim moves the stream's start, which
- * {@code S3Stream} checks before reading here. A rewrite of the stream's data (log compaction)
- * changes what the offsets hold, so {@link #forgetLocations} drops them.
+ * {@code S3Stream} checks before reading here. A read that finds a remembered object gone
+ * anyway (a shorter grace, or a metadata store without one) forgets them and reads again. A
+ * rewrite of the stream's data (log compaction) changes what the offsets hold, so
+ * {@link #forgetLocations} drops them.
  *
  * <p>Thread-safe. Reads of different streams proceed independently; the continuation of a
  * read runs on the object store's threads.
@@ -101,8 +104,19 @@ public final class CachedStreamReader implements BatchReader {
         }
         ReadAheadWindow window = windows.get(streamId, id -> new ReadAheadWindow(initialWindowBytes, maxWindowBytes));
         boolean sequential = window.startRead(startOffset);
-        Read read = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
-        return read.run().whenComplete((batches, error) -> {
+        Read first = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
+        Read[] last = {first};
+        return first.run().exceptionallyCompose(error -> {
+            if (!isObjectNotFound(error)) {
+                return CompletableFuture.failedFuture(error);
+            }
+            // The remembered objects were deleted (compacted away, past the controller's grace period,
+            // or by a metadata store that keeps none): read again from what the locator says now.
+            locations.invalidate(streamId);
+            last[0] = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
+            return last[0].run();
+        }).whenComplete((batches, error) -> {
+            Read read = last[0];
             if (error == null) {
                 window.endRead(read.nextOffset);
                 if (sequential && !read.readAheadStarted) {
@@ -268,6 +282,15 @@ public final class CachedStreamReader implements BatchReader {
             long next = blocks.get(blocks.size() - 1).endOffset();
             return prefetch(streamId, ranges, i + 1, next, budget - covered);
         });
+    }
+
+    private static boolean isObjectNotFound(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ObjectNotFoundException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
