@@ -11,4 +11,8 @@ import java.util.concurrent.CompletableFuture;
 @FunctionalInterface
 public interface BatchReader {
     CompletableFuture<List<StreamRecordBatch>> read(long streamId, long startOffset, long endOffset, int maxBytes);
+
+    /** Forgets what the reader remembers of where the stream's data is: its objects were rewritten. */
+    default void forgetLocations(long streamId) {
+    }
 }

@@ -77,7 +77,7 @@ public final class StreamStore implements AutoCloseable {
                        MeterRegistry registry) {
         this(config, wal, storage, metadata, new CachedStreamReader(metadata::getObjects,
             new BlockCache(storage, config.blockCacheCapacityBytes(), indexCacheBytes(config), registry),
-            ReadAheadConfig.DEFAULT, registry)::read, registry);
+            ReadAheadConfig.DEFAULT, registry), registry);
     }
 
     /** Object indexes are small: a sixteenth of the block cache, at least 8 MiB. */
@@ -266,10 +266,11 @@ public final class StreamStore implements AutoCloseable {
      */
     public CompletableFuture<StreamRewriter.Result> rewrite(long streamId, long endOffset, BatchRewrite rewrite,
                                                            Executor executor) {
-        // The log cache still holds the old payloads of data uploaded recently: drop them, so that
-        // readers see the rewritten objects.
+        // The log cache still holds the old payloads of data uploaded recently, and the object reader
+        // where they were: forget both, so that readers see the rewritten objects.
         return rewriter.rewrite(streamId, endOffset, rewrite, executor)
             .whenComplete((result, error) -> {
+                objectReader.forgetLocations(streamId);
                 if (result != null) {
                     logCache.trim(streamId, result.endOffset());
                 }

@@ -2,11 +2,13 @@ package io.lakestream.stream.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lakestream.stream.BatchReader;
 import io.lakestream.stream.StreamRecordBatch;
 import io.lakestream.stream.metadata.ObjectRange;
 import io.lakestream.stream.object.DataBlock;
 import io.lakestream.stream.object.DataBlockIndex;
 import io.lakestream.stream.object.ObjectReader;
+import io.lakestream.stream.storage.ObjectNotFoundException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -31,14 +33,26 @@ import org.slf4j.LoggerFactory;
  * the window. Read-ahead failures are logged and otherwise ignored: a later read retries the
  * blocks.
  *
+ * <p>Object locations: the objects found for a stream are remembered for
+ * {@link #LOCATIONS_TTL} and reused by its next reads within them, so a sequential reader asks
+ * the metadata (a controller query) once per few objects, not once per read. Reusing them is
+ * safe for that long: an object that compaction replaces stays readable for the controller's
+ * destroy grace period (a minute by default), and a trim moves the stream's start, which
+ * {@code S3Stream} checks before reading here. A read that finds a remembered object gone
+ * anyway (a shorter grace, or a metadata store without one) forgets them and reads again. A
+ * rewrite of the stream's data (log compaction) changes what the offsets hold, so
+ * {@link #forgetLocations} drops them.
+ *
  * <p>Thread-safe. Reads of different streams proceed independently; the continuation of a
  * read runs on the object store's threads.
  */
-public final class CachedStreamReader {
+public final class CachedStreamReader implements BatchReader {
     private static final Logger LOG = LoggerFactory.getLogger(CachedStreamReader.class);
     /** Objects asked of the locator at a time. */
     static final int LOCATE_LIMIT = 8;
     private static final int MAX_TRACKED_STREAMS = 100_000;
+    /** How long the objects found for a stream are reused; well under the controller's destroy grace period. */
+    static final Duration LOCATIONS_TTL = Duration.ofSeconds(5);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final ObjectLocator locator;
@@ -46,6 +60,7 @@ public final class CachedStreamReader {
     private final int initialWindowBytes;
     private final int maxWindowBytes;
     private final Cache<Long, ReadAheadWindow> windows;
+    private final Cache<Long, List<ObjectRange>> locations;
     private final Counter readAheadBytes;
 
     public CachedStreamReader(ObjectLocator locator, BlockCache cache, ReadAheadConfig readAheadConfig,
@@ -58,6 +73,10 @@ public final class CachedStreamReader {
         this.windows = Caffeine.newBuilder()
             .maximumSize(MAX_TRACKED_STREAMS)
             .expireAfterAccess(Duration.ofMinutes(10))
+            .build();
+        this.locations = Caffeine.newBuilder()
+            .maximumSize(MAX_TRACKED_STREAMS)
+            .expireAfterWrite(LOCATIONS_TTL)
             .build();
         this.readAheadBytes = Counter.builder("lakestream.stream.read.ahead").baseUnit("bytes")
             .description("Bytes fetched from the object store ahead of sequential readers")
@@ -76,6 +95,7 @@ public final class CachedStreamReader {
      *
      * @param endOffset exclusive; {@code -1} for no upper bound
      */
+    @Override
     public CompletableFuture<List<StreamRecordBatch>> read(long streamId, long startOffset, long endOffset,
                                                            int maxBytes) {
         if (startOffset < 0 || (endOffset >= 0 && endOffset < startOffset)) {
@@ -84,8 +104,19 @@ public final class CachedStreamReader {
         }
         ReadAheadWindow window = windows.get(streamId, id -> new ReadAheadWindow(initialWindowBytes, maxWindowBytes));
         boolean sequential = window.startRead(startOffset);
-        Read read = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
-        return read.run().whenComplete((batches, error) -> {
+        Read first = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
+        Read[] last = {first};
+        return first.run().exceptionallyCompose(error -> {
+            if (!isObjectNotFound(error)) {
+                return CompletableFuture.failedFuture(error);
+            }
+            // The remembered objects were deleted (compacted away, past the controller's grace period,
+            // or by a metadata store that keeps none): read again from what the locator says now.
+            locations.invalidate(streamId);
+            last[0] = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
+            return last[0].run();
+        }).whenComplete((batches, error) -> {
+            Read read = last[0];
             if (error == null) {
                 window.endRead(read.nextOffset);
                 if (sequential && !read.readAheadStarted) {
@@ -135,21 +166,21 @@ public final class CachedStreamReader {
             if (done()) {
                 return DONE;
             }
-            return locator.locate(streamId, nextOffset, endOffset, LOCATE_LIMIT)
-                .thenCompose(ranges -> readRanges(ranges, 0));
+            return locate(streamId, nextOffset, endOffset).thenCompose(located -> readRanges(located, 0));
         }
 
-        private CompletableFuture<Void> readRanges(List<ObjectRange> ranges, int i) {
+        private CompletableFuture<Void> readRanges(Located located, int i) {
+            List<ObjectRange> ranges = located.ranges();
             if (done()) {
                 return DONE;
             }
             if (i == ranges.size()) {
-                // Fewer objects than asked for: the rest of the stream is not in the object store yet.
-                return ranges.size() < LOCATE_LIMIT ? DONE : locateNext();
+                // Unless the locator had fewer objects than asked for: the rest is not in the object store yet.
+                return located.mayHaveMore() ? locateNext() : DONE;
             }
             ObjectRange range = ranges.get(i);
             if (range.endOffset() <= nextOffset) {
-                return readRanges(ranges, i + 1);
+                return readRanges(located, i + 1);
             }
             if (range.startOffset() > nextOffset) {
                 return CompletableFuture.failedFuture(new StreamDataGapException(streamId, nextOffset,
@@ -157,7 +188,7 @@ public final class CachedStreamReader {
             }
             return cache.reader(range.objectId(), range.objectSize())
                 .thenCompose(reader -> readObject(range, reader))
-                .thenCompose(ignored -> readRanges(ranges, i + 1));
+                .thenCompose(ignored -> readRanges(located, i + 1));
         }
 
         private CompletableFuture<Void> readObject(ObjectRange range, ObjectReader reader) {
@@ -221,8 +252,8 @@ public final class CachedStreamReader {
 
     /** Fetches ahead {@code windowBytes} from {@code fromOffset} and tells the window what that covered. */
     private void readAhead(long streamId, ReadAheadWindow window, long fromOffset, int windowBytes) {
-        locator.locate(streamId, fromOffset, -1, LOCATE_LIMIT)
-            .thenCompose(ranges -> prefetch(streamId, ranges, 0, fromOffset, windowBytes))
+        locate(streamId, fromOffset, -1)
+            .thenCompose(located -> prefetch(streamId, located.ranges(), 0, fromOffset, windowBytes))
             .whenComplete((endOffset, error) -> {
                 window.fetchedAhead(fromOffset, error == null ? endOffset : fromOffset);
                 if (error != null) {
@@ -252,6 +283,56 @@ public final class CachedStreamReader {
             return prefetch(streamId, ranges, i + 1, next, budget - covered);
         });
     }
+
+    private static boolean isObjectNotFound(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ObjectNotFoundException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void forgetLocations(long streamId) {
+        locations.invalidate(streamId);
+    }
+
+    /**
+     * The objects of the stream from the one that holds {@code startOffset}: from the objects
+     * remembered for the stream if one of them holds {@code startOffset}, else from the locator
+     * (up to {@link #LOCATE_LIMIT} objects), whose answer is then remembered. A reader that
+     * comes to the end of remembered objects asks the locator again, so it finds the objects
+     * uploaded since.
+     */
+    private CompletableFuture<Located> locate(long streamId, long startOffset, long endOffset) {
+        List<ObjectRange> known = locations.getIfPresent(streamId);
+        if (known != null) {
+            for (int i = 0; i < known.size(); i++) {
+                ObjectRange range = known.get(i);
+                if (range.startOffset() <= startOffset && startOffset < range.endOffset()) {
+                    return CompletableFuture.completedFuture(new Located(known.subList(i, known.size()), true));
+                }
+            }
+        }
+        // Asked without the read's end, so that the answer serves the reads after this one too.
+        return locator.locate(streamId, startOffset, -1, LOCATE_LIMIT).thenApply(found -> {
+            if (!found.isEmpty()) {
+                locations.put(streamId, List.copyOf(found));
+            }
+            return new Located(endOffset < 0 ? found
+                : found.stream().filter(range -> range.startOffset() < endOffset).toList(),
+                found.size() >= LOCATE_LIMIT);
+        });
+    }
+
+    /**
+     * Objects of a stream in offset order.
+     *
+     * @param mayHaveMore whether objects after the last one may hold more of the stream: false
+     *     if the locator, asked just now, had fewer objects than it was asked for
+     */
+    private record Located(List<ObjectRange> ranges, boolean mayHaveMore) {}
 
     /** The read-ahead window of a stream, for tests. */
     int readAheadWindowBytes(long streamId) {

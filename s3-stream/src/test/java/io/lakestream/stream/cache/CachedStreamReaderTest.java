@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class CachedStreamReaderTest {
@@ -31,12 +32,13 @@ class CachedStreamReaderTest {
     private final InMemoryObjectStorage storage = new InMemoryObjectStorage();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<ObjectRange> metadata = new CopyOnWriteArrayList<>();
+    private final AtomicInteger locates = new AtomicInteger();
     private final ObjectLocator locator = (streamId, startOffset, endOffset, limit) -> CompletableFuture.completedFuture(
-        metadata.stream()
+        locates.incrementAndGet() > 0 ? metadata.stream()
             .filter(range -> range.streamId() == streamId && range.endOffset() > startOffset
                 && (endOffset < 0 || range.startOffset() < endOffset))
             .limit(limit)
-            .toList());
+            .toList() : List.of());
     private final BlockCache cache = new BlockCache(storage, 64 << 20, 1 << 20, registry);
     private final CachedStreamReader reader =
         new CachedStreamReader(locator, cache, new ReadAheadConfig(2048, 8192), registry);
@@ -161,6 +163,27 @@ class CachedStreamReaderTest {
             8 * block);             // offset 1507 ends in that window: 4 KiB more
         assertThat(registry.get("lakestream.stream.read.ahead").counter().count()).as("read-ahead bytes")
             .isEqualTo((4 + 8 + 16 + 16 + 16 + 4 + 8) * block);
+    }
+
+    @Test
+    void sequentialReadsReuseTheObjectsFoundUntilTheStreamIsRewritten() {
+        List<StreamRecordBatch> written = new ArrayList<>();
+        for (long objectId = 1; objectId <= 20; objectId++) {
+            List<StreamRecordBatch> part = stream(1, (objectId - 1) * 10, 10, 1, PAYLOAD);
+            written.addAll(part);
+            upload(objectId, part);
+        }
+        locates.set(0);
+
+        assertThat(readInPages(1, PAYLOAD * 3)).containsExactlyElementsOf(written);
+        int sequential = locates.get();
+        reader.forgetLocations(1);
+        locates.set(0);
+        read(1, 5, -1, PAYLOAD);
+
+        assertThat(sequential).as("locator calls for %d reads of 20 objects, %d objects a call", 67,
+            CachedStreamReader.LOCATE_LIMIT).isLessThanOrEqualTo(10);
+        assertThat(locates.get()).as("locator calls for a read after the locations were forgotten").isEqualTo(1);
     }
 
     @Test
