@@ -1,7 +1,9 @@
 package io.lakestream.benchmarks;
 
+import io.lakestream.controller.client.ControllerClient;
 import io.lakestream.controller.client.ControllerStreamMetadata;
 import io.lakestream.controller.raft.ControllerCluster;
+import io.lakestream.controller.raft.ControllerQuorum;
 import io.lakestream.controller.raft.ControllerServerConfig;
 import io.lakestream.stream.metadata.CommitStreamSetObjectRequest;
 import io.lakestream.stream.metadata.StreamOffsetRange;
@@ -11,11 +13,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,29 +35,44 @@ import java.util.function.UnaryOperator;
  * uploader does. Object ids are prepared in blocks of 1,000 beforehand, as a broker
  * prepares ids for a whole upload at once, so the figure counts commits only.
  *
- * <p>The writers run {@value #WARMUP_SECONDS} s unmeasured first. The figures include the
+ * <p>The writers run 5 s ({@code -Dbench.warmupSeconds}) unmeasured first. The figures include the
  * process's CPU time per commit; {@code -Dbench.threadCpu=true} also prints it per thread kind.
  *
  * <p>{@code -Dbench.appendBatchMillis=N} overrides the leader's appender wait.
+ *
+ * <p>{@code -Dbench.quorum=1@host:port,2@host:port,...} (and {@code -Dbench.clusterId}, the
+ * voters' {@code cluster.id}) measures a quorum of controller processes started elsewhere
+ * instead of voters in this JVM, as {@code benchmarks/controller-quorum.sh} does; the CPU
+ * figure is then this client process's alone.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.lakestream.benchmarks.ControllerCommitRate [seconds] [writers] [voter counts, e.g. 1,3]}
  */
 public final class ControllerCommitRate {
     private static final int STREAMS = 1_000;
     private static final int NODE = 1;
-    private static final int WARMUP_SECONDS = 5;
+    private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmupSeconds", 5);
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int writers = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         System.out.printf("%-7s %8s %10s %9s %9s %9s %12s%n", "voters", "writers", "commits/s", "p50 ms", "p99 ms",
             "max ms", "cpu us/commit");
+        String externalQuorum = System.getProperty("bench.quorum");
+        if (externalQuorum != null) {
+            ControllerQuorum quorum = externalQuorum(externalQuorum,
+                System.getProperty("bench.clusterId", "lakestream-local-cluster-0001"));
+            try (ControllerClient client = new ControllerClient(quorum)) {
+                measure(new ControllerStreamMetadata(client), quorum.voters().size(), writers, seconds);
+            }
+            return;
+        }
         String[] voterCounts = (args.length > 2 ? args[2] : "1,3").split(",");
         for (String voters : voterCounts) {
             run(Integer.parseInt(voters), writers, seconds);
         }
     }
 
+    /** Voters in this JVM. */
     private static void run(int voters, int writers, int seconds) throws Exception {
         Path dir = BenchmarkDirs.create("controller");
         Long appendBatchMillis = Long.getLong("bench.appendBatchMillis");
@@ -61,39 +80,53 @@ public final class ControllerCommitRate {
             ? UnaryOperator.identity() : config -> config.withAppendBatchMillis(appendBatchMillis);
         try (ControllerCluster cluster = ControllerCluster.start(dir, voters, configure)) {
             cluster.awaitLeader();
-            ControllerStreamMetadata metadata = new ControllerStreamMetadata(cluster.newClient());
-            List<StreamState> streams = openStreams(metadata);
-            List<Writer> owners = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                List<StreamState> owned = new ArrayList<>();
-                for (int i = w; i < STREAMS; i += writers) {
-                    owned.add(streams.get(i));
-                }
-                owners.add(new Writer(metadata, owned));
-            }
-            ExecutorService threads = Executors.newFixedThreadPool(writers);
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            // Warm-up: the same load, not measured, so that the JIT has compiled the hot paths.
-            commitFor(owners, threads, WARMUP_SECONDS, Timer.builder("warmup").register(registry));
-            Timer latency = Timer.builder("commit").publishPercentiles(0.5, 0.99).register(registry);
-            Map<String, Long> threadCpuBefore = cpuByThreadKind();
-            long cpuBefore = processCpuNanos();
-            long commits = commitFor(owners, threads, seconds, latency);
-            double cpuMicrosPerCommit = (processCpuNanos() - cpuBefore) / 1e3 / commits;
-            Map<String, Long> threadCpu = cpuByThreadKind();
-            threads.shutdown();
-            System.out.printf("%-7d %8d %10.0f %9.2f %9.2f %9.2f %12.0f%n", voters, writers, commits / (double) seconds,
-                percentile(latency, 0.5), percentile(latency, 0.99), latency.max(TimeUnit.MILLISECONDS),
-                cpuMicrosPerCommit);
-            if (Boolean.getBoolean("bench.threadCpu")) {
-                threadCpu.entrySet().stream()
-                    .map(e -> Map.entry(e.getKey(), e.getValue() - threadCpuBefore.getOrDefault(e.getKey(), 0L)))
-                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(Integer.getInteger("bench.threadCpu.top", 15))
-                    .forEach(e -> System.out.printf("  cpu %-60s %8.1f us/commit%n", e.getKey(),
-                        e.getValue() / 1e3 / commits));
-            }
+            measure(new ControllerStreamMetadata(cluster.newClient()), voters, writers, seconds);
         } finally {
             BenchmarkDirs.delete(dir);
+        }
+    }
+
+    /** The voters as {@code controller.quorum.voters} names them; the cluster id as {@code cluster.id}. */
+    private static ControllerQuorum externalQuorum(String voters, String clusterId) {
+        List<ControllerQuorum.Voter> parsed = new ArrayList<>();
+        for (String voter : voters.split(",")) {
+            int at = voter.indexOf('@');
+            parsed.add(new ControllerQuorum.Voter(voter.substring(0, at), voter.substring(at + 1)));
+        }
+        return new ControllerQuorum(UUID.nameUUIDFromBytes(clusterId.getBytes(StandardCharsets.UTF_8)), parsed);
+    }
+
+    /** Opens the streams, warms up, then prints one row of figures for {@code seconds} of commits. */
+    private static void measure(ControllerStreamMetadata metadata, int voters, int writers, int seconds) {
+        List<StreamState> streams = openStreams(metadata);
+        List<Writer> owners = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            List<StreamState> owned = new ArrayList<>();
+            for (int i = w; i < STREAMS; i += writers) {
+                owned.add(streams.get(i));
+            }
+            owners.add(new Writer(metadata, owned));
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(writers);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // Warm-up: the same load, not measured, so that the JIT has compiled the hot paths.
+        commitFor(owners, threads, WARMUP_SECONDS, Timer.builder("warmup").register(registry));
+        Timer latency = Timer.builder("commit").publishPercentiles(0.5, 0.99).register(registry);
+        Map<String, Long> threadCpuBefore = cpuByThreadKind();
+        long cpuBefore = processCpuNanos();
+        long commits = commitFor(owners, threads, seconds, latency);
+        double cpuMicrosPerCommit = (processCpuNanos() - cpuBefore) / 1e3 / commits;
+        Map<String, Long> threadCpu = cpuByThreadKind();
+        threads.shutdown();
+        System.out.printf("%-7d %8d %10.0f %9.2f %9.2f %9.2f %12.0f%n", voters, writers, commits / (double) seconds,
+            percentile(latency, 0.5), percentile(latency, 0.99), latency.max(TimeUnit.MILLISECONDS),
+            cpuMicrosPerCommit);
+        if (Boolean.getBoolean("bench.threadCpu")) {
+            threadCpu.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - threadCpuBefore.getOrDefault(e.getKey(), 0L)))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(Integer.getInteger("bench.threadCpu.top", 15))
+                .forEach(e -> System.out.printf("  cpu %-60s %8.1f us/commit%n", e.getKey(),
+                    e.getValue() / 1e3 / commits));
         }
     }
 
