@@ -137,8 +137,10 @@ class DataPathCompatTest {
     void javaProducerGetsTheSameExceptionForARecordOverTheTopicLimit() throws Exception {
         String kafka = servers.assertSame("producer send over max.message.bytes", server -> {
             ensureTopic(server, "pd-small", Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1024"));
+            // Generous timeouts: on a loaded machine an idempotent producer whose request timed
+            // out fails with a plain KafkaException (unresolved sequence) instead of the broker's answer.
             try (KafkaProducer<byte[], byte[]> producer = server.producer(Map.of(
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 60_000))) {
                 producer.send(new ProducerRecord<>("pd-small", new byte[2_000])).get();
                 return "sent";
             } catch (ExecutionException e) {
