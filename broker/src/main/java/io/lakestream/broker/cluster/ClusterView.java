@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -34,6 +35,14 @@ public interface ClusterView {
      */
     default int controllerId(int fallback) {
         return liveBrokers().stream().mapToInt(BrokerEndpoint::nodeId).min().orElse(fallback);
+    }
+
+    /** The node id of the broker that leads {@code tp}, or -1 if it does not exist or has no leader. */
+    default int leaderOf(TopicPartition tp) {
+        return topic(tp.topic())
+            .flatMap(topic -> topic.partitions().stream().filter(p -> p.partition() == tp.partition()).findFirst())
+            .map(PartitionView::leader)
+            .orElse(-1);
     }
 
     /** A broker as clients reach it. */

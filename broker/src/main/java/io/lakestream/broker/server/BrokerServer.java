@@ -100,8 +100,8 @@ final class BrokerServer implements AutoCloseable {
                 groups::partitionFor, groupRole::createOffsetsTopic),
             CoordinatorType.TRANSACTION, new FindCoordinatorHandler.InternalTopic(Topic.TRANSACTION_STATE_TOPIC_NAME,
                 txns::partitionFor, txnRole::createStateTopic))));
-        handlers.put(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(txns, views, config.nodeId()));
-        handlers.put(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(txns, groups, views, config.nodeId()));
+        handlers.put(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(txns, views));
+        handlers.put(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(txns, groups));
         handlers.put(ApiKeys.END_TXN, new EndTxnHandler(txns));
         handlers.put(ApiKeys.TXN_OFFSET_COMMIT, new TxnOffsetCommitHandler(groups, views));
         handlers.put(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(txns));

@@ -60,7 +60,7 @@ public final class TransactionCoordinatorRole implements LeadershipListener, Aut
             views, admin);
         this.stateLog = new TransactionStateLog(configuredPartitions,
             config.getInt(BrokerConfig.TRANSACTION_STATE_LOG_LOAD_BUFFER_SIZE), time);
-        this.markers = new TransactionMarkerWriter(partitions, groups, views, timer, registry);
+        this.markers = new TransactionMarkerWriter(partitions, groups, views, timer, config.nodeId(), time, registry);
         this.coordinator = new TransactionCoordinator(stateLog, producerIds, markers, timer,
             config.getInt(BrokerConfig.TRANSACTION_MAX_TIMEOUT_MS), config.getInt(BrokerConfig.TRANSACTIONAL_ID_EXPIRATION_MS),
             time, registry);
@@ -94,7 +94,7 @@ public final class TransactionCoordinatorRole implements LeadershipListener, Aut
         return coordinator;
     }
 
-    /** Writes transaction markers to the partitions led here, for WriteTxnMarkers. */
+    /** Writes transaction markers to the partitions led here, for WriteTxnMarkers from other coordinators. */
     public TransactionMarkerWriter markers() {
         return markers;
     }
@@ -128,6 +128,10 @@ public final class TransactionCoordinatorRole implements LeadershipListener, Aut
     public void close() {
         active = false;
         checks.forEach(check -> check.cancel(false));
-        stateLog.close();
+        try {
+            markers.close();
+        } finally {
+            stateLog.close();
+        }
     }
 }

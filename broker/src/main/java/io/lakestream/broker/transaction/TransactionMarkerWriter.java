@@ -7,6 +7,7 @@ import io.lakestream.broker.partition.LeaderPartitions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.requests.TransactionResult;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.coordinator.group.GroupCoordinator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,15 +35,18 @@ import org.slf4j.LoggerFactory;
  * offsets. A partition that refuses is retried with backoff until it takes the marker, its
  * topic is deleted, or this broker stops coordinating the transaction.
  *
- * <p>Limit: the partitions must be led by this broker (the coordinator refuses others when
- * they are added); a partition that moved away meanwhile is retried until it comes back.
+ * <p>A partition led by another broker gets the marker as Kafka's do: this broker sends that
+ * broker WriteTxnMarkers ({@link TransactionMarkerChannel}), and it writes the marker locally.
+ * Each attempt looks the leader up again, so a partition that moved is followed.
  *
- * <p>It also serves WriteTxnMarkers ({@link #writeOnce}): Kafka's Admin.abortTransaction
- * (kafka-transactions.sh abort) sends it to end a hanging transaction.
+ * <p>It also serves WriteTxnMarkers ({@link #writeLocally}): other brokers coordinating a
+ * transaction send it, and so does Kafka's Admin.abortTransaction (kafka-transactions.sh
+ * abort) to end a hanging transaction.
  *
- * <p>Thread-safe; retries run on the timer, completions on the write-ahead log's threads.
+ * <p>Thread-safe; retries run on the timer, completions on the write-ahead log's threads or
+ * the marker channel's thread.
  */
-public final class TransactionMarkerWriter {
+public final class TransactionMarkerWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionMarkerWriter.class);
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2_000;
@@ -50,14 +55,18 @@ public final class TransactionMarkerWriter {
     private final GroupCoordinator groups;
     private final ClusterViewHolder views;
     private final ScheduledExecutorService timer;
+    private final int nodeId;
+    private final TransactionMarkerChannel channel;
     private final Timer latency;
 
     TransactionMarkerWriter(LeaderPartitions partitions, GroupCoordinator groups, ClusterViewHolder views,
-                            ScheduledExecutorService timer, MeterRegistry registry) {
+                            ScheduledExecutorService timer, int nodeId, Time time, MeterRegistry registry) {
         this.partitions = partitions;
         this.groups = groups;
         this.views = views;
         this.timer = timer;
+        this.nodeId = nodeId;
+        this.channel = new TransactionMarkerChannel(nodeId, time);
         this.latency = Timer.builder("lakestream.broker.transactions.marker.write")
             .description("Time to write the commit or abort markers of one transaction to all its partitions")
             .publishPercentiles(0.5, 0.99)
@@ -80,12 +89,25 @@ public final class TransactionMarkerWriter {
     }
 
     /**
-     * One attempt at one partition's marker, as Kafka's WriteTxnMarkers handler makes it: the
-     * group coordinator's {@code completeTransaction} for {@code __consumer_offsets}, else
-     * the partition's own append. Completes when the marker is durable, or fails with why not.
+     * One attempt at one partition's marker: here if this broker leads the partition (or no
+     * other live broker is known to), else through WriteTxnMarkers to its leader.
      */
-    public CompletableFuture<Void> writeOnce(TopicPartition tp, long producerId, short producerEpoch,
-                                             int coordinatorEpoch, TransactionResult result) {
+    private CompletableFuture<Void> writeOnce(TopicPartition tp, long producerId, short producerEpoch,
+                                              int coordinatorEpoch, TransactionResult result) {
+        Optional<ClusterView.BrokerEndpoint> leader = remoteLeader(views.current(), tp);
+        return leader.isPresent()
+            ? channel.send(leader.get(), tp, producerId, producerEpoch, coordinatorEpoch, result)
+            : writeLocally(tp, producerId, producerEpoch, coordinatorEpoch, result);
+    }
+
+    /**
+     * One attempt at one partition's marker on this broker, as Kafka's WriteTxnMarkers handler
+     * makes it: the group coordinator's {@code completeTransaction} for {@code __consumer_offsets},
+     * else the partition's own append. Completes when the marker is durable, or fails with why
+     * not (NOT_LEADER_OR_FOLLOWER if the partition is not led here).
+     */
+    public CompletableFuture<Void> writeLocally(TopicPartition tp, long producerId, short producerEpoch,
+                                                int coordinatorEpoch, TransactionResult result) {
         try {
             if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
                 return groups.completeTransaction(tp, producerId, producerEpoch, coordinatorEpoch, result,
@@ -149,6 +171,20 @@ public final class TransactionMarkerWriter {
                     TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /** The live broker other than this one that leads {@code tp}, if there is one. */
+    private Optional<ClusterView.BrokerEndpoint> remoteLeader(ClusterView view, TopicPartition tp) {
+        int leader = view.leaderOf(tp);
+        if (leader < 0 || leader == nodeId) {
+            return Optional.empty();
+        }
+        return view.liveBrokers().stream().filter(broker -> broker.nodeId() == leader).findFirst();
+    }
+
+    @Override
+    public void close() {
+        channel.close();
     }
 
     private static boolean exists(ClusterView view, TopicPartition tp) {

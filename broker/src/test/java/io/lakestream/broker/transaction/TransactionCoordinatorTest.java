@@ -58,6 +58,7 @@ class TransactionCoordinatorTest {
     private PartitionLog stateLog;
     private PartitionLog events;
     private TransactionStateLog state;
+    private TransactionMarkerWriter markers;
     private TransactionCoordinator coordinator;
 
     @BeforeEach
@@ -71,12 +72,14 @@ class TransactionCoordinatorTest {
     void stop() {
         timer.shutdownNow();
         state.close();
+        markers.close();
     }
 
     /** A coordinator over {@code __transaction_state-0}, loaded from what the partition holds. */
     private TransactionCoordinator loadCoordinator(long idExpirationMs) {
         if (state != null) {
             state.close();
+            markers.close();
         }
         state = new TransactionStateLog(1, 1 << 20, Time.SYSTEM);
         LeaderPartitions partitions = new LeaderPartitions() {
@@ -103,9 +106,9 @@ class TransactionCoordinatorTest {
                 return Uuid.ZERO_UUID;
             }
         };
-        TransactionCoordinator loaded = new TransactionCoordinator(state, new ProducerIdAllocator(new IdBlocks()),
-            new TransactionMarkerWriter(partitions, null, new ClusterViewHolder(new EventsView(), timer), timer,
-                new SimpleMeterRegistry()),
+        markers = new TransactionMarkerWriter(partitions, null, new ClusterViewHolder(new EventsView(), timer), timer, 1,
+            Time.SYSTEM, new SimpleMeterRegistry());
+        TransactionCoordinator loaded = new TransactionCoordinator(state, new ProducerIdAllocator(new IdBlocks()), markers,
             timer, 60_000, idExpirationMs, Time.SYSTEM, new SimpleMeterRegistry());
         state.load(stateLog).join().ifPresent(loaded::resumeCompletions);
         return loaded;

@@ -1,6 +1,5 @@
 package io.lakestream.broker.handler.txn;
 
-import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.network.KafkaRequest;
 import io.lakestream.broker.network.RequestHandler;
 import io.lakestream.broker.transaction.TransactionCoordinator;
@@ -19,32 +18,26 @@ import org.apache.kafka.coordinator.group.GroupCoordinator;
 /**
  * AddOffsetsToTxn: adds the group's partition of {@code __consumer_offsets} to the transaction,
  * so that the offsets the producer then commits with TxnOffsetCommit are committed or dropped
- * with it.
+ * with it. As Kafka's, it does not ask whether the topic exists or who leads the partition:
+ * the group's FindCoordinator creates the topic before its TxnOffsetCommit, and the marker
+ * follows the partition's leader when the transaction ends.
  */
 public final class AddOffsetsToTxnHandler implements RequestHandler {
     private static final short FIRST_VERSION_WITH_PRODUCER_FENCED = 2;
     private final TransactionCoordinator coordinator;
     private final GroupCoordinator groups;
-    private final ClusterViewHolder views;
-    private final int nodeId;
 
-    public AddOffsetsToTxnHandler(TransactionCoordinator coordinator, GroupCoordinator groups, ClusterViewHolder views,
-                                  int nodeId) {
+    public AddOffsetsToTxnHandler(TransactionCoordinator coordinator, GroupCoordinator groups) {
         this.coordinator = coordinator;
         this.groups = groups;
-        this.views = views;
-        this.nodeId = nodeId;
     }
 
     @Override
     public CompletableFuture<AbstractResponse> handle(KafkaRequest request) {
         AddOffsetsToTxnRequestData data = request.body(AddOffsetsToTxnRequest.class).data();
         TopicPartition offsets = new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, groups.partitionFor(data.groupId()));
-        Errors placement = TransactionErrors.placement(views.current(), offsets, nodeId);
-        CompletableFuture<Errors> added = placement != Errors.NONE
-            ? CompletableFuture.completedFuture(placement == Errors.UNKNOWN_TOPIC_OR_PARTITION
-                ? Errors.COORDINATOR_NOT_AVAILABLE : placement)
-            : coordinator.addPartitions(data.transactionalId(), data.producerId(), data.producerEpoch(), Set.of(offsets));
+        CompletableFuture<Errors> added = coordinator.addPartitions(data.transactionalId(), data.producerId(),
+            data.producerEpoch(), Set.of(offsets));
         return added.thenApply(error -> new AddOffsetsToTxnResponse(new AddOffsetsToTxnResponseData()
             .setErrorCode(TransactionErrors.forVersion(error, request.apiVersion(),
                 FIRST_VERSION_WITH_PRODUCER_FENCED).code())));

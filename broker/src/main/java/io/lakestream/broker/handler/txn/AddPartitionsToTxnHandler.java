@@ -20,29 +20,24 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * AddPartitionsToTxn, as Kafka's KafkaApis serves it: v0-3 are a client's one transaction, v4+
  * a batch of transactions (brokers verifying partitions, KIP-890, with verifyOnly). Partitions
- * that cannot join are answered per partition (UNKNOWN_TOPIC_OR_PARTITION, or INVALID_REQUEST
- * for one led by another broker) and the rest OPERATION_NOT_ATTEMPTED; otherwise the
+ * that cannot join (UNKNOWN_TOPIC_OR_PARTITION: no such partition, or no leader yet) are
+ * answered per partition and the rest OPERATION_NOT_ATTEMPTED; otherwise the
  * coordinator adds them all or none, answered once the new state is durable.
  */
 public final class AddPartitionsToTxnHandler implements RequestHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(AddPartitionsToTxnHandler.class);
     private static final short FIRST_VERSION_WITH_PRODUCER_FENCED = 2;
     private static final short FIRST_BATCHED_VERSION = 4;
 
     private final TransactionCoordinator coordinator;
     private final ClusterViewHolder views;
-    private final int nodeId;
 
-    public AddPartitionsToTxnHandler(TransactionCoordinator coordinator, ClusterViewHolder views, int nodeId) {
+    public AddPartitionsToTxnHandler(TransactionCoordinator coordinator, ClusterViewHolder views) {
         this.coordinator = coordinator;
         this.views = views;
-        this.nodeId = nodeId;
     }
 
     @Override
@@ -73,13 +68,9 @@ public final class AddPartitionsToTxnHandler implements RequestHandler {
         Set<TopicPartition> partitions = new HashSet<>(AddPartitionsToTxnRequest.getPartitions(txn.topics()));
         Map<TopicPartition, Errors> refused = new HashMap<>();
         for (TopicPartition tp : partitions) {
-            Errors placement = TransactionErrors.placement(view, tp, nodeId);
+            Errors placement = TransactionErrors.placement(view, tp);
             if (placement != Errors.NONE) {
                 refused.put(tp, placement);
-                if (placement == Errors.INVALID_REQUEST) {
-                    LOG.warn("Refusing to add {} to transaction {}: it is led by another broker, and this broker "
-                        + "writes transaction markers only to partitions it leads", tp, txn.transactionalId());
-                }
             }
         }
         if (!refused.isEmpty()) {

@@ -17,17 +17,11 @@ final class TransactionErrors {
     }
 
     /**
-     * Whether {@code tp} can join a transaction coordinated here: NONE if this broker leads it,
-     * UNKNOWN_TOPIC_OR_PARTITION (retried) if it does not exist or has no leader yet, and
-     * INVALID_REQUEST if another broker leads it: the markers are written locally, and this
-     * broker does not send WriteTxnMarkers to other brokers yet.
+     * Whether {@code tp} can join a transaction: NONE if a broker leads it (this one or another,
+     * which then gets its marker through WriteTxnMarkers), else UNKNOWN_TOPIC_OR_PARTITION
+     * (retried by the client) if it does not exist or has no leader yet.
      */
-    static Errors placement(ClusterView view, TopicPartition tp, int nodeId) {
-        return view.topic(tp.topic())
-            .flatMap(topic -> topic.partitions().stream().filter(p -> p.partition() == tp.partition()).findFirst())
-            .map(ClusterView.PartitionView::leader)
-            .map(leader -> leader == nodeId ? Errors.NONE
-                : leader < 0 ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.INVALID_REQUEST)
-            .orElse(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    static Errors placement(ClusterView view, TopicPartition tp) {
+        return view.leaderOf(tp) >= 0 ? Errors.NONE : Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
 }

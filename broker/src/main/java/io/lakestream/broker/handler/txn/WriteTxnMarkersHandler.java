@@ -38,7 +38,7 @@ public final class WriteTxnMarkersHandler implements RequestHandler {
             Map<TopicPartition, Errors> partitions = errors.computeIfAbsent(marker.producerId(),
                 id -> new ConcurrentHashMap<>());
             for (TopicPartition tp : marker.partitions()) {
-                writes.add(markers.writeOnce(tp, marker.producerId(), marker.producerEpoch(), marker.coordinatorEpoch(),
+                writes.add(markers.writeLocally(tp, marker.producerId(), marker.producerEpoch(), marker.coordinatorEpoch(),
                         marker.transactionResult())
                     .handle((ignored, error) -> {
                         partitions.put(tp, error == null ? Errors.NONE : Errors.forException(Failures.cause(error)));
