@@ -14,6 +14,8 @@ if [[ $# -gt 0 && "$1" != --* ]]; then
   shift
 fi
 java_cmd="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# LAKESTREAM_CLASSPATH adds jars, e.g. a JDBC driver for table.catalog.type=jdbc other than the shipped H2.
 exec "$java_cmd" ${LAKESTREAM_HEAP_OPTS:--Xms1g -Xmx2g} -XX:+UseG1GC \
   -Dlog4j2.configurationFile="$home/config/log4j2.xml" \
-  ${LAKESTREAM_OPTS:-} -jar "$jar" "$config" "$@"
+  ${LAKESTREAM_OPTS:-} -cp "$jar${LAKESTREAM_CLASSPATH:+:$LAKESTREAM_CLASSPATH}" \
+  io.lakestream.broker.server.LakestreamServer "$config" "$@"

@@ -106,6 +106,12 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String TABLE_CATALOG_PREFIX = "table.catalog.key.prefix";
     public static final String TABLE_CATALOG_REST_PORT = "table.catalog.rest.port";
     public static final String TABLE_CATALOG_REST_HOST = "table.catalog.rest.host";
+    public static final String TABLE_CATALOG_TYPE = "table.catalog.type";
+    public static final String TABLE_CATALOG_URI = "table.catalog.uri";
+    public static final String TABLE_CATALOG_WAREHOUSE = "table.catalog.warehouse";
+    public static final String TABLE_CATALOG_NAME = "table.catalog.name";
+    /** Keys under this prefix go, without it, to the external Iceberg catalog as its properties. */
+    public static final String TABLE_CATALOG_PROPERTY_PREFIX = "table.catalog.property.";
     public static final String SCHEMA_REGISTRY_PORT = "schema.registry.port";
     public static final String SCHEMA_REGISTRY_HOST = "schema.registry.host";
 
@@ -280,10 +286,33 @@ public final class BrokerConfig extends AbstractConfig {
         .define(TABLE_TOPIC_ENABLE, Type.BOOLEAN, true, MEDIUM,
             "Whether this broker writes the partitions it leads of topics with lakestream.table.enable=true to "
                 + "their Iceberg tables.")
+        .define(TABLE_CATALOG_TYPE, Type.STRING, "builtin", in("builtin", "rest", "jdbc"), HIGH,
+            "The Iceberg catalog that holds table topics' tables. 'builtin': kept in the object store itself "
+                + "(under " + TABLE_CATALOG_PREFIX + "), no other service. 'rest': an external Iceberg REST "
+                + "catalog at " + TABLE_CATALOG_URI + ". 'jdbc': Iceberg's JDBC catalog in the database at "
+                + TABLE_CATALOG_URI + " (the H2 driver is in the server jar; other drivers go on "
+                + "LAKESTREAM_CLASSPATH). Whatever the type, the broker writes the tables' data and metadata files "
+                + "itself, into its own object store under " + TABLE_CATALOG_WAREHOUSE + "; an external catalog "
+                + "keeps the tables' pointers (a REST server also writes the metadata files, so it must reach that "
+                + "store too). Any other property of the external catalog (credentials, jdbc.user, jdbc.password, "
+                + "a REST warehouse or token, ...) is set as " + TABLE_CATALOG_PROPERTY_PREFIX + "<property>, "
+                + "passed on without the prefix. Every broker of a cluster has the same.")
+        .define(TABLE_CATALOG_URI, Type.STRING, null, MEDIUM,
+            "The external catalog: the base URI of the REST catalog (http://host:port, without /v1) or the JDBC "
+                + "URL of its database (jdbc:h2:tcp://host/path, jdbc:postgresql://host/db). Required when "
+                + TABLE_CATALOG_TYPE + " is rest or jdbc.")
+        .define(TABLE_CATALOG_WAREHOUSE, Type.STRING, null, MEDIUM,
+            "Where new tables' files go, a location in the broker's object store: s3://<s3.bucket>/<path>/ for "
+                + "S3, the local object directory's file: URI and a path for the local store; query engines read "
+                + "the files there. By default <object store root><" + TABLE_CATALOG_PREFIX + ">warehouse/. "
+                + "A new table is at <warehouse><namespace>/<table>-<random suffix>.")
+        .define(TABLE_CATALOG_NAME, Type.STRING, "lakestream", new ConfigDef.NonEmptyString(), LOW,
+            "The catalog's name; the JDBC catalog keeps it with every table (query engines reading the same "
+                + "database name the same catalog).")
         .define(TABLE_CATALOG_PREFIX, Type.STRING, "iceberg/", new ConfigDef.NonEmptyString(), MEDIUM,
             "Where the built-in Iceberg catalog lives in the object store: its namespaces and table metadata "
-                + "under <prefix>catalog/, the tables' files under <prefix>warehouse/. Every broker of a cluster "
-                + "has the same.")
+                + "under <prefix>catalog/, the tables' files under <prefix>warehouse/ (unless "
+                + TABLE_CATALOG_WAREHOUSE + " says otherwise). Every broker of a cluster has the same.")
         .define(TABLE_CATALOG_REST_PORT, Type.INT, -1, between(-1, 65535), MEDIUM,
             "The port of the Iceberg REST catalog endpoint (/v1/...), through which Trino, Spark or PyIceberg "
                 + "read table topics; -1 disables it, 0 picks a free port.")
@@ -336,7 +365,7 @@ public final class BrokerConfig extends AbstractConfig {
         super(CONFIG_DEF, props, false);
         Set<String> unknown = new HashSet<>();
         for (Object key : props.keySet()) {
-            if (!CONFIG_DEF.names().contains(key.toString())) {
+            if (!CONFIG_DEF.names().contains(key.toString()) && !isCatalogProperty(key.toString())) {
                 unknown.add(key.toString());
             }
         }
@@ -360,6 +389,11 @@ public final class BrokerConfig extends AbstractConfig {
         }
         if (!getString(TABLE_CATALOG_PREFIX).endsWith("/")) {
             throw new ConfigException(TABLE_CATALOG_PREFIX, getString(TABLE_CATALOG_PREFIX), "must end with /");
+        }
+        if (!"builtin".equals(getString(TABLE_CATALOG_TYPE)) && (getString(TABLE_CATALOG_URI) == null
+            || getString(TABLE_CATALOG_URI).isBlank())) {
+            throw new ConfigException(TABLE_CATALOG_URI, getString(TABLE_CATALOG_URI), "is required when "
+                + TABLE_CATALOG_TYPE + "=" + getString(TABLE_CATALOG_TYPE));
         }
         if (getLong(LOG_CACHE_BYTES) < getLong(UPLOAD_THRESHOLD_BYTES)) {
             throw new ConfigException(LOG_CACHE_BYTES, getLong(LOG_CACHE_BYTES), "must be at least "
@@ -388,6 +422,20 @@ public final class BrokerConfig extends AbstractConfig {
     }
 
     /** The config of Kafka's group coordinator, as this broker runs it. */
+    /**
+     * The external catalog's own properties: every {@value #TABLE_CATALOG_PROPERTY_PREFIX}{@code <name>}
+     * key, as {@code <name>}.
+     */
+    public Map<String, String> tableCatalogProperties() {
+        Map<String, String> properties = new HashMap<>();
+        originalsWithPrefix(TABLE_CATALOG_PROPERTY_PREFIX).forEach((key, value) -> properties.put(key, String.valueOf(value)));
+        return properties;
+    }
+
+    private static boolean isCatalogProperty(String key) {
+        return key.startsWith(TABLE_CATALOG_PROPERTY_PREFIX) && key.length() > TABLE_CATALOG_PROPERTY_PREFIX.length();
+    }
+
     public GroupCoordinatorConfig groupCoordinatorConfig() {
         return groupCoordinatorConfig;
     }

@@ -75,7 +75,8 @@ public final class ConfigDocs {
             Topic configs too, set and described like the ones above and validated by the
             controller: a topic with `lakestream.table.enable=true` is written, exactly once, to an
             Apache Iceberg table in the broker's built-in catalog (`table.catalog.*` above), which
-            Trino, Spark or PyIceberg read through the Iceberg REST endpoint. The broker that leads a
+            Trino, Spark or PyIceberg read through the Iceberg REST endpoint, or in an external REST
+            or JDBC catalog (`table.catalog.type`). The broker that leads a
             partition writes it; every `lakestream.table.commit.interval.ms` one snapshot holds the
             new rows of all the partitions a broker leads, and the Kafka offset each reaches (in the
             snapshot summary, `lakestream.kafka.offsets`), from which writing resumes after a restart

@@ -1,7 +1,7 @@
 package io.lakestream.broker.server;
 
-import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.cleaner.LogCleaner;
+import io.lakestream.broker.cluster.ClusterViewHolder;
 import io.lakestream.broker.config.BrokerConfig;
 import io.lakestream.broker.group.GroupCoordinatorRole;
 import io.lakestream.broker.metrics.PrometheusEndpoint;
@@ -25,7 +25,6 @@ import io.lakestream.controller.raft.ControllerServerConfig;
 import io.lakestream.stream.StreamStore;
 import io.lakestream.stream.storage.ObjectStorage;
 import io.lakestream.table.TableTopicService;
-import io.lakestream.table.catalog.ObjectStoreCatalog;
 import io.lakestream.table.registry.SchemaLookup;
 import io.lakestream.table.registry.SchemaRegistry;
 import io.lakestream.table.registry.SchemaRegistryServer;
@@ -45,6 +44,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -56,6 +56,8 @@ import joptsimple.OptionException;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.server.util.CommandLineUtils;
@@ -246,12 +248,15 @@ public final class LakestreamServer implements AutoCloseable {
     }
 
     /**
-     * The built-in Iceberg catalog, its REST endpoint (if it has a port) and the table topic
+     * The Iceberg catalog of table topics (built-in or external), its REST endpoint (if it has a port) and the table topic
      * workers of the partitions led here (unless table.topic.enable=false).
      */
     private void startTables(BrokerConfig config, ObjectStorage objects, PartitionManager partitions,
                              ScheduledExecutorService timer, PrometheusMeterRegistry registry, SchemaLookup schemas) {
-        ObjectStoreCatalog catalog = TableCatalogs.catalog(config, objects, config.dataDir().resolve("table-spill"));
+        Catalog catalog = TableCatalogs.catalog(config, objects, config.dataDir().resolve("table-spill"));
+        resources.push((AutoCloseable) catalog); // an external catalog's connections and HTTP client
+        LOG.info("Table topics' catalog: {} {}", config.getString(BrokerConfig.TABLE_CATALOG_TYPE),
+            Objects.requireNonNullElse(config.getString(BrokerConfig.TABLE_CATALOG_URI), ""));
         TableTopicService tables = null;
         if (config.getBoolean(BrokerConfig.TABLE_TOPIC_ENABLE)) {
             tables = new TableTopicService(catalog, schemas, config.getLong(BrokerConfig.TABLE_WRITER_MEMORY_BYTES),
@@ -265,7 +270,8 @@ public final class LakestreamServer implements AutoCloseable {
         if (restPort >= 0) {
             TableTopicService status = tables;
             restCatalog = RestCatalogServer.start(config.getString(BrokerConfig.TABLE_CATALOG_REST_HOST), restPort,
-                catalog, TableCatalogs.clientConfig(config), () -> status == null ? List.of() : status.status());
+                catalog, (SupportsNamespaces) catalog, TableCatalogs.clientConfig(config),
+                () -> status == null ? List.of() : status.status());
             resources.push(restCatalog);
             LOG.info("Iceberg REST catalog on http://{}:{}", restCatalog.address().getHostString(),
                 restCatalog.address().getPort());

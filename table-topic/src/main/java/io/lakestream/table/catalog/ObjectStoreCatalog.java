@@ -14,13 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.apache.iceberg.BaseMetastoreCatalog;
-import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -65,11 +62,7 @@ public final class ObjectStoreCatalog extends BaseMetastoreCatalog implements Su
             throw new IllegalArgumentException("A warehouse key prefix ends with '/', not '" + warehouseKeyPrefix + "'");
         }
         this.warehouseKeyPrefix = warehouseKeyPrefix;
-        // Old metadata versions are deleted as new ones are committed: the version listing stays short.
-        this.properties = Map.of(
-            CatalogProperties.TABLE_DEFAULT_PREFIX + TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
-            CatalogProperties.TABLE_DEFAULT_PREFIX + TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "20",
-            CatalogProperties.TABLE_DEFAULT_PREFIX + TableProperties.FORMAT_VERSION, "2");
+        this.properties = TableDefaults.CATALOG_PROPERTIES;
     }
 
     @Override
@@ -93,12 +86,7 @@ public final class ObjectStoreCatalog extends BaseMetastoreCatalog implements Su
 
     @Override
     protected String defaultWarehouseLocation(TableIdentifier table) {
-        StringBuilder key = new StringBuilder(warehouseKeyPrefix);
-        for (String level : table.namespace().levels()) {
-            key.append(level).append('/');
-        }
-        key.append(table.name()).append('-').append(UUID.randomUUID().toString(), 0, 8);
-        return io.locations().locationOf(key.toString());
+        return TableDefaults.location(io.locations().locationOf(warehouseKeyPrefix), table);
     }
 
     @Override

@@ -7,18 +7,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.RESTException;
+import org.apache.iceberg.exceptions.ServiceFailureException;
+import org.apache.iceberg.exceptions.ServiceUnavailableException;
+import org.apache.iceberg.jdbc.UncheckedSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,18 +50,34 @@ import org.slf4j.LoggerFactory;
  */
 public final class TableCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
-    /** How commits to a table topic's tables are retried: conflicts with other writers, unknown outcomes. */
+    /**
+     * How commits to a table topic's tables are retried: conflicts with other writers, unknown
+     * outcomes, and an external catalog out of reach (its database or REST server failing or
+     * unreachable, which may also hide whether a commit landed: each try looks for its commit id
+     * first).
+     */
     public static final RetryPolicy<Object> RETRY = RetryPolicy.builder()
-        .handle(CommitFailedException.class, CommitStateUnknownException.class)
+        .handle(CommitFailedException.class, CommitStateUnknownException.class, UncheckedSQLException.class,
+            RESTException.class, ServiceFailureException.class, ServiceUnavailableException.class)
         .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
         .withJitter(0.2)
         .withMaxAttempts(10)
         .build();
 
+    /** How many commits whose outcome stayed unknown are remembered. */
+    private static final int UNCERTAIN_COMMITS = 16;
+    /** How far back the table's history is searched for them. */
+    private static final int UNCERTAIN_SEARCH_SNAPSHOTS = 1_000;
+
     private final Table table;
     private final Table deadLetterTable;
     private final String topic;
     private final String topicId;
+    /**
+     * The commit ids of commits to {@link #table} that failed in the end, oldest first: one may
+     * have landed all the same, so their files must not be deleted as refused ones.
+     */
+    private final Set<String> uncertainCommitIds = new LinkedHashSet<>();
 
     public TableCommitter(Table table, Table deadLetterTable, String topic, String topicId) {
         this.table = table;
@@ -81,7 +105,13 @@ public final class TableCommitter {
             }
         }
         Attempt commit = new Attempt(table, files, false);
-        Failsafe.with(RETRY).run(commit::run);
+        try {
+            Failsafe.with(RETRY).run(commit::run);
+        } catch (RuntimeException e) {
+            rememberUncertain(commit.commitId);
+            throw e;
+        }
+        Set<String> landedEarlier = commit.refused.isEmpty() ? Set.of() : filesOfUncertainCommits();
         Map<Integer, Long> committed = new HashMap<>();
         long rows = 0;
         int dataFiles = 0;
@@ -91,8 +121,11 @@ public final class TableCommitter {
                 rows += partitionFiles.rowCount();
                 dataFiles += partitionFiles.dataFiles().size();
             } else {
-                partitionFiles.dataFiles().forEach(file -> orphans.add(file.location()));
-                partitionFiles.deleteFiles().forEach(file -> orphans.add(file.location()));
+                // Files an earlier commit whose outcome looked unknown did land with are the table's.
+                partitionFiles.dataFiles().stream().map(DataFile::location).filter(l -> !landedEarlier.contains(l))
+                    .forEach(orphans::add);
+                partitionFiles.deleteFiles().stream().map(DeleteFile::location).filter(l -> !landedEarlier.contains(l))
+                    .forEach(orphans::add);
             }
         }
         if (!commit.refused.isEmpty()) {
@@ -101,6 +134,30 @@ public final class TableCommitter {
         }
         deleteQuietly(orphans);
         return new CommitOutcome(committed, commit.refused, commit.snapshotId, rows, deadLetters, dataFiles);
+    }
+
+    private void rememberUncertain(String commitId) {
+        uncertainCommitIds.add(commitId);
+        if (uncertainCommitIds.size() > UNCERTAIN_COMMITS) {
+            uncertainCommitIds.remove(uncertainCommitIds.iterator().next());
+        }
+    }
+
+    /**
+     * The files added by the snapshots of commits that failed here although they landed (their
+     * commit ids are in the table's recent history); those commits are forgotten once found.
+     */
+    private Set<String> filesOfUncertainCommits() {
+        Set<String> files = new HashSet<>();
+        Snapshot snapshot = table.currentSnapshot();
+        for (int i = 0; snapshot != null && !uncertainCommitIds.isEmpty() && i < UNCERTAIN_SEARCH_SNAPSHOTS; i++) {
+            if (uncertainCommitIds.remove(snapshot.summary().get(CommittedOffsets.COMMIT_ID))) {
+                snapshot.addedDataFiles(table.io()).forEach(file -> files.add(file.location()));
+                snapshot.addedDeleteFiles(table.io()).forEach(file -> files.add(file.location()));
+            }
+            snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
+        }
+        return files;
     }
 
     private void deleteQuietly(List<String> locations) {

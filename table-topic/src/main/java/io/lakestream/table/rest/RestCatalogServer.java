@@ -66,7 +66,13 @@ public final class RestCatalogServer implements AutoCloseable {
     public static <C extends Catalog & SupportsNamespaces> RestCatalogServer start(String host, int port, C catalog,
                                                                                 Map<String, String> config,
                                                                                 Supplier<List<?>> status) {
-        RestCatalogServer rest = new RestCatalogServer(new RestRoute.Handlers(catalog, config));
+        return start(host, port, catalog, catalog, config, status);
+    }
+
+    /** As above, for a catalog known only as a {@link Catalog} and its namespaces as another view of it. */
+    public static RestCatalogServer start(String host, int port, Catalog catalog, SupportsNamespaces namespaces,
+                                          Map<String, String> config, Supplier<List<?>> status) {
+        RestCatalogServer rest = new RestCatalogServer(new RestRoute.Handlers(catalog, namespaces, config));
         // A context per path: the longest prefix that matches serves the request.
         rest.endpoint = HttpEndpoint.start("Iceberg REST catalog", host, port, Map.of(
             "/", rest::handle,

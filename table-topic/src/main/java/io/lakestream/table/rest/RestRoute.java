@@ -105,9 +105,9 @@ enum RestRoute {
         private final SupportsNamespaces namespaces;
         private final Map<String, String> config;
 
-        <C extends Catalog & SupportsNamespaces> Handlers(C catalog, Map<String, String> config) {
+        Handlers(Catalog catalog, SupportsNamespaces namespaces, Map<String, String> config) {
             this.catalog = catalog;
-            this.namespaces = catalog;
+            this.namespaces = namespaces;
             this.config = new java.util.HashMap<>(config);
         }
 
