@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lakestream against Apache Kafka on this machine, one after the other with equivalent
 # settings, measured with Kafka's own tools (ProducerPerformance, ConsumerPerformance,
-# EndToEndLatency): 1 KiB records, acks=all, 1 and 16 partitions; the time a group of 10
+# EndToEndLatency): 1 KiB records, acks=all, 1 and 16 partitions; transactional produce
+# (ProducerPerformance --transactional-id, a commit every TXN_DURATION_MS); the time a group of 10
 # consumers takes to rebalance (benchmarks/tools/GroupRebalanceTime.java, both group
 # protocols, group.initial.rebalance.delay.ms=0 on both); then a catch-up read of
 # the 16-partition topic after a restart with the OS page cache dropped, so Lakestream reads
@@ -14,7 +15,9 @@
 # SYSTEMS (default "kafka lakestream": run one alone to compare a change against an earlier run),
 # CONSUME_RUNS (default 1: how many times each consume step runs; each run gets its own row,
 # so a noisy machine shows its spread), SKIP_E2E (1 to leave out the end-to-end latency steps),
-# SKIP_REBALANCE (1 to leave out the group rebalance steps).
+# SKIP_REBALANCE (1 to leave out the group rebalance steps), TXN_RECORDS (records per topic for the
+# transactional produce, default 300000), TXN_DURATION_MS (how long each transaction stays open
+# before its commit, default 100), SKIP_TXN (1 to leave out the transactional produce steps).
 # LAKESTREAM_OPTS reaches the Lakestream JVM (a profiler, say: -XX:StartFlightRecording=...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +29,8 @@ E2E_RECORDS=${E2E_RECORDS:-10000}
 SYSTEMS=${SYSTEMS:-kafka lakestream}
 CONSUME_RUNS=${CONSUME_RUNS:-1}
 SKIP_E2E=${SKIP_E2E:-0}
+TXN_RECORDS=${TXN_RECORDS:-300000}
+TXN_DURATION_MS=${TXN_DURATION_MS:-100}
 RECORD_SIZE=1024
 WORK=$(mktemp -d /tmp/lakestream-compare.XXXXXX)
 RESULTS="$WORK/results.tsv"
@@ -119,14 +124,21 @@ record() { # system metric value
   printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"
 }
 
-produce() { # system topic records
-  local out; out=$(tool org.apache.kafka.tools.ProducerPerformance --topic "$2" --num-records "$3" \
-    --record-size $RECORD_SIZE --throughput -1 \
+produce() { # system topic records label [more ProducerPerformance options]
+  local system=$1 topic=$2 records=$3 label=$4; shift 4
+  local out; out=$(tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$records" \
+    --record-size $RECORD_SIZE --throughput -1 "$@" \
     --producer-props bootstrap.servers=127.0.0.1:$PORT acks=all 2>&1 | tail -1)
-  log "$1 produce $2: $out"
+  log "$system $label $topic: $out"
   # "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, p50 ms 50th, p95 ms 95th, p99 ms 99th, ..."
-  record "$1" "produce MB/s, $2" "$(sed -E 's/.*\(([0-9.]+) MB\/sec\).*/\1/' <<< "$out")"
-  record "$1" "produce p99 ms, $2" "$(sed -E 's/.* ([0-9]+) ms 99th.*/\1/' <<< "$out")"
+  grep -q "^$records records sent" <<< "$out" || { log "$system $label $topic did not finish: $out"; exit 1; }
+  record "$system" "$label MB/s, $topic" "$(sed -E 's/.*\(([0-9.]+) MB\/sec\).*/\1/' <<< "$out")"
+  record "$system" "$label p99 ms, $topic" "$(sed -E 's/.* ([0-9]+) ms 99th.*/\1/' <<< "$out")"
+}
+
+transactional_produce() { # system topic: every record in a transaction, committed every TXN_DURATION_MS
+  produce "$1" "$2" "$TXN_RECORDS" "txn produce" --transactional-id "perf-$2" \
+    --transaction-duration-ms "$TXN_DURATION_MS"
 }
 
 consume() { # system topic records label
@@ -168,8 +180,8 @@ run_system() { # system start-function
   create_topic perf-16 16
   create_topic e2e-1 1
   create_topic e2e-16 16
-  produce "$system" perf-1 "$RECORDS_1"
-  produce "$system" perf-16 "$RECORDS_16"
+  produce "$system" perf-1 "$RECORDS_1" produce
+  produce "$system" perf-16 "$RECORDS_16" produce
   local run label
   for run in $(seq 1 "$CONSUME_RUNS"); do
     label="consume"; [ "$CONSUME_RUNS" -eq 1 ] || label="consume (run $run)"
@@ -183,6 +195,12 @@ run_system() { # system start-function
   if [ "${SKIP_REBALANCE:-0}" != 1 ]; then
     rebalance "$system" classic
     rebalance "$system" consumer
+  fi
+  if [ "${SKIP_TXN:-0}" != 1 ]; then
+    create_topic txn-1 1
+    create_topic txn-16 16
+    transactional_produce "$system" txn-1
+    transactional_produce "$system" txn-16
   fi
   log "restarting $system with the page cache dropped, for the catch-up read"
   stop_server
