@@ -17,7 +17,9 @@
 # so a noisy machine shows its spread), SKIP_E2E (1 to leave out the end-to-end latency steps),
 # SKIP_REBALANCE (1 to leave out the group rebalance steps), TXN_RECORDS (records per topic for the
 # transactional produce, default 300000), TXN_DURATION_MS (how long each transaction stays open
-# before its commit, default 100), SKIP_TXN (1 to leave out the transactional produce steps).
+# before its commit, default 100), SKIP_TXN (1 to leave out the transactional produce steps),
+# CATCHUP_ONLY (1 with WORK set to the work directory of an earlier run: only the catch-up read
+# again, over that run's data).
 # LAKESTREAM_OPTS reaches the Lakestream JVM (a profiler, say: -XX:StartFlightRecording=...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +34,13 @@ SKIP_E2E=${SKIP_E2E:-0}
 TXN_RECORDS=${TXN_RECORDS:-300000}
 TXN_DURATION_MS=${TXN_DURATION_MS:-100}
 RECORD_SIZE=1024
-WORK=$(mktemp -d /tmp/lakestream-compare.XXXXXX)
+CATCHUP_ONLY=${CATCHUP_ONLY:-0}
+if [ "$CATCHUP_ONLY" = 1 ]; then
+  [ -d "${WORK:-}" ] || { echo "[compare] CATCHUP_ONLY=1 needs WORK, the work directory of an earlier run" >&2; exit 1; }
+  rm -f "$WORK/results.tsv"
+else
+  WORK=$(mktemp -d /tmp/lakestream-compare.XXXXXX)
+fi
 RESULTS="$WORK/results.tsv"
 HEAP="-Xms1g -Xmx1g"
 SERVER_PID=""
@@ -174,6 +182,12 @@ create_topic() { # name partitions
 run_system() { # system start-function
   local system=$1 start=$2 dir="$WORK/$1"
   PORT=$(free_port)
+  if [ "$CATCHUP_ONLY" = 1 ]; then
+    # Kafka's listener port is in the server.properties its first run wrote.
+    [ ! -f "$dir/server.properties" ] || PORT=$(sed -nE 's|^listeners=PLAINTEXT://127.0.0.1:([0-9]+).*|\1|p' "$dir/server.properties")
+    catch_up "$system" "$start" "$dir"
+    return
+  fi
   log "starting $system on 127.0.0.1:$PORT, data in $dir"
   $start "$dir"
   create_topic perf-1 1
@@ -204,11 +218,15 @@ run_system() { # system start-function
   fi
   log "restarting $system with the page cache dropped, for the catch-up read"
   stop_server
+  catch_up "$system" "$start" "$dir"
+}
+
+catch_up() { # system start-function dir (with the server stopped)
   drop_page_cache
-  $start "$dir"
-  consume "$system" perf-16 "$RECORDS_16" "catch-up read"
+  $2 "$3"
+  consume "$1" perf-16 "$RECORDS_16" "catch-up read"
   stop_server
-  du -sh "$dir" >&2
+  du -sh "$3" >&2
 }
 
 for system in $SYSTEMS; do

@@ -27,7 +27,8 @@ import java.util.concurrent.CompletableFuture;
  * from the moment it is requested, so concurrent readers of one block share ONE ranged GET;
  * a failed read is dropped from the cache and the next request tries again. Missing blocks
  * that are adjacent in an object are fetched with one GET and split into blocks; a block cut
- * from a multi-block GET is copied out so that it does not keep its neighbours in memory.
+ * from a multi-block GET is copied out so that it does not keep its neighbours in memory,
+ * unless it is a mapped file range ({@link DataBlock#detached()}).
  *
  * <p>Blocks fetched ahead of a reader ({@link #prefetch}) wait in a read-ahead buffer of
  * their own, oldest dropped first, until a lookup takes them into the cache. They cannot wait

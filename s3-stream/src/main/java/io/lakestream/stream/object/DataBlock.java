@@ -51,9 +51,14 @@ public final class DataBlock {
 
     /**
      * A block whose bytes are its own, for a block sliced out of a larger read that should
-     * not keep the rest of that read in memory.
+     * not keep the rest of that read in memory. A block outside the heap (a mapped file range,
+     * see {@code LocalDirectoryObjectStorage}) is returned as it is: the rest of its read is
+     * the kernel's page cache, which the kernel can drop, not memory this process holds.
      */
     public DataBlock detached() {
+        if (data.isDirect()) {
+            return this;
+        }
         ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
         return new DataBlock(key, index, copy.asReadOnlyBuffer());
     }

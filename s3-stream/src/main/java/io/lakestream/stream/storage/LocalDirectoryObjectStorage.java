@@ -2,6 +2,7 @@ package io.lakestream.stream.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
@@ -38,11 +39,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * prefix directory of another ({@code a} and {@code a/b}); such a write fails. Empty
  * directories left by deletes are kept: removing them would race concurrent writes.
  *
+ * <p>Ranged reads of {@value #MAP_THRESHOLD_BYTES} bytes or more return a read-only mapping of
+ * the file's range, loaded before the future completes: no copy, and no heap. Objects are
+ * never changed in place (a write renames a new file over the key), and a mapping stays valid
+ * after its file is deleted or replaced, so a mapped range keeps the bytes it was read with.
+ * The mapping is released when the buffer (and every slice of it) is garbage.
+ *
  * <p>Thread-safe. All file I/O runs on this storage's own threads; futures complete there.
  */
 public final class LocalDirectoryObjectStorage implements ObjectStorage {
     static final String TEMP_PREFIX = LocalObjectKeys.RESERVED_PREFIX + "tmp-";
     public static final int DEFAULT_IO_THREADS = 2;
+    /**
+     * Ranges at least this long are mapped rather than copied into the heap: a catch-up read of
+     * data blocks then allocates nothing per byte and gives the garbage collector nothing to
+     * copy. Shorter ones (an object's tail, a small metadata file) are copied, which costs less
+     * than setting up and tearing down a mapping.
+     */
+    static final int MAP_THRESHOLD_BYTES = 256 * 1024;
 
     private final Path root;
     private final LocalObjectKeys keys;
@@ -177,7 +191,15 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
                         + " failed: the range [" + start + ", " + end
                         + ") runs past the end of the object (size " + size + ")");
             }
-            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(end - start));
+            int length = Math.toIntExact(end - start);
+            if (length >= MAP_THRESHOLD_BYTES) {
+                MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, start, length);
+                // Reads the whole range into the page cache now (one readahead for all of it), on this
+                // I/O thread, instead of page by page wherever the bytes are first touched.
+                mapped.load();
+                return mapped;
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(length);
             while (buffer.hasRemaining()) {
                 if (channel.read(buffer, start + buffer.position()) < 0) {
                     throw new ObjectStorageException("Ranged read of '" + key + "' in " + root

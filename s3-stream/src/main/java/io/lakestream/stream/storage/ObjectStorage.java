@@ -44,7 +44,8 @@ public interface ObjectStorage extends AutoCloseable {
      * {@link ObjectNotFoundException} if there is no such object, and with an
      * {@link ObjectStorageException} if the range goes past its end. An empty range
      * ({@code start == end}) completes with an empty buffer without looking the object up;
-     * a negative or reversed range fails with {@link IllegalArgumentException}.
+     * a negative or reversed range fails with {@link IllegalArgumentException}. The buffer may
+     * be read-only and outside the heap (a mapped file): callers only read it.
      */
     CompletableFuture<ByteBuffer> rangeRead(String key, long start, long end);
 

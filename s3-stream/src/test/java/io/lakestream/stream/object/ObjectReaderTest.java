@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.stream.StreamRecordBatch;
 import io.lakestream.stream.object.InMemoryObjectStorage.RangeRead;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,5 +106,18 @@ class ObjectReaderTest {
         DataBlock block = reader.readBlocks(reader.find(1, 0, 30, Integer.MAX_VALUE)).join().get(1);
 
         assertThat(block.detached().records()).containsExactlyElementsOf(block.records());
+    }
+
+    @Test
+    void onlyBlocksOnTheHeapAreCopiedWhenDetached() {
+        DataBlockIndex index = reader.find(1, 0, 10, Integer.MAX_VALUE).get(0);
+        ByteBuffer heap = storage.rangeRead(KEY, index.position(), index.endPosition()).join();
+        ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining()).put(heap.duplicate()).flip();
+        DataBlock onHeap = DataBlock.verify(KEY, index, heap);
+        DataBlock offHeap = DataBlock.verify(KEY, index, direct);
+
+        assertThat(onHeap.detached()).as("a heap block is copied").isNotSameAs(onHeap);
+        assertThat(offHeap.detached()).as("a block outside the heap (a mapped file) is kept").isSameAs(offHeap);
+        assertThat(offHeap.records()).containsExactlyElementsOf(onHeap.records());
     }
 }

@@ -7,6 +7,9 @@ import io.lakestream.stream.storage.ObjectStorage.ObjectInfo;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +54,24 @@ class LocalDirectoryObjectStorageTest extends ObjectStorageContractTest {
 
         storage = new LocalDirectoryObjectStorage(root);
         assertThat(bytesOf(await(storage.rangeRead(ns + "a/b", 0, 4)))).asString().isEqualTo("kept");
+    }
+
+    @Test
+    void aMappedRangeKeepsItsBytesAfterTheObjectIsReplacedAndDeleted() {
+        int size = LocalDirectoryObjectStorage.MAP_THRESHOLD_BYTES * 3;
+        byte[] first = new byte[size];
+        new Random(7).nextBytes(first);
+        await(storage.write(ns + "big", ByteBuffer.wrap(first)));
+        int start = 1000;
+        int end = start + LocalDirectoryObjectStorage.MAP_THRESHOLD_BYTES * 2;
+
+        ByteBuffer read = await(storage.rangeRead(ns + "big", start, end));
+        await(storage.write(ns + "big", ByteBuffer.allocate(size)));
+        await(storage.delete(List.of(ns + "big")));
+
+        assertThat(read.isDirect()).as("a range this long is mapped, not copied").isTrue();
+        assertThat(bytesOf(read)).as("bytes [%d, %d) read before the object was replaced", start, end)
+                .isEqualTo(Arrays.copyOfRange(first, start, end));
     }
 
     @Test
