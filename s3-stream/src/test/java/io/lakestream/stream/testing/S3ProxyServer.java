@@ -106,7 +106,9 @@ public final class S3ProxyServer implements AutoCloseable, BeforeAllCallback, Af
                 .region(REGION)
                 .credentials(ACCESS_KEY, SECRET_KEY)
                 .pathStyleAccess(true)
-                .maxRetries(1)
+                // Production's retry count: under a burst of requests s3proxy's Jetty now and
+                // then closes a kept-alive connection mid-request, which the SDK retries.
+                .maxRetries(ObjectStorageConfig.DEFAULT_MAX_RETRIES)
                 .callTimeout(Duration.ofSeconds(30))
                 .attemptTimeout(Duration.ofSeconds(15));
     }
