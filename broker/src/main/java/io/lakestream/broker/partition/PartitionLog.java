@@ -270,8 +270,10 @@ public final class PartitionLog {
                 updateProducers(producers, batch, updated, origin, completed);
                 transactional |= batch.isTransactional();
             }
+            int batchPosition = 0;
             for (MutableRecordBatch batch : valid.batches()) {
-                ByteBuffer payload = batchBuffer(valid, batch);
+                ByteBuffer payload = batchBuffer(valid, batchPosition, batch);
+                batchPosition += batch.sizeInBytes();
                 int count = (int) (batch.lastOffset() - batch.baseOffset() + 1);
                 appends.add(stream.append(batch.baseOffset(), count, payload));
                 timeIndex.onAppend(batch.baseOffset(), batch.maxTimestamp(), batch.sizeInBytes(), leaderEpoch);
@@ -451,15 +453,13 @@ public final class PartitionLog {
         return Optional.empty();
     }
 
-    /** A view of one batch's bytes inside the validated records. */
-    private static ByteBuffer batchBuffer(MemoryRecords records, MutableRecordBatch batch) {
-        if (records.batches().iterator().next() == batch && records.sizeInBytes() == batch.sizeInBytes()) {
-            return records.buffer().duplicate();
-        }
-        ByteBuffer copy = ByteBuffer.allocate(batch.sizeInBytes());
-        batch.writeTo(copy);
-        copy.flip();
-        return copy;
+    /**
+     * A view, not a copy, of the batch that starts {@code position} bytes into the validated
+     * records (their batches are contiguous): the stream copies what it appends.
+     */
+    private static ByteBuffer batchBuffer(MemoryRecords records, int position, MutableRecordBatch batch) {
+        ByteBuffer all = records.buffer();
+        return all.slice(all.position() + position, batch.sizeInBytes());
     }
 
     /**

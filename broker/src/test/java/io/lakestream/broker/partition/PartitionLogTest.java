@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -66,6 +67,27 @@ class PartitionLogTest {
         ReadResult read = log.read(1, 1 << 20, true).join();
         assertThat(values(read.records(), 1)).containsExactly("b", "c");
         assertThat(read.records().batches()).allSatisfy(batch -> assertThat(batch.partitionLeaderEpoch()).isEqualTo(3));
+    }
+
+    @Test
+    void batchInsideALargerRequestBufferIsAppendedIntactAndOutlivesThatBuffer() {
+        PartitionLog log = load(config(Map.of()));
+        log.appendAsLeader(records(1000, "a"), AppendOrigin.CLIENT).join();
+        MemoryRecords batch = records(2000, "b", "c");
+        // As a produce request delivers it: the batch inside the request's bytes, not at position 0.
+        ByteBuffer request = ByteBuffer.allocate(7 + batch.sizeInBytes() + 5);
+        request.position(7);
+        request.put(batch.buffer().duplicate()).flip().position(7);
+
+        AppendResult appended = log.appendAsLeader(MemoryRecords.readableRecords(request.slice()), AppendOrigin.CLIENT).join();
+        Arrays.fill(request.array(), (byte) 0); // the request buffer is reused; the log kept its own bytes
+
+        assertThat(appended.firstOffset()).isEqualTo(1);
+        assertThat(appended.lastOffset()).isEqualTo(2);
+        ReadResult read = log.read(0, 1 << 20, true).join();
+        assertThat(values(read.records(), 0)).containsExactly("a", "b", "c");
+        assertThat(read.records().batches()).extracting(RecordBatch::baseOffset).containsExactly(0L, 1L);
+        read.records().batches().forEach(MutableRecordBatch::ensureValid);
     }
 
     @Test
