@@ -98,8 +98,12 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
     public ControllerClient(ControllerQuorum quorum, org.apache.ratis.retry.RetryPolicy retryPolicy,
                             MeterRegistry registry) {
         this.registry = registry;
+        RaftProperties clientProperties = new RaftProperties();
+        if (!"grpc".equals(System.getProperty("lakestream.controller.rpc"))) {
+            org.apache.ratis.RaftConfigKeys.Rpc.setType(clientProperties, org.apache.ratis.rpc.SupportedRpcType.NETTY);
+        }
         this.raftClient = RaftClient.newBuilder()
-            .setProperties(new RaftProperties())
+            .setProperties(clientProperties)
             .setRaftGroup(quorum.raftGroup())
             .setClientId(ClientId.randomId())
             .setRetryPolicy(retryPolicy)

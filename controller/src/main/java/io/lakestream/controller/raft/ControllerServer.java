@@ -93,8 +93,13 @@ public final class ControllerServer implements AutoCloseable {
     private static RaftProperties properties(ControllerServerConfig config) {
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.storageDir().toFile()));
-        GrpcConfigKeys.Server.setPort(properties,
-            NetUtils.createSocketAddr(config.quorum().voter(config.voterId()).address()).getPort());
+        int port = NetUtils.createSocketAddr(config.quorum().voter(config.voterId()).address()).getPort();
+        if (!"grpc".equals(System.getProperty("lakestream.controller.rpc"))) {
+            org.apache.ratis.RaftConfigKeys.Rpc.setType(properties, org.apache.ratis.rpc.SupportedRpcType.NETTY);
+            org.apache.ratis.netty.NettyConfigKeys.Server.setPort(properties, port);
+        } else {
+            GrpcConfigKeys.Server.setPort(properties, port);
+        }
         // Reads go through the leader's read index, so they see every command acknowledged before them.
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(config.logSegmentBytes()));
