@@ -249,13 +249,18 @@ public final class TableTopicService implements AutoCloseable {
         }
         // A rewrite under way finishes (its commit is atomic either way), none starts.
         maintenance.shutdown();
-        writers.shutdown(); // idle once the loop has stopped (it waits for its workers)
         if (!stopped) {
+            writers.shutdown();
             LOG.warn("The table topic loop did not stop within 30 s; nothing more is committed");
             return;
         }
-        // The loop thread has ended: this thread owns the tables now.
-        tables.values().forEach(TopicTable::commitAndClose);
-        tables.clear();
+        // The loop thread has ended: this thread owns the tables now. Their last drains still
+        // run on the writer threads, which are idle otherwise (the loop waited for its workers).
+        try {
+            tables.values().forEach(TopicTable::commitAndClose);
+            tables.clear();
+        } finally {
+            writers.shutdown();
+        }
     }
 }

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * of the two meet only in the catalog, where the loser retries.
  *
  * <p>The workers of a pass run at once on the writer executor (the table writer threads), each
- * partition's on one thread, and the pass waits for all of them; so commits, failures and
+ * partition's on one thread, and the pass waits for all of them; so do the drains before a
+ * commit (closing a file encodes and uploads its last row group). Commits, failures and
  * everything else here stay on the loop thread, between passes.
  *
  * <p>Single-threaded: owned by the {@link TableTopicService} loop; {@link #status} may be read
@@ -198,13 +199,38 @@ public final class TopicTable implements AutoCloseable {
         return work;
     }
 
-    /** What one worker did in a pass: the records it handled, or why it failed. */
-    private record Step(PartitionWorker worker, int work, Exception failure) {}
+    /** What a task returned for one worker, or how it failed. */
+    private record WorkerResult<T>(PartitionWorker worker, T value, Exception failure) {}
+
+    /** A task for one worker, run by {@link #onWriters}. */
+    @FunctionalInterface
+    private interface WorkerTask<T> {
+        T run(PartitionWorker worker) throws Exception;
+    }
 
     /**
-     * Steps every worker not waiting out a failure once, at the same time on the writer
-     * executor (the calling thread, when only one has to), and waits for all.
+     * Runs {@code task} for each of {@code due} at the same time on the writer executor (on the
+     * calling thread, when only one has to) and waits for all: workers share nothing but the
+     * table, whose schema and spec are read under its lock.
      */
+    private <T> List<WorkerResult<T>> onWriters(Collection<PartitionWorker> due, WorkerTask<T> task) {
+        Executor executor = due.size() > 1 ? writerExecutor : Runnable::run;
+        List<CompletableFuture<WorkerResult<T>>> running = new ArrayList<>(due.size());
+        for (PartitionWorker worker : due) {
+            running.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new WorkerResult<>(worker, task.run(worker), null);
+                } catch (Exception e) {
+                    return new WorkerResult<>(worker, null, e);
+                }
+            }, executor));
+        }
+        List<WorkerResult<T>> results = new ArrayList<>(running.size());
+        running.forEach(result -> results.add(result.join()));
+        return results;
+    }
+
+    /** Steps every worker not waiting out a failure once, all at the same time. */
     private int stepWorkers(long now) {
         List<PartitionWorker> due = new ArrayList<>();
         workers.forEach((partition, worker) -> {
@@ -212,28 +238,15 @@ public final class TopicTable implements AutoCloseable {
                 due.add(worker);
             }
         });
-        Executor executor = due.size() > 1 ? writerExecutor : Runnable::run;
-        List<CompletableFuture<Step>> steps = new ArrayList<>(due.size());
-        for (PartitionWorker worker : due) {
-            steps.add(CompletableFuture.supplyAsync(() -> step(worker), executor));
-        }
         int work = 0;
-        for (CompletableFuture<Step> future : steps) {
-            Step step = future.join();
+        for (WorkerResult<Integer> step : onWriters(due, PartitionWorker::doWork)) {
             if (step.failure() != null) {
                 onWorkerFailure(step.worker().partition(), step.worker(), step.failure(), now);
+            } else {
+                work += step.value();
             }
-            work += step.work();
         }
         return work;
-    }
-
-    private static Step step(PartitionWorker worker) {
-        try {
-            return new Step(worker, worker.doWork(), null);
-        } catch (Exception e) {
-            return new Step(worker, 0, e);
-        }
     }
 
     /**
@@ -377,14 +390,13 @@ public final class TopicTable implements AutoCloseable {
         // only earlier snapshots, so a key that two drains (two writers) both wrote would keep two
         // rows if they were committed together. Files left by a failed commit are committed alone.
         boolean drain = pending.isEmpty() || settings.upsert().isEmpty();
-        for (PartitionWorker worker : drain ? workers.values() : List.<PartitionWorker>of()) {
-            try {
-                PartitionFiles files = worker.drain();
-                if (files != null) {
-                    pending.merge(worker.partition(), files, PartitionFiles::followedBy);
-                }
-            } catch (RuntimeException e) {
-                onWorkerFailure(worker.partition(), worker, e, now);
+        // Closing a worker's files encodes and uploads its last row group: all workers at once.
+        for (WorkerResult<PartitionFiles> drained : onWriters(drain ? workers.values() : List.of(),
+            PartitionWorker::drain)) {
+            if (drained.failure() != null) {
+                onWorkerFailure(drained.worker().partition(), drained.worker(), drained.failure(), now);
+            } else if (drained.value() != null) {
+                pending.merge(drained.worker().partition(), drained.value(), PartitionFiles::followedBy);
             }
         }
         if (pending.isEmpty()) {
