@@ -40,11 +40,7 @@ public final class ExternalCatalogs {
      */
     public static JdbcCatalog jdbc(String name, String uri, String warehouse, Map<String, String> properties,
                                    ObjectStoreFileIO io) {
-        Map<String, String> all = defaults(uri, warehouse);
-        all.putAll(properties);
-        JdbcCatalog catalog = new LocatedJdbcCatalog(io, warehouse);
-        catalog.initialize(name, all);
-        return catalog;
+        return initialized(new LocatedJdbcCatalog(io, warehouse), name, uri, warehouse, properties);
     }
 
     /**
@@ -56,21 +52,22 @@ public final class ExternalCatalogs {
      */
     public static RESTCatalog rest(String name, String uri, String warehouse, Map<String, String> properties,
                                    ObjectStoreFileIO io) {
-        Map<String, String> all = defaults(uri, null);
-        all.putAll(properties);
-        RESTCatalog catalog = new LocatedRestCatalog(io, warehouse);
-        catalog.initialize(name, all);
-        return catalog;
+        // No warehouse property: to a REST server it names a warehouse of its own, not a location.
+        return initialized(new LocatedRestCatalog(io, warehouse), name, uri, null, properties);
     }
 
-    private static Map<String, String> defaults(String uri, String warehouse) {
+    /** {@code catalog} initialized with our properties, then {@code properties}, which win. */
+    private static <C extends Catalog> C initialized(C catalog, String name, String uri, String warehouse,
+                                                     Map<String, String> properties) {
         Map<String, String> all = new HashMap<>();
         all.put(CatalogProperties.URI, uri);
         if (warehouse != null) {
             all.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
         }
         all.putAll(TableDefaults.CATALOG_PROPERTIES);
-        return all;
+        all.putAll(properties);
+        catalog.initialize(name, all);
+        return catalog;
     }
 
     /** A JDBC catalog whose tables' files go through the broker's FileIO, new tables under the warehouse. */

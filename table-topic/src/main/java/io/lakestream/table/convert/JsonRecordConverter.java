@@ -32,27 +32,19 @@ public final class JsonRecordConverter implements RecordConverter {
 
     @Override
     public Analysis analyze(List<SourceRecord> records, Types.StructType current) {
-        List<Parsed> accepted = new ArrayList<>(records.size());
-        List<Failure> failed = new ArrayList<>();
-        Types.StructType needed = current;
-        for (SourceRecord record : records) {
-            JsonNode value;
-            try {
-                value = record.value() == null ? null : JSON.readTree(record.valueBytes());
-                needed = merger.mergeRow(needed, value);
-            } catch (JsonProcessingException e) {
-                failed.add(new Failure(record, "The value is not JSON: " + e.getOriginalMessage()));
-                continue;
-            } catch (IOException e) {
-                failed.add(new Failure(record, "The value is not JSON: " + e.getMessage()));
-                continue;
-            } catch (IncompatibleRecordException e) {
-                failed.add(new Failure(record, e.getMessage()));
-                continue;
-            }
-            accepted.add(new Parsed(record, value));
+        return RecordConverter.analyzeEach(records, current, this::parse);
+    }
+
+    private Step parse(SourceRecord record, Types.StructType needed) throws IncompatibleRecordException {
+        JsonNode value;
+        try {
+            value = record.value() == null ? null : JSON.readTree(record.valueBytes());
+        } catch (JsonProcessingException e) {
+            throw new IncompatibleRecordException("The value is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IncompatibleRecordException("The value is not JSON: " + e.getMessage());
         }
-        return new Analysis(accepted, failed, needed);
+        return new Step(value, merger.mergeRow(needed, value));
     }
 
     @Override

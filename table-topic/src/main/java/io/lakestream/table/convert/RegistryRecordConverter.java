@@ -75,31 +75,23 @@ abstract class RegistryRecordConverter implements RecordConverter {
 
     @Override
     public Analysis analyze(List<SourceRecord> records, Types.StructType current) {
-        List<Parsed> accepted = new ArrayList<>(records.size());
-        List<Failure> failed = new ArrayList<>();
-        Types.StructType needed = current;
-        for (SourceRecord record : records) {
-            if (record.value() == null) {
-                accepted.add(new Parsed(record, null));
-                continue;
-            }
-            try {
-                ConfluentWireFormat.Frame frame = frame(record);
-                ValueSchema schema = schemaOf(frame);
-                Object value;
-                try {
-                    value = schema.decoder().decode(SourceRecord.bytes(frame.payload()));
-                } catch (Exception e) {
-                    throw new IncompatibleRecordException("The value does not decode with schema " + frame.schemaId()
-                        + ": " + e);
-                }
-                needed = ColumnTypeMerger.merge(needed, schema.columns());
-                accepted.add(new Parsed(record, new Decoded(schema, value)));
-            } catch (IncompatibleRecordException e) {
-                failed.add(new Failure(record, e.getMessage()));
-            }
+        return RecordConverter.analyzeEach(records, current, this::parse);
+    }
+
+    private Step parse(SourceRecord record, Types.StructType needed) throws IncompatibleRecordException {
+        if (record.value() == null) {
+            return new Step(null, needed);
         }
-        return new Analysis(accepted, failed, needed);
+        ConfluentWireFormat.Frame frame = frame(record);
+        ValueSchema schema = schemaOf(frame);
+        Object value;
+        try {
+            value = schema.decoder().decode(SourceRecord.bytes(frame.payload()));
+        } catch (Exception e) {
+            throw new IncompatibleRecordException("The value does not decode with schema " + frame.schemaId()
+                + ": " + e);
+        }
+        return new Step(new Decoded(schema, value), ColumnTypeMerger.merge(needed, schema.columns()));
     }
 
     @Override

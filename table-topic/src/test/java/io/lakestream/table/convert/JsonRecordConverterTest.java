@@ -77,6 +77,33 @@ class JsonRecordConverterTest {
     }
 
     @Test
+    void valuesWidenToTheirColumnsAndTextThatIsNotAnObjectIsRefused() {
+        List<Types.NestedField> columns = new ArrayList<>(converter.initialSchema().columns());
+        columns.add(Types.NestedField.optional(101, "l", Types.LongType.get()));
+        columns.add(Types.NestedField.optional(102, "f", Types.FloatType.get()));
+        columns.add(Types.NestedField.optional(103, "d", Types.DoubleType.get()));
+        Schema schema = new Schema(columns);
+        byte[] framed = "xx{\"l\": 4}yy".getBytes(StandardCharsets.UTF_8);
+        List<SourceRecord> sources = new ArrayList<>(records("{\"l\": 3, \"f\": 2, \"d\": 1}", "", " ", "{\"l\": 1",
+            "{\"l\": [1"));
+        sources.add(new SourceRecord(0, 5, -1, null, ByteBuffer.wrap(framed, 2, 10), new Header[0]));
+
+        RecordConverter.Analysis analysis = converter.analyze(sources, schema.asStruct());
+
+        assertThat(analysis.failed()).extracting(RecordConverter.Failure::reason).satisfiesExactly(
+            reason -> assertThat(reason).contains("JSON missing, not an object"),
+            reason -> assertThat(reason).contains("JSON missing, not an object"),
+            reason -> assertThat(reason).contains("not JSON"),
+            reason -> assertThat(reason).contains("not JSON"));
+        assertThat(analysis.needed()).isSameAs(schema.asStruct());
+        Record row = converter.toRow(analysis.accepted().get(0), schema);
+        assertThat(row.getField("l")).isEqualTo(3L);
+        assertThat(row.getField("f")).isEqualTo(2.0f);
+        assertThat(row.getField("d")).isEqualTo(1.0);
+        assertThat(converter.toRow(analysis.accepted().get(1), schema).getField("l")).isEqualTo(4L);
+    }
+
+    @Test
     void rowsCarryTheValuesAndTheKafkaColumns() {
         Schema schema = evolve(converter.initialSchema(), List.of("{\"id\": 1, \"items\": [{\"sku\": \"a\", \"n\": 2}]}"));
         SourceRecord source = new SourceRecord(3, 42, 1_700_000_000_000L, utf8("k1"), utf8(
