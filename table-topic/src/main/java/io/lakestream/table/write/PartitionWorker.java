@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -68,6 +69,8 @@ public final class PartitionWorker implements AutoCloseable {
     /** Whether a wake-up is registered with the source; cleared by the source's thread when it fires. */
     private final AtomicBoolean waiting = new AtomicBoolean();
     private AutoCloseable appendWait;
+    /** The next chunk, being read while the last one converts; dropped if the worker moves elsewhere. */
+    private ReadAhead readAhead;
 
     /** @param wakeUp run (on another thread) when the partition has new records after the worker caught up */
     public PartitionWorker(int partition, PartitionSource source, RecordConverter converter, TableTarget target,
@@ -130,16 +133,31 @@ public final class PartitionWorker implements AutoCloseable {
             waitForAppend();
             return 0;
         }
-        ByteBuffer batches = source.read(nextOffset, readBytes).get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        ByteBuffer batches = read(nextOffset).get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         List<SourceRecord> records = new ArrayList<>();
         long end = RecordBatchDecoder.decode(partition, batches, nextOffset, records);
         if (end == nextOffset) {
             waitForAppend();
             return 0;
         }
+        if (end < source.highWatermark()) {
+            // Behind the log end (a backfill, a worker catching up): the next chunk comes from the
+            // object store while this one converts.
+            readAhead = new ReadAhead(end, source.read(end, readBytes));
+        }
         write(records, end);
         return Math.max(1, records.size());
     }
+
+    /** The chunk at {@code offset}: the one read ahead if it starts there, else a new read. */
+    private CompletableFuture<ByteBuffer> read(long offset) {
+        ReadAhead ahead = readAhead;
+        readAhead = null;
+        return ahead != null && ahead.offset() == offset ? ahead.chunk() : source.read(offset, readBytes);
+    }
+
+    /** A chunk read before the worker needs it, and where it starts. */
+    private record ReadAhead(long offset, CompletableFuture<ByteBuffer> chunk) {}
 
     /** A converted record and what to do with it. */
     private record Row(long offset, Record row, boolean delete) {}
