@@ -431,15 +431,16 @@ class TopicTableTest {
     }
 
     @Test
-    void wideStringColumnsAreWrittenWithoutDictionaryNorStatisticsNarrowOnesWithBoth() throws IOException {
+    void wideStringColumnsAreWrittenWithoutDictionaryNorStatisticsNearlyUniqueOnesWithoutDictionary()
+        throws IOException {
         try (Store store = TableStores.open(Kind.LOCAL, dir, S3)) {
             Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
             TopicTable table = topicTable(catalog, settings(Optional.empty()));
             InMemoryPartition partition = new InMemoryPartition();
             List<String> values = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
-                values.add("{\"id\": " + i + ", \"item\": \"sku-" + i % 3 + "\", \"payload\": \"" + i
-                    + "x".repeat(400) + "\"}");
+                values.add("{\"id\": " + i + ", \"item\": \"sku-" + i % 3 + "\", \"user\": \"user-" + i
+                    + "\", \"payload\": \"" + i + "x".repeat(400) + "\"}");
             }
             partition.append(values.toArray(String[]::new));
             table.lead(0, partition);
@@ -457,6 +458,8 @@ class TopicTableTest {
             assertThat(columns.get("payload").getStatistics().hasNonNullValue()).as("min/max of payload").isFalse();
             assertThat(columns.get("item").hasDictionaryPage()).as("dictionary of item").isTrue();
             assertThat(columns.get("item").getStatistics().hasNonNullValue()).as("min/max of item").isTrue();
+            assertThat(columns.get("user").hasDictionaryPage()).as("dictionary of user (all distinct)").isFalse();
+            assertThat(columns.get("user").getStatistics().hasNonNullValue()).as("min/max of user").isTrue();
             assertThat(rows(iceberg)).hasSize(100);
             table.close();
         }

@@ -1,8 +1,10 @@
 package io.lakestream.table.write;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.TableProperties;
@@ -15,13 +17,17 @@ import org.apache.iceberg.types.Types;
  * every value in full, and for such values either gives up once it passes
  * {@code write.parquet.dict-size-bytes} (distinct values) or gains little over the page
  * compression (repeated ones); min/max statistics compare every value in full too, to bound
- * little a query could prune by. Narrower columns keep both: a dictionary pays off for
- * low-cardinality ones. A setting the table has for a column itself wins. Stateless.
+ * little a query could prune by. A narrower column whose sampled values nearly all differ
+ * loses its dictionary only, for the same reason; the others keep both, since a dictionary
+ * pays off for low-cardinality columns. A setting the table has for a column itself wins.
+ * Stateless.
  */
 final class WideColumns {
     static final int WIDE_VALUE_CHARS = 256;
     /** Enough rows to tell a wide column, few enough to cost nothing next to writing them. */
     private static final int SAMPLE_ROWS = 256;
+    /** Fewer sampled values say little about a column's cardinality: it keeps its dictionary. */
+    private static final int MIN_DISTINCT_SAMPLE = 64;
 
     private WideColumns() {}
 
@@ -42,13 +48,18 @@ final class WideColumns {
             if (field.type().typeId() == org.apache.iceberg.types.Type.TypeID.STRUCT) {
                 collect(schema, field.type().asStructType(), values(rows, position, StructLike.class), tableProperties,
                     properties);
-            } else if (field.type().typeId() == org.apache.iceberg.types.Type.TypeID.STRING
-                && isWide(values(rows, position, CharSequence.class))) {
+            } else if (field.type().typeId() == org.apache.iceberg.types.Type.TypeID.STRING) {
+                List<CharSequence> values = values(rows, position, CharSequence.class);
                 String column = schema.findColumnName(field.fieldId());
-                disableUnlessSet(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + column, tableProperties,
-                    properties);
-                disableUnlessSet(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + column, tableProperties,
-                    properties);
+                if (isWide(values)) {
+                    disableUnlessSet(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + column,
+                        tableProperties, properties);
+                    disableUnlessSet(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + column, tableProperties,
+                        properties);
+                } else if (isNearlyUnique(values)) {
+                    disableUnlessSet(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + column,
+                        tableProperties, properties);
+                }
             }
         }
     }
@@ -64,6 +75,19 @@ final class WideColumns {
             chars += value.length();
         }
         return !values.isEmpty() && chars / values.size() >= WIDE_VALUE_CHARS;
+    }
+
+    /**
+     * Whether nine in ten sampled values differ (ids, user names, keys): a dictionary of such a
+     * column is built, hashing every value, only to be dropped when it outgrows its page.
+     */
+    private static boolean isNearlyUnique(List<CharSequence> values) {
+        if (values.size() < MIN_DISTINCT_SAMPLE) {
+            return false;
+        }
+        Set<String> distinct = new HashSet<>();
+        values.forEach(value -> distinct.add(value.toString()));
+        return distinct.size() * 10L >= values.size() * 9L;
     }
 
     private static void disableUnlessSet(String key, Map<String, String> tableProperties,
