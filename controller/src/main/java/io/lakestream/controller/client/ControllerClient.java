@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
@@ -34,6 +35,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
@@ -99,9 +101,7 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
                             MeterRegistry registry) {
         this.registry = registry;
         RaftProperties clientProperties = new RaftProperties();
-        if (!"grpc".equals(System.getProperty("lakestream.controller.rpc"))) {
-            org.apache.ratis.RaftConfigKeys.Rpc.setType(clientProperties, org.apache.ratis.rpc.SupportedRpcType.NETTY);
-        }
+        RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY); // the voters' transport
         this.raftClient = RaftClient.newBuilder()
             .setProperties(clientProperties)
             .setRaftGroup(quorum.raftGroup())
