@@ -38,6 +38,8 @@ import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.RecordValidationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Produce: appends each partition's records to its {@link PartitionLog} and answers once every
@@ -48,6 +50,7 @@ import org.apache.kafka.storage.internals.log.RecordValidationException;
  * its transaction ({@link TransactionCoordinator#verifyPartition}).
  */
 public final class ProduceHandler implements RequestHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
     private final LeaderPartitions partitions;
     private final TopicMetrics metrics;
     /** Checks transactional batches against their transaction; null when verification is off. */
@@ -164,6 +167,10 @@ public final class ProduceHandler implements RequestHandler {
         return appended.handle((result, error) -> {
             if (error != null) {
                 setError(response, error);
+                if (response.errorCode() == Errors.UNKNOWN_SERVER_ERROR.code()) {
+                    // Not a failure Kafka names: the client only sees UNKNOWN_SERVER_ERROR, so say here what it was.
+                    LOG.error("Unexpected error appending to {}", topicPartition, Failures.cause(error));
+                }
                 if (!unknownLogStart(Failures.cause(error))) {
                     response.setLogStartOffset(log.logStartOffset());
                 }
