@@ -69,7 +69,9 @@ class CrossBrokerTransactionsTest {
             .until(() -> admin.describeCluster().nodes().get().size() == 2);
         admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1), new NewTopic(INPUT.topic(), 1, (short) 1)))
             .all().get(60, TimeUnit.SECONDS);
-        assertThat(leaders(admin, TOPIC)).as("leaders of " + TOPIC).containsExactlyInAnyOrder(1, 2);
+        // As Kafka's own tests wait for a new topic: the broker asked may not have it in its image yet.
+        await("leaders of " + TOPIC).atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            .untilAsserted(() -> assertThat(leaders(admin, TOPIC)).containsExactlyInAnyOrder(1, 2));
         List<TopicPartition> partitions = IntStream.range(0, PARTITIONS)
             .mapToObj(p -> new TopicPartition(TOPIC, p)).toList();
 
