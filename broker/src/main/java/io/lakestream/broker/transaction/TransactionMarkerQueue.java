@@ -1,6 +1,5 @@
 package io.lakestream.broker.transaction;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -46,16 +45,13 @@ final class TransactionMarkerQueue {
 
     private final Map<Node, Queue<Queued>> byDestination = new ConcurrentHashMap<>();
     private final short transactionVersion;
-    private final Counter requests;
     private final DistributionSummary partitionsPerRequest;
 
     TransactionMarkerQueue(short transactionVersion, MeterRegistry registry) {
         this.transactionVersion = transactionVersion;
-        this.requests = Counter.builder("lakestream.broker.transactions.marker.requests")
-            .description("WriteTxnMarkers requests this coordinator sent to other brokers")
-            .register(registry);
         this.partitionsPerRequest = DistributionSummary.builder("lakestream.broker.transactions.marker.request.partitions")
-            .description("Partitions named by one WriteTxnMarkers request this coordinator sent")
+            .description("Partitions named by each WriteTxnMarkers request this coordinator sent to another broker;"
+                + " its count is the requests sent")
             .register(registry);
     }
 
@@ -93,7 +89,6 @@ final class TransactionMarkerQueue {
                     transactionVersion));
                 partitions += entry.getValue().size();
             }
-            requests.increment();
             partitionsPerRequest.record(partitions);
             drained.add(new RequestAndCompletionHandler(nowMs, destination, new WriteTxnMarkersRequest.Builder(markers),
                 response -> complete(response, entries)));
