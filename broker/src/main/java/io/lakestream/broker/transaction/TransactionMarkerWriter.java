@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
@@ -129,14 +129,14 @@ public final class TransactionMarkerWriter implements AutoCloseable {
         private final TransactionMarkerQueue.Marker marker;
         private final Set<TopicPartition> targets;
         private final BooleanSupplier stillCoordinator;
-        private final Map<TopicPartition, CompletableFuture<Void>> done = new ConcurrentHashMap<>();
+        private final Map<TopicPartition, CompletableFuture<Void>> done;
 
         MarkerWrite(TransactionMarkerQueue.Marker marker, Set<TopicPartition> targets,
                     BooleanSupplier stillCoordinator) {
             this.marker = marker;
             this.targets = targets;
             this.stillCoordinator = stillCoordinator;
-            targets.forEach(tp -> done.put(tp, new CompletableFuture<>()));
+            this.done = targets.stream().collect(Collectors.toUnmodifiableMap(tp -> tp, tp -> new CompletableFuture<>()));
         }
 
         CompletableFuture<Void> start() {
@@ -168,7 +168,7 @@ public final class TransactionMarkerWriter implements AutoCloseable {
                     Throwable error = attempt.handle((ignored, failure) -> failure).getNow(null);
                     if (error == null) {
                         done.get(tp).complete(null);
-                    } else if (retries(tp, Failures.cause(error))) {
+                    } else if (retries(tp, Failures.cause(error), backoffMillis == FIRST_BACKOFF_MILLIS)) {
                         retry.add(tp);
                     }
                 });
@@ -183,19 +183,16 @@ public final class TransactionMarkerWriter implements AutoCloseable {
          * What Kafka's {@code TransactionMarkerRequestCompletionHandler} does with a partition's
          * error: true to retry (re-resolving its leader), else the partition's outcome is final.
          * Kafka gives up with an IllegalStateException on errors it does not expect; here a
-         * partition's append can fail on storage errors that clear, so those retry too, loudly.
+         * partition's append can fail on storage errors that clear, so those retry too, with a
+         * warning on the {@code first} failure of the partition.
          */
-        private boolean retries(TopicPartition tp, Throwable cause) {
+        private boolean retries(TopicPartition tp, Throwable cause, boolean first) {
             long producerId = marker.producerId();
             if (cause instanceof TransactionCoordinatorFencedException || cause instanceof InvalidProducerEpochException
-                || cause instanceof ProducerFencedException) {
-                // As Kafka: a newer coordinator or producer epoch has taken over this partition's transaction.
-                LOG.info("Dropping the {} marker of producer {} on {}: {}", marker.result(), producerId, tp,
-                    cause.toString());
-                done.get(tp).complete(null);
-            } else if (cause instanceof UnsupportedForMessageFormatException
+                || cause instanceof ProducerFencedException || cause instanceof UnsupportedForMessageFormatException
                 || cause instanceof UnsupportedVersionException) {
-                // As Kafka: the producer could not have written to this partition either.
+                // As Kafka: a newer coordinator or producer epoch has taken over this partition's transaction,
+                // or the partition cannot take a marker, so the producer could not have written to it either.
                 LOG.info("Dropping the {} marker of producer {} on {}: {}", marker.result(), producerId, tp,
                     cause.toString());
                 done.get(tp).complete(null);
@@ -206,7 +203,7 @@ public final class TransactionMarkerWriter implements AutoCloseable {
             } else if (!stillCoordinator.getAsBoolean()) {
                 done.get(tp).completeExceptionally(new NotCoordinatorException("Stopped coordinating the transaction "
                     + "of producer " + producerId + " before its marker reached " + tp));
-            } else if (cause instanceof RetriableException) {
+            } else if (cause instanceof RetriableException || !first) {
                 LOG.debug("Retrying the {} marker of producer {} on {}: {}", marker.result(), producerId, tp,
                     cause.toString());
                 return true;
