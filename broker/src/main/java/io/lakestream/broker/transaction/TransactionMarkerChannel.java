@@ -37,7 +37,7 @@ import org.apache.kafka.server.util.RequestAndCompletionHandler;
  * <p>Thread-safe: {@link #send} from any thread; draining the queue, the network work and the
  * completion of the returned futures run on the {@code lakestream-txn-marker-sender} thread.
  */
-final class TransactionMarkerChannel implements AutoCloseable {
+final class TransactionMarkerChannel implements TransactionMarkerSender {
     private static final int REQUEST_TIMEOUT_MS = 30_000;
     private static final long RECONNECT_BACKOFF_MS = 50;
     private static final long CONNECTION_SETUP_TIMEOUT_MS = 10_000;
@@ -71,9 +71,10 @@ final class TransactionMarkerChannel implements AutoCloseable {
      * Asks {@code leader} to write {@code marker} to {@code partitions}, in the next request to
      * it; returns one future per partition, as {@link TransactionMarkerQueue#add} describes.
      */
-    Map<TopicPartition, CompletableFuture<Void>> send(ClusterView.BrokerEndpoint leader,
-                                                      TransactionMarkerQueue.Marker marker,
-                                                      Collection<TopicPartition> partitions) {
+    @Override
+    public Map<TopicPartition, CompletableFuture<Void>> send(ClusterView.BrokerEndpoint leader,
+                                                             TransactionMarkerQueue.Marker marker,
+                                                             Collection<TopicPartition> partitions) {
         Map<TopicPartition, CompletableFuture<Void>> written =
             queue.add(new Node(leader.nodeId(), leader.host(), leader.port(), leader.rack()), marker, partitions);
         thread.wakeup();

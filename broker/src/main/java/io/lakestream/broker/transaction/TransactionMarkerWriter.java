@@ -69,17 +69,23 @@ public final class TransactionMarkerWriter implements AutoCloseable {
     private final ClusterViewHolder views;
     private final ScheduledExecutorService timer;
     private final int nodeId;
-    private final TransactionMarkerChannel channel;
+    private final TransactionMarkerSender channel;
     private final Timer latency;
 
     TransactionMarkerWriter(LeaderPartitions partitions, GroupCoordinator groups, ClusterViewHolder views,
                             ScheduledExecutorService timer, int nodeId, Time time, MeterRegistry registry) {
+        this(partitions, groups, views, timer, nodeId, new TransactionMarkerChannel(nodeId, time, registry), registry);
+    }
+
+    TransactionMarkerWriter(LeaderPartitions partitions, GroupCoordinator groups, ClusterViewHolder views,
+                            ScheduledExecutorService timer, int nodeId, TransactionMarkerSender channel,
+                            MeterRegistry registry) {
         this.partitions = partitions;
         this.groups = groups;
         this.views = views;
         this.timer = timer;
         this.nodeId = nodeId;
-        this.channel = new TransactionMarkerChannel(nodeId, time, registry);
+        this.channel = channel;
         this.latency = Timer.builder("lakestream.broker.transactions.marker.write")
             .description("Time to write the commit or abort markers of one transaction to all its partitions")
             .publishPercentiles(0.5, 0.99)
