@@ -10,7 +10,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +43,7 @@ class TransactionMarkerWriterTest {
     private final Map<Integer, Integer> leaders = new ConcurrentHashMap<>();
     private final BlockingQueue<Send> sends = new LinkedBlockingQueue<>();
     private final TransactionMarkerWriter writer = new TransactionMarkerWriter(null, null,
-        new ClusterViewHolder(new OrdersView(), timer), timer, 1, new RecordingSender(), new SimpleMeterRegistry());
+        new ClusterViewHolder(ordersView(), timer), timer, 1, new RecordingSender(), new SimpleMeterRegistry());
 
     @AfterEach
     void stop() {
@@ -130,41 +129,11 @@ class TransactionMarkerWriterTest {
     }
 
     /** Brokers 1 (this one), 2 and 3, and one topic whose leaders the test moves. */
-    private final class OrdersView implements ClusterView {
-        @Override
-        public String clusterId() {
-            return "test";
-        }
-
-        @Override
-        public long offset() {
-            return 0;
-        }
-
-        @Override
-        public List<BrokerEndpoint> liveBrokers() {
-            return IntStream.rangeClosed(1, 3).mapToObj(id -> new BrokerEndpoint(id, "127.0.0.1", 9090 + id, null))
-                .toList();
-        }
-
-        @Override
-        public Collection<TopicView> topics() {
-            return List.of(orders());
-        }
-
-        @Override
-        public Optional<TopicView> topic(String name) {
-            return name.equals(TOPIC) ? Optional.of(orders()) : Optional.empty();
-        }
-
-        @Override
-        public Optional<TopicView> topic(Uuid id) {
-            return Optional.empty();
-        }
-
-        private TopicView orders() {
-            return new TopicView(TOPIC, Uuid.ONE_UUID, IntStream.range(0, PARTITIONS)
-                .mapToObj(p -> new PartitionView(p, p, leaders.getOrDefault(p, 1), 1)).toList(), Map.of());
-        }
+    private ClusterView ordersView() {
+        return new SuppliedClusterView(
+            () -> IntStream.rangeClosed(1, 3).mapToObj(id -> new ClusterView.BrokerEndpoint(id, "127.0.0.1", 9090 + id,
+                null)).toList(),
+            () -> List.of(new ClusterView.TopicView(TOPIC, Uuid.ONE_UUID, IntStream.range(0, PARTITIONS)
+                .mapToObj(p -> new ClusterView.PartitionView(p, p, leaders.getOrDefault(p, 1), 1)).toList(), Map.of())));
     }
 }
