@@ -119,6 +119,17 @@ class CrossBrokerTransactionsTest {
                     + ": every transaction ended, so no marker is missing")
                 .isEqualTo(endOffset(bootstrap, "read_uncommitted", tp));
         }
+
+        // Some transaction has several partitions led by the broker that does not coordinate it.
+        double requests = 0;
+        double partitionsSent = 0;
+        for (LakestreamProcess broker : brokers) {
+            requests += broker.metric("lakestream_broker_transactions_marker_request_partitions_count");
+            partitionsSent += broker.metric("lakestream_broker_transactions_marker_request_partitions_sum");
+        }
+        assertThat(requests).as("WriteTxnMarkers requests sent between the brokers").isPositive();
+        assertThat(partitionsSent).as("partitions those requests named: more than one per request, as markers for"
+            + " one broker share a request").isGreaterThan(requests);
     }
 
     /** Five records to each partition; returns their values. */

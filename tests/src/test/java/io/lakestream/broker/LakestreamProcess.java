@@ -3,6 +3,9 @@ package io.lakestream.broker;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,6 +131,14 @@ public final class LakestreamProcess implements AutoCloseable {
             throw new IllegalStateException("The server announced no metrics endpoint:" + outputForFailure());
         }
         return URI.create(url);
+    }
+
+    /** The value of one series on this run's Prometheus page, or -1 if it is missing. */
+    public double metric(String series) throws IOException, InterruptedException {
+        String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metricsUrl()).build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+        Matcher matcher = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(page);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
     }
 
     public String output() throws IOException {

@@ -7,17 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -95,12 +89,12 @@ class TransactionsTest {
         Collection<TransactionListing> listed = SERVER.admin().listTransactions().all().get();
         assertThat(listed).extracting(TransactionListing::transactionalId).contains("visibility");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(metric("lakestream_broker_transactions_ended_total{result=\"commit\"}"))
+            assertThat(SERVER.process().metric("lakestream_broker_transactions_ended_total{result=\"commit\"}"))
                 .as("commits counted").isGreaterThanOrEqualTo(2);
-            assertThat(metric("lakestream_broker_transactions_ended_total{result=\"abort\"}"))
+            assertThat(SERVER.process().metric("lakestream_broker_transactions_ended_total{result=\"abort\"}"))
                 .as("aborts counted").isGreaterThanOrEqualTo(1);
         });
-        assertThat(metric("lakestream_broker_transactions_marker_write_seconds_count"))
+        assertThat(SERVER.process().metric("lakestream_broker_transactions_marker_write_seconds_count"))
             .as("transactions whose markers were timed").isGreaterThanOrEqualTo(3);
     }
 
@@ -125,14 +119,6 @@ class TransactionsTest {
                 .as("the last stable offset after the abort").isEqualTo(2);
             assertThat(readAll(SERVER.bootstrap(), "read_committed", List.of(first))).isEmpty();
         }
-    }
-
-    /** The value of one series on the Prometheus page, or -1 if it is missing. */
-    private static double metric(String series) throws Exception {
-        String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(SERVER.process().metricsUrl()).build(),
-            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
-        Matcher matcher = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(page);
-        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
     }
 
     @Test

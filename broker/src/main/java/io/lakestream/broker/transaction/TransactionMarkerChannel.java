@@ -1,33 +1,23 @@
 package io.lakestream.broker.transaction;
 
 import io.lakestream.broker.cluster.ClusterView;
-import java.util.ArrayList;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.ApiVersions;
 import org.apache.kafka.clients.BootstrapConfiguration;
-import org.apache.kafka.clients.ClientResponse;
 import org.apache.kafka.clients.ManualMetadataUpdater;
 import org.apache.kafka.clients.MetadataRecoveryStrategy;
 import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.DisconnectException;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.network.NetworkReceive;
 import org.apache.kafka.common.network.PlaintextChannelBuilder;
 import org.apache.kafka.common.network.Selectable;
 import org.apache.kafka.common.network.Selector;
-import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.TransactionResult;
-import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
-import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.LogContext;
@@ -35,17 +25,19 @@ import org.apache.kafka.server.util.InterBrokerSendThread;
 import org.apache.kafka.server.util.RequestAndCompletionHandler;
 
 /**
- * Sends WriteTxnMarkers to the broker that leads a transaction's partition when that is not
+ * Sends WriteTxnMarkers to the brokers that lead a transaction's partitions when that is not
  * this one, as Kafka's {@code TransactionMarkerChannelManager} does: Kafka's
  * {@link NetworkClient} on Kafka's {@link InterBrokerSendThread}, one connection per broker,
- * over the brokers' PLAINTEXT listener (the only one Lakestream has). The other broker writes
- * the marker as it would for Kafka's coordinator; an error in its answer fails the returned
- * future with that error's exception, and the caller decides whether to retry.
+ * over the brokers' PLAINTEXT listener (the only one Lakestream has). Markers wait in a
+ * {@link TransactionMarkerQueue}; each turn of the send thread drains it into one request per
+ * destination broker, however many transactions and partitions are waiting for it. The other
+ * broker writes the markers as it would for Kafka's coordinator and answers per partition; the
+ * caller decides whether an error is retried.
  *
- * <p>Thread-safe: {@link #send} from any thread; the network work runs on the
- * {@code lakestream-txn-marker-sender} thread.
+ * <p>Thread-safe: {@link #send} from any thread; draining the queue, the network work and the
+ * completion of the returned futures run on the {@code lakestream-txn-marker-sender} thread.
  */
-final class TransactionMarkerChannel implements AutoCloseable {
+final class TransactionMarkerChannel implements TransactionMarkerSender {
     private static final int REQUEST_TIMEOUT_MS = 30_000;
     private static final long RECONNECT_BACKOFF_MS = 50;
     private static final long CONNECTION_SETUP_TIMEOUT_MS = 10_000;
@@ -54,11 +46,12 @@ final class TransactionMarkerChannel implements AutoCloseable {
 
     private final Time time;
     private final Metrics metrics = new Metrics();
-    private final Queue<RequestAndCompletionHandler> unsent = new ConcurrentLinkedQueue<>();
+    private final TransactionMarkerQueue queue;
     private final SendThread thread;
 
-    TransactionMarkerChannel(int nodeId, Time time) {
+    TransactionMarkerChannel(int nodeId, Time time, MeterRegistry registry) {
         this.time = time;
+        this.queue = new TransactionMarkerQueue(TransactionStateLog.LOG_VERSION.featureLevel(), registry);
         LogContext logContext = new LogContext("[TransactionMarkerChannel broker=" + nodeId + "] ");
         PlaintextChannelBuilder channelBuilder =
             new PlaintextChannelBuilder(ListenerName.forSecurityProtocol(SecurityProtocol.PLAINTEXT));
@@ -75,43 +68,17 @@ final class TransactionMarkerChannel implements AutoCloseable {
     }
 
     /**
-     * Asks {@code leader} to write the marker to {@code tp}; completes when it answers that
-     * the marker is durable, or fails with the error it answered, or with a retriable
-     * {@link DisconnectException} or {@link TimeoutException} if it did not answer.
+     * Asks {@code leader} to write {@code marker} to {@code partitions}, in the next request to
+     * it; returns one future per partition, as {@link TransactionMarkerQueue#add} describes.
      */
-    CompletableFuture<Void> send(ClusterView.BrokerEndpoint leader, TopicPartition tp, long producerId,
-                                 short producerEpoch, int coordinatorEpoch, TransactionResult result) {
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        WriteTxnMarkersRequest.TxnMarkerEntry marker = new WriteTxnMarkersRequest.TxnMarkerEntry(producerId,
-            producerEpoch, coordinatorEpoch, result, List.of(tp), TransactionStateLog.LOG_VERSION.featureLevel());
-        Node destination = new Node(leader.nodeId(), leader.host(), leader.port(), leader.rack());
-        unsent.add(new RequestAndCompletionHandler(time.milliseconds(), destination,
-            new WriteTxnMarkersRequest.Builder(List.of(marker)),
-            response -> complete(written, response, producerId, tp)));
+    @Override
+    public Map<TopicPartition, CompletableFuture<Void>> send(ClusterView.BrokerEndpoint leader,
+                                                             TransactionMarkerQueue.Marker marker,
+                                                             Collection<TopicPartition> partitions) {
+        Map<TopicPartition, CompletableFuture<Void>> written =
+            queue.add(new Node(leader.nodeId(), leader.host(), leader.port(), leader.rack()), marker, partitions);
         thread.wakeup();
         return written;
-    }
-
-    private static void complete(CompletableFuture<Void> written, ClientResponse response, long producerId,
-                                 TopicPartition tp) {
-        if (response.wasTimedOut()) {
-            written.completeExceptionally(new TimeoutException("Broker " + response.destination()
-                + " did not answer WriteTxnMarkers for " + tp + " in time"));
-        } else if (response.wasDisconnected()) {
-            written.completeExceptionally(new DisconnectException("Lost the connection to broker "
-                + response.destination() + " while writing a marker to " + tp));
-        } else if (response.versionMismatch() != null) {
-            written.completeExceptionally(response.versionMismatch());
-        } else {
-            Errors error = ((WriteTxnMarkersResponse) response.responseBody()).errorsByProducerId()
-                .getOrDefault(producerId, Map.of()).getOrDefault(tp, Errors.UNKNOWN_SERVER_ERROR);
-            if (error == Errors.NONE) {
-                written.complete(null);
-            } else {
-                written.completeExceptionally(error.exception("Broker " + response.destination()
-                    + " did not write the marker to " + tp + ": " + error.message()));
-            }
-        }
     }
 
     @Override
@@ -126,7 +93,7 @@ final class TransactionMarkerChannel implements AutoCloseable {
     }
 
     /**
-     * Kafka's send loop: takes the queued requests on each turn and polls the network client;
+     * Kafka's send loop: drains the queue into requests on each turn and polls the network client;
      * its {@code shutdown} also closes the client.
      */
     private final class SendThread extends InterBrokerSendThread {
@@ -136,11 +103,7 @@ final class TransactionMarkerChannel implements AutoCloseable {
 
         @Override
         public Collection<RequestAndCompletionHandler> generateRequests() {
-            List<RequestAndCompletionHandler> requests = new ArrayList<>();
-            for (RequestAndCompletionHandler request; (request = unsent.poll()) != null; ) {
-                requests.add(request);
-            }
-            return requests;
+            return queue.drain(time.milliseconds());
         }
     }
 }

@@ -48,6 +48,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * included.
  */
 class TransactionCoordinatorTest {
+    private static final ClusterView EVENTS_VIEW = new SuppliedClusterView(List::of, () -> List.of(
+        new ClusterView.TopicView("orders", Uuid.randomUuid(),
+            List.of(new ClusterView.PartitionView(0, 1, 1, 3), new ClusterView.PartitionView(1, 2, 1, 3)), Map.of())));
     private static final String ID = "txn-id";
     private static final TopicPartition EVENTS = new TopicPartition("orders", 0);
     private static final TopicPartition NOT_ADDED = new TopicPartition("orders", 1);
@@ -106,7 +109,7 @@ class TransactionCoordinatorTest {
                 return Uuid.ZERO_UUID;
             }
         };
-        markers = new TransactionMarkerWriter(partitions, null, new ClusterViewHolder(new EventsView(), timer), timer, 1,
+        markers = new TransactionMarkerWriter(partitions, null, new ClusterViewHolder(EVENTS_VIEW, timer), timer, 1,
             Time.SYSTEM, new SimpleMeterRegistry());
         TransactionCoordinator loaded = new TransactionCoordinator(state, new ProducerIdAllocator(new IdBlocks()), markers,
             timer, 60_000, idExpirationMs, Time.SYSTEM, new SimpleMeterRegistry());
@@ -265,38 +268,4 @@ class TransactionCoordinatorTest {
     }
 
     /** A cluster with the orders topic, for the marker writer (which looks only when a marker fails). */
-    private static final class EventsView implements ClusterView {
-        private final TopicView events = new TopicView("orders", Uuid.randomUuid(),
-            List.of(new PartitionView(0, 1, 1, 3), new PartitionView(1, 2, 1, 3)), Map.of());
-
-        @Override
-        public String clusterId() {
-            return "test";
-        }
-
-        @Override
-        public long offset() {
-            return 0;
-        }
-
-        @Override
-        public List<BrokerEndpoint> liveBrokers() {
-            return List.of();
-        }
-
-        @Override
-        public Collection<TopicView> topics() {
-            return List.of(events);
-        }
-
-        @Override
-        public Optional<TopicView> topic(String name) {
-            return name.equals("orders") ? Optional.of(events) : Optional.empty();
-        }
-
-        @Override
-        public Optional<TopicView> topic(Uuid id) {
-            return Optional.empty();
-        }
-    }
 }
