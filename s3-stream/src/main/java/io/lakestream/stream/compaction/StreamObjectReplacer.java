@@ -43,7 +43,9 @@ final class StreamObjectReplacer {
             .map(object -> ObjectBatches.readAll(storage, object))
             .toList();
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
-            ObjectWriter writer = new ObjectWriter(config.objectBlockSizeBytes());
+            // About the sources' batch bytes (their sizes include their indexes): a replacement keeps or drops records.
+            long sourceBytes = sources.stream().mapToLong(ObjectMetadata::objectSize).sum();
+            ObjectWriter writer = new ObjectWriter(config.objectBlockSizeBytes(), sourceBytes, 1);
             for (CompletableFuture<List<StreamRecordBatch>> read : reads) {
                 for (StreamRecordBatch batch : read.join()) {
                     StreamRecordBatch replaced = each.apply(batch);

@@ -11,8 +11,10 @@ import java.util.Set;
 
 /**
  * Builds one data object (layout in {@link ObjectFormat}) from batches of one or many
- * streams. Batches are encoded straight into one growing buffer as they are added; the only
- * objects kept are one index entry per block and one range per stream.
+ * streams. Batches are encoded straight into one buffer as they are added; the only objects
+ * kept are one index entry per block and one range per stream. A writer told how many batch
+ * bytes are coming sizes that buffer for them and their index at once: growing it by doubling
+ * allocated about four times an object's size, in buffers the collector treats as humongous.
  *
  * <p>Batches of one stream must be added together and in contiguous offset order; streams
  * may come in any order (the index is sorted by stream id at {@link #build()}). An object
@@ -22,6 +24,7 @@ import java.util.Set;
  */
 public final class ObjectWriter {
     private static final int MIN_INITIAL_CAPACITY = 4096;
+    private static final int MAX_CAPACITY = Integer.MAX_VALUE - 8;
 
     private final int targetBlockSize;
     private ByteBuffer buffer;
@@ -48,11 +51,34 @@ public final class ObjectWriter {
 
     /** @param targetBlockSize a block is closed before a batch would take it past this size */
     public ObjectWriter(int targetBlockSize) {
+        this(targetBlockSize, 0, 0);
+    }
+
+    /**
+     * @param targetBlockSize a block is closed before a batch would take it past this size
+     * @param expectedBatchBytes the {@linkplain StreamRecordBatch#encodedSize() encoded size}
+     *     of all the batches that will be added, or 0 if not known; more or fewer may come
+     * @param expectedStreams how many streams they belong to
+     */
+    public ObjectWriter(int targetBlockSize, long expectedBatchBytes, int expectedStreams) {
         if (targetBlockSize <= 0) {
             throw new IllegalArgumentException("Target block size must be positive, got " + targetBlockSize);
         }
         this.targetBlockSize = targetBlockSize;
-        this.buffer = ByteBuffer.allocate(Math.max(MIN_INITIAL_CAPACITY, targetBlockSize));
+        long initial = expectedBatchBytes > 0
+            ? expectedBatchBytes + indexAndFooterBytes(expectedBatchBytes, expectedStreams)
+            : Math.max(MIN_INITIAL_CAPACITY, targetBlockSize);
+        this.buffer = ByteBuffer.allocate((int) Math.min(MAX_CAPACITY, initial));
+    }
+
+    /**
+     * Room for the index and footer of {@code batchBytes} in {@code streams} streams: blocks
+     * are on average at least half full (a block closes only when the next batch would not
+     * fit), plus each stream's last block.
+     */
+    private long indexAndFooterBytes(long batchBytes, int streams) {
+        long blocks = 2 * (batchBytes / targetBlockSize) + Math.max(streams, 1);
+        return blocks * ObjectFormat.INDEX_ENTRY_SIZE + ObjectFormat.INDEX_CRC_SIZE + ObjectFormat.FOOTER_SIZE;
     }
 
     /**
@@ -86,7 +112,7 @@ public final class ObjectWriter {
             blockPosition = buffer.position();
             blockStartOffset = batch.baseOffset();
         }
-        ensureRemaining(batch.encodedSize());
+        ensureRemaining(batch.encodedSize(), false);
         batch.encodeTo(buffer);
         blockRecordCount++;
         streamEpoch = batch.epoch();
@@ -119,7 +145,7 @@ public final class ObjectWriter {
 
         int indexPosition = buffer.position();
         int indexSize = blocks.size() * ObjectFormat.INDEX_ENTRY_SIZE + ObjectFormat.INDEX_CRC_SIZE;
-        ensureRemaining(indexSize + ObjectFormat.FOOTER_SIZE);
+        ensureRemaining(indexSize + ObjectFormat.FOOTER_SIZE, true);
         for (DataBlockIndex block : blocks) {
             block.encodeTo(buffer);
         }
@@ -151,15 +177,16 @@ public final class ObjectWriter {
         blockRecordCount = 0;
     }
 
-    private void ensureRemaining(int bytes) {
+    /** Grows the buffer to take {@code bytes} more: to exactly that for the {@code last} bytes, else doubling. */
+    private void ensureRemaining(int bytes, boolean last) {
         if (buffer.remaining() >= bytes) {
             return;
         }
         long needed = (long) buffer.position() + bytes;
-        if (needed > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("Object would exceed " + (Integer.MAX_VALUE - 8) + " bytes");
+        if (needed > MAX_CAPACITY) {
+            throw new IllegalStateException("Object would exceed " + MAX_CAPACITY + " bytes");
         }
-        int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * buffer.capacity()));
+        int capacity = (int) Math.min(MAX_CAPACITY, last ? needed : Math.max(needed, 2L * buffer.capacity()));
         buffer = ByteBuffer.allocate(capacity).put(buffer.flip());
     }
 

@@ -10,6 +10,7 @@ import io.lakestream.stream.object.WrittenObject;
 import io.lakestream.stream.storage.ObjectKeys;
 import io.lakestream.stream.storage.ObjectStorage;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -57,22 +58,32 @@ public final class StreamSetObjectWriter {
      */
     public CompletableFuture<CommitStreamSetObjectRequest> write(Map<Long, List<StreamRecordBatch>> batchesByStream,
                                                                  List<Long> compactedObjectIds) {
-        ObjectWriter streamSet = new ObjectWriter(blockSizeBytes);
-        List<WrittenObject> streamObjects = new ArrayList<>();
+        // Each stream's contiguous runs: the first goes into the stream-set object unless the stream
+        // has objects of its own, every other run into a stream object.
+        Map<Long, List<StreamRecordBatch>> runsByStream = new LinkedHashMap<>();
+        List<List<StreamRecordBatch>> ownRuns = new ArrayList<>();
+        long streamSetBytes = 0;
         for (Map.Entry<Long, List<StreamRecordBatch>> stream : batchesByStream.entrySet()) {
             List<StreamRecordBatch> batches = stream.getValue();
-            long bytes = batches.stream().mapToLong(StreamRecordBatch::encodedSize).sum();
-            boolean ownObjects = bytes >= streamObjectThresholdBytes || ownObjectStreams.test(stream.getKey());
+            boolean ownObjects = encodedSize(batches) >= streamObjectThresholdBytes
+                || ownObjectStreams.test(stream.getKey());
             List<List<StreamRecordBatch>> runs = contiguousRuns(batches);
             for (int i = 0; i < runs.size(); i++) {
                 if (ownObjects || i > 0) {
-                    ObjectWriter own = new ObjectWriter(blockSizeBytes);
-                    runs.get(i).forEach(own::add);
-                    streamObjects.add(own.build());
+                    ownRuns.add(runs.get(i));
                 } else {
-                    runs.get(i).forEach(streamSet::add);
+                    runsByStream.put(stream.getKey(), runs.get(i));
+                    streamSetBytes += encodedSize(runs.get(i));
                 }
             }
+        }
+        ObjectWriter streamSet = new ObjectWriter(blockSizeBytes, streamSetBytes, runsByStream.size());
+        runsByStream.values().forEach(run -> run.forEach(streamSet::add));
+        List<WrittenObject> streamObjects = new ArrayList<>();
+        for (List<StreamRecordBatch> run : ownRuns) {
+            ObjectWriter own = new ObjectWriter(blockSizeBytes, encodedSize(run), 1);
+            run.forEach(own::add);
+            streamObjects.add(own.build());
         }
         WrittenObject streamSetObject = streamSet.isEmpty() ? null : streamSet.build();
         int count = (streamSetObject == null ? 0 : 1) + streamObjects.size();
@@ -99,6 +110,10 @@ public final class StreamSetObjectWriter {
                 streamSetObject == null ? List.of() : streamSetObject.ranges(), specs, compactedObjectIds);
             return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).thenApply(ignored -> request);
         });
+    }
+
+    private static long encodedSize(List<StreamRecordBatch> batches) {
+        return batches.stream().mapToLong(StreamRecordBatch::encodedSize).sum();
     }
 
     /** The single range of a stream object. */

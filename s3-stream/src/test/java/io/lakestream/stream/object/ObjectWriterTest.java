@@ -46,6 +46,25 @@ class ObjectWriterTest {
     }
 
     @Test
+    void aWriterToldTheBatchBytesBuildsTheObjectInTheBufferItSizedForThem() {
+        List<StreamRecordBatch> batches = new ArrayList<>();
+        for (long streamId = 1; streamId <= 16; streamId++) {
+            batches.addAll(stream(streamId, 0, 6, 10, 16 * 1024 - 100));
+        }
+        long batchBytes = batches.stream().mapToLong(StreamRecordBatch::encodedSize).sum();
+        ObjectWriter writer = new ObjectWriter(64 * 1024, batchBytes, 16);
+        batches.forEach(writer::add);
+        WrittenObject object = writer.build();
+
+        // Grown by doubling (or by an index that did not fit), the buffer would end up to twice as large.
+        assertThat(object.data().capacity() - object.size()).as("bytes allocated but not used")
+            .isLessThan(16 * 1024);
+        ObjectReader reader = open(object);
+        assertThat(reader.readBlock(reader.find(16, 0, -1, Integer.MAX_VALUE).get(0)).join().records().get(0))
+            .isEqualTo(batches.get(15 * 6));
+    }
+
+    @Test
     void rangesCoverEachStreamWithItsLastEpochOrderedByStreamId() {
         List<StreamRecordBatch> batches = List.of(
             batch(9, 1, 100, 5, 10),
