@@ -23,15 +23,20 @@ import org.slf4j.LoggerFactory;
  * fetching ahead for sequential readers.
  *
  * <p>Read-ahead: each stream remembers where its last read ended. A read that starts there
- * is sequential; when a sequential read misses the cache, the blocks after it are fetched
- * into the block cache's read-ahead buffer in the background (one GET per object),
- * {@link ReadAheadConfig#initialBytes()} at first and twice as much on each further
- * sequential miss, up to {@link ReadAheadConfig#maxBytes()} or a 64th of the read-ahead
- * buffer (so that a consumer of many partitions does not make them evict each other's
- * windows). When a sequential read enters the last window fetched ahead, the next window is
- * fetched, so a reader that keeps pace never waits. A read that starts anywhere else resets
- * the window. Read-ahead failures are logged and otherwise ignored: a later read retries the
- * blocks.
+ * is sequential; when a sequential read misses the cache, the rest of what it may read and a
+ * window after that are fetched into the block cache's read-ahead buffer in the background
+ * (one GET per object, all objects at once, so a read that spans objects waits for about one
+ * GET rather than one per object). The window is {@link ReadAheadConfig#initialBytes()} at
+ * first and twice as much on each further sequential miss, up to
+ * {@link ReadAheadConfig#maxBytes()} or a 64th of the read-ahead buffer (so that a consumer of
+ * many partitions does not make them evict each other's windows), or up to twice the size of
+ * the reader's reads if that is larger (a table topic worker reads 4 MiB at a time), as long
+ * as that is at most a {@value #LARGE_READER_SHARE}th of the buffer: such a reader asks for
+ * those bytes next anyway, and with a window smaller than its reads every read of it would
+ * wait on a GET. When a
+ * sequential read enters the last window fetched ahead, the next window is fetched, so a
+ * reader that keeps pace never waits. A read that starts anywhere else resets the window.
+ * Read-ahead failures are logged and otherwise ignored: a later read retries the blocks.
  *
  * <p>Object locations: the objects found for a stream are remembered for
  * {@link #LOCATIONS_TTL} and reused by its next reads within them, so a sequential reader asks
@@ -54,11 +59,14 @@ public final class CachedStreamReader implements BatchReader {
     /** How long the objects found for a stream are reused; well under the controller's destroy grace period. */
     static final Duration LOCATIONS_TTL = Duration.ofSeconds(5);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** A reader whose reads are larger than the usual window may fetch ahead up to this part of the buffer. */
+    static final int LARGE_READER_SHARE = 16;
 
     private final ObjectLocator locator;
     private final BlockCache cache;
     private final int initialWindowBytes;
     private final int maxWindowBytes;
+    private final int maxLargeReaderWindowBytes;
     private final Cache<Long, ReadAheadWindow> windows;
     private final Cache<Long, List<ObjectRange>> locations;
     private final Counter readAheadBytes;
@@ -70,6 +78,8 @@ public final class CachedStreamReader implements BatchReader {
         this.initialWindowBytes = readAheadConfig.initialBytes();
         this.maxWindowBytes = (int) Math.max(readAheadConfig.initialBytes(),
             Math.min(readAheadConfig.maxBytes(), cache.maxReadAheadBytes() / 64));
+        this.maxLargeReaderWindowBytes = (int) Math.max(maxWindowBytes,
+            Math.min(readAheadConfig.maxBytes(), cache.maxReadAheadBytes() / LARGE_READER_SHARE));
         this.windows = Caffeine.newBuilder()
             .maximumSize(MAX_TRACKED_STREAMS)
             .expireAfterAccess(Duration.ofMinutes(10))
@@ -102,9 +112,12 @@ public final class CachedStreamReader implements BatchReader {
             throw new IllegalArgumentException("Stream " + streamId + ": bad read range [" + startOffset + ", "
                 + endOffset + ")");
         }
-        ReadAheadWindow window = windows.get(streamId, id -> new ReadAheadWindow(initialWindowBytes, maxWindowBytes));
+        ReadAheadWindow window = windows.get(streamId, id -> new ReadAheadWindow(initialWindowBytes));
         boolean sequential = window.startRead(startOffset);
-        Read first = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
+        // Twice a read: the blocks that hold a read take more bytes than its payload (batch headers,
+        // whole blocks), and a reader whose reads outgrow the window runs off its end on every read.
+        int windowLimit = (int) Math.max(maxWindowBytes, Math.min(2L * maxBytes, maxLargeReaderWindowBytes));
+        Read first = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null, windowLimit);
         Read[] last = {first};
         return first.run().exceptionallyCompose(error -> {
             if (!isObjectNotFound(error)) {
@@ -113,14 +126,14 @@ public final class CachedStreamReader implements BatchReader {
             // The remembered objects were deleted (compacted away, past the controller's grace period,
             // or by a metadata store that keeps none): read again from what the locator says now.
             locations.invalidate(streamId);
-            last[0] = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
+            last[0] = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null, windowLimit);
             return last[0].run();
         }).whenComplete((batches, error) -> {
             Read read = last[0];
             if (error == null) {
                 window.endRead(read.nextOffset);
                 if (sequential && !read.readAheadStarted) {
-                    ReadAheadWindow.Ahead next = window.continueFrom(read.nextOffset);
+                    ReadAheadWindow.Ahead next = window.continueFrom(read.nextOffset, windowLimit);
                     if (next != null) {
                         readAhead(streamId, window, next.fromOffset(), next.bytes());
                     }
@@ -139,18 +152,21 @@ public final class CachedStreamReader implements BatchReader {
         private final long endBound;
         private final int maxBytes;
         private final ReadAheadWindow sequentialWindow;
+        private final int windowLimit;
         private final List<StreamRecordBatch> batches = new ArrayList<>();
         private long nextOffset;
         private long bytes;
         private boolean full;
         private boolean readAheadStarted;
 
-        Read(long streamId, long startOffset, long endOffset, int maxBytes, ReadAheadWindow sequentialWindow) {
+        Read(long streamId, long startOffset, long endOffset, int maxBytes, ReadAheadWindow sequentialWindow,
+             int windowLimit) {
             this.streamId = streamId;
             this.endOffset = endOffset;
             this.endBound = endOffset < 0 ? Long.MAX_VALUE : endOffset;
             this.maxBytes = maxBytes;
             this.sequentialWindow = sequentialWindow;
+            this.windowLimit = windowLimit;
             this.nextOffset = startOffset;
         }
 
@@ -205,7 +221,8 @@ public final class CachedStreamReader implements BatchReader {
             }
             BlockCache.Lookup lookup = cache.blocks(range.objectId(), reader, found);
             if (lookup.missedBlocks() > 0) {
-                readAheadAfter(found.get(found.size() - 1).endOffset());
+                long foundBytes = found.stream().mapToLong(DataBlockIndex::size).sum();
+                readAheadAfter(found.get(found.size() - 1).endOffset(), budget - foundBytes);
             }
             return lookup.blocks().thenCompose(blocks -> {
                 append(blocks);
@@ -238,14 +255,20 @@ public final class CachedStreamReader implements BatchReader {
             }
         }
 
-        private void readAheadAfter(long fromOffset) {
+        /**
+         * Fetches ahead from {@code fromOffset}, once per read: what is left of this read (up to
+         * {@code restOfRead} bytes, bounded by the window limit, in case the read asked for
+         * everything) and a window after it.
+         */
+        private void readAheadAfter(long fromOffset, long restOfRead) {
             if (sequentialWindow == null || readAheadStarted) {
                 return;
             }
             readAheadStarted = true;
-            int windowBytes = sequentialWindow.onSequentialMiss();
+            int windowBytes = sequentialWindow.onSequentialMiss(windowLimit);
             if (windowBytes > 0) {
-                readAhead(streamId, sequentialWindow, fromOffset, windowBytes);
+                long rest = Math.max(0, Math.min(restOfRead, windowLimit));
+                readAhead(streamId, sequentialWindow, fromOffset, (int) (windowBytes + rest));
             }
         }
     }
