@@ -29,14 +29,14 @@ import org.slf4j.LoggerFactory;
  * GET rather than one per object). The window is {@link ReadAheadConfig#initialBytes()} at
  * first and twice as much on each further sequential miss, up to
  * {@link ReadAheadConfig#maxBytes()} or a 64th of the read-ahead buffer (so that a consumer of
- * many partitions does not make them evict each other's windows), or up to twice the size of
- * the reader's reads if that is larger (a table topic worker reads 4 MiB at a time), as long
- * as that is at most a {@value #LARGE_READER_SHARE}th of the buffer: such a reader asks for
- * those bytes next anyway, and with a window smaller than its reads every read of it would
- * wait on a GET. When a
- * sequential read enters the last window fetched ahead, the next window is fetched, so a
- * reader that keeps pace never waits. A read that starts anywhere else resets the window.
- * Read-ahead failures are logged and otherwise ignored: a later read retries the blocks.
+ * many partitions does not make them evict each other's windows). A reader whose reads are
+ * larger than that (a table topic worker reads 4 MiB at a time) gets windows of one read at
+ * first and up to twice its reads, and at most a {@value #LARGE_READER_SHARE}th of the
+ * buffer: it asks for those bytes next anyway, and with a window smaller than its reads each
+ * of them would wait on a GET. When a sequential read enters the last window fetched ahead, the next window is
+ * fetched, so a reader that keeps pace never waits. A read that starts anywhere else resets
+ * the window. Read-ahead failures are logged and otherwise ignored: a later read retries the
+ * blocks.
  *
  * <p>Object locations: the objects found for a stream are remembered for
  * {@link #LOCATIONS_TTL} and reused by its next reads within them, so a sequential reader asks
@@ -116,8 +116,15 @@ public final class CachedStreamReader implements BatchReader {
         boolean sequential = window.startRead(startOffset);
         // Twice a read: the blocks that hold a read take more bytes than its payload (batch headers,
         // whole blocks), and a reader whose reads outgrow the window runs off its end on every read.
-        int windowLimit = (int) Math.max(maxWindowBytes, Math.min(2L * maxBytes, maxLargeReaderWindowBytes));
-        Read first = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null, windowLimit);
+        // Readers of no more than the usual window (consumers' partition fetches) keep it. Larger
+        // readers start at one read: growing to it from the initial window would cost each of them
+        // a few reads that wait on GETs.
+        boolean largeReader = maxBytes > maxWindowBytes;
+        Window windowSize = largeReader
+            ? new Window((int) Math.min(maxBytes, maxLargeReaderWindowBytes),
+                (int) Math.max(maxWindowBytes, Math.min(2L * maxBytes, maxLargeReaderWindowBytes)))
+            : new Window(0, maxWindowBytes);
+        Read first = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null, windowSize);
         Read[] last = {first};
         return first.run().exceptionallyCompose(error -> {
             if (!isObjectNotFound(error)) {
@@ -126,14 +133,15 @@ public final class CachedStreamReader implements BatchReader {
             // The remembered objects were deleted (compacted away, past the controller's grace period,
             // or by a metadata store that keeps none): read again from what the locator says now.
             locations.invalidate(streamId);
-            last[0] = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null, windowLimit);
+            last[0] = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null, windowSize);
             return last[0].run();
         }).whenComplete((batches, error) -> {
             Read read = last[0];
             if (error == null) {
                 window.endRead(read.nextOffset);
                 if (sequential && !read.readAheadStarted) {
-                    ReadAheadWindow.Ahead next = window.continueFrom(read.nextOffset, windowLimit);
+                    ReadAheadWindow.Ahead next =
+                        window.continueFrom(read.nextOffset, windowSize.minBytes(), windowSize.maxBytes());
                     if (next != null) {
                         readAhead(streamId, window, next.fromOffset(), next.bytes());
                     }
@@ -152,7 +160,7 @@ public final class CachedStreamReader implements BatchReader {
         private final long endBound;
         private final int maxBytes;
         private final ReadAheadWindow sequentialWindow;
-        private final int windowLimit;
+        private final Window windowSize;
         private final List<StreamRecordBatch> batches = new ArrayList<>();
         private long nextOffset;
         private long bytes;
@@ -160,13 +168,13 @@ public final class CachedStreamReader implements BatchReader {
         private boolean readAheadStarted;
 
         Read(long streamId, long startOffset, long endOffset, int maxBytes, ReadAheadWindow sequentialWindow,
-             int windowLimit) {
+             Window windowSize) {
             this.streamId = streamId;
             this.endOffset = endOffset;
             this.endBound = endOffset < 0 ? Long.MAX_VALUE : endOffset;
             this.maxBytes = maxBytes;
             this.sequentialWindow = sequentialWindow;
-            this.windowLimit = windowLimit;
+            this.windowSize = windowSize;
             this.nextOffset = startOffset;
         }
 
@@ -265,9 +273,9 @@ public final class CachedStreamReader implements BatchReader {
                 return;
             }
             readAheadStarted = true;
-            int windowBytes = sequentialWindow.onSequentialMiss(windowLimit);
+            int windowBytes = sequentialWindow.onSequentialMiss(windowSize.minBytes(), windowSize.maxBytes());
             if (windowBytes > 0) {
-                long rest = Math.max(0, Math.min(restOfRead, windowLimit));
+                long rest = Math.max(0, Math.min(restOfRead, windowSize.maxBytes()));
                 readAhead(streamId, sequentialWindow, fromOffset, (int) (windowBytes + rest));
             }
         }
@@ -276,7 +284,7 @@ public final class CachedStreamReader implements BatchReader {
     /** Fetches ahead {@code windowBytes} from {@code fromOffset} and tells the window what that covered. */
     private void readAhead(long streamId, ReadAheadWindow window, long fromOffset, int windowBytes) {
         locate(streamId, fromOffset, -1)
-            .thenCompose(located -> prefetch(streamId, located.ranges(), 0, fromOffset, windowBytes))
+            .thenCompose(located -> prefetch(streamId, located, 0, fromOffset, windowBytes, false))
             .whenComplete((endOffset, error) -> {
                 window.fetchedAhead(fromOffset, error == null ? endOffset : fromOffset);
                 if (error != null) {
@@ -287,23 +295,30 @@ public final class CachedStreamReader implements BatchReader {
 
     /**
      * Fetches into the read-ahead buffer the blocks after {@code offset} that add up to
-     * {@code budget} bytes; completes with the offset after the last of them.
+     * {@code budget} bytes; completes with the offset after the last of them. A window that runs
+     * past the objects located (remembered ones run out as the reader moves on) locates the next
+     * ones, once, so that it is not cut short every few objects.
      */
-    private CompletableFuture<Long> prefetch(long streamId, List<ObjectRange> ranges, int i, long offset,
-                                             long budget) {
-        if (budget <= 0 || i == ranges.size()) {
+    private CompletableFuture<Long> prefetch(long streamId, Located located, int i, long offset, long budget,
+                                             boolean relocated) {
+        List<ObjectRange> ranges = located.ranges();
+        if (budget <= 0) {
             return CompletableFuture.completedFuture(offset);
+        }
+        if (i == ranges.size()) {
+            return relocated || !located.mayHaveMore() ? CompletableFuture.completedFuture(offset)
+                : locate(streamId, offset, -1).thenCompose(next -> prefetch(streamId, next, 0, offset, budget, true));
         }
         ObjectRange range = ranges.get(i);
         return cache.reader(range.objectId(), range.objectSize()).thenCompose(reader -> {
             List<DataBlockIndex> blocks = reader.find(streamId, offset, -1, (int) Math.min(Integer.MAX_VALUE, budget));
             if (blocks.isEmpty()) {
-                return prefetch(streamId, ranges, i + 1, offset, budget);
+                return prefetch(streamId, located, i + 1, offset, budget, relocated);
             }
             readAheadBytes.increment(cache.prefetch(range.objectId(), reader, blocks));
             long covered = blocks.stream().mapToLong(DataBlockIndex::size).sum();
             long next = blocks.get(blocks.size() - 1).endOffset();
-            return prefetch(streamId, ranges, i + 1, next, budget - covered);
+            return prefetch(streamId, located, i + 1, next, budget - covered, relocated);
         });
     }
 
@@ -348,6 +363,9 @@ public final class CachedStreamReader implements BatchReader {
                 found.size() >= LOCATE_LIMIT);
         });
     }
+
+    /** The bounds of the read-ahead window for one read. */
+    private record Window(int minBytes, int maxBytes) {}
 
     /**
      * Objects of a stream in offset order.

@@ -38,19 +38,19 @@ final class ReadAheadWindow {
 
     /**
      * Starts a read-ahead after a sequential miss, unless one is under way: returns the bytes to
-     * fetch ahead (the next miss fetches twice as much, up to {@code maxBytes}), or 0 for none.
+     * fetch ahead, or 0 for none. The window is at least {@code minBytes} and at most
+     * {@code maxBytes}; the next one is twice as large.
      */
-    synchronized int onSequentialMiss(int maxBytes) {
+    synchronized int onSequentialMiss(int minBytes, int maxBytes) {
         if (fetchingAhead) {
             return 0;
         }
         fetchingAhead = true;
-        return grow(maxBytes);
+        return grow(minBytes, maxBytes);
     }
 
-    /** The bytes of the window to fetch now, at most {@code maxBytes}; the next one is twice as large. */
-    private int grow(int maxBytes) {
-        int bytes = Math.min(windowBytes, maxBytes);
+    private int grow(int minBytes, int maxBytes) {
+        int bytes = Math.min(Math.max(windowBytes, minBytes), maxBytes);
         windowBytes = (int) Math.min(maxBytes, 2L * bytes);
         return bytes;
     }
@@ -61,12 +61,12 @@ final class ReadAheadWindow {
      * fetched while it reads this one, and a reader that keeps up never waits for the object
      * store. Windows grow as they do on misses.
      */
-    synchronized Ahead continueFrom(long readEnd, int maxBytes) {
+    synchronized Ahead continueFrom(long readEnd, int minBytes, int maxBytes) {
         if (fetchingAhead || aheadEnd < 0 || readEnd < aheadStart) {
             return null;
         }
         fetchingAhead = true;
-        return new Ahead(Math.max(readEnd, aheadEnd), grow(maxBytes));
+        return new Ahead(Math.max(readEnd, aheadEnd), grow(minBytes, maxBytes));
     }
 
     /** A window to fetch ahead: {@code bytes} from {@code fromOffset}. */

@@ -218,11 +218,11 @@ class CachedStreamReaderTest {
         assertThat(read.join()).extracting(StreamRecordBatch::baseOffset)
             .containsExactlyElementsOf(java.util.stream.LongStream.range(1, 111).boxed().toList());
         assertThat(keysBeforeAnyGetCompleted).as("objects with a GET under way while the read's first GET was")
-            .containsExactly(ObjectKeys.dataObject(1), ObjectKeys.dataObject(2), ObjectKeys.dataObject(3));
+            .contains(ObjectKeys.dataObject(1), ObjectKeys.dataObject(2), ObjectKeys.dataObject(3));
     }
 
     @Test
-    void aReaderOfLargeReadsFindsThemFetchedAheadOnceItsWindowHasGrown() {
+    void aReaderOfLargeReadsFindsThemFetchedAheadFromItsThirdReadOn() {
         // A read-ahead buffer of 1 MiB: a 64th is 16 KiB, less than the 32 KiB reads below.
         BlockCache smallCache = new BlockCache(storage, 2 << 20, 1 << 20, registry);
         CachedStreamReader largeReads =
@@ -243,8 +243,9 @@ class CachedStreamReaderTest {
 
         assertThat(largeReads.readAheadWindowBytes(1)).as("window of a reader of %d-byte reads", readBytes)
             .isGreaterThanOrEqualTo(readBytes);
-        assertThat(missesAfterEachRead.subList(10, 20)).as("block cache misses after each read: the last 10 reads "
-            + "should find every block fetched ahead").containsOnly(missesAfterEachRead.get(10));
+        assertThat(missesAfterEachRead.subList(2, 20)).as("block cache misses after each read: from the third "
+            + "read on (the first is not sequential, the second starts the window at one read), every block "
+            + "should have been fetched ahead").containsOnly(missesAfterEachRead.get(2));
     }
 
     @Test
