@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * larger than that (a table topic worker reads 4 MiB at a time) gets windows of one read at
  * first and up to twice its reads, and at most a {@value #LARGE_READER_SHARE}th of the
  * buffer: it asks for those bytes next anyway, and with a window smaller than its reads each
- * of them would wait on a GET. When a sequential read enters the last window fetched ahead, the next window is
- * fetched, so a reader that keeps pace never waits. A read that starts anywhere else resets
- * the window. Read-ahead failures are logged and otherwise ignored: a later read retries the
- * blocks.
+ * of them would wait on a GET. When a sequential read enters the last window fetched ahead,
+ * the next window is fetched, so a reader that keeps pace never waits. A read that starts
+ * anywhere else resets the window. Read-ahead failures are logged and otherwise ignored: a
+ * later read retries the blocks.
  *
  * <p>Object locations: the objects found for a stream are remembered for
  * {@link #LOCATIONS_TTL} and reused by its next reads within them, so a sequential reader asks
@@ -114,13 +114,11 @@ public final class CachedStreamReader implements BatchReader {
         }
         ReadAheadWindow window = windows.get(streamId, id -> new ReadAheadWindow(initialWindowBytes));
         boolean sequential = window.startRead(startOffset);
-        // Twice a read: the blocks that hold a read take more bytes than its payload (batch headers,
-        // whole blocks), and a reader whose reads outgrow the window runs off its end on every read.
-        // Readers of no more than the usual window (consumers' partition fetches) keep it. Larger
-        // readers start at one read: growing to it from the initial window would cost each of them
-        // a few reads that wait on GETs.
-        boolean largeReader = maxBytes > maxWindowBytes;
-        Window windowSize = largeReader
+        // Readers of no more than the usual window (consumers' partition fetches) keep it. A larger
+        // reader's window starts at one read (growing to it from the initial window would cost it a
+        // few reads that wait on GETs) and grows to two: the blocks that hold a read take more bytes
+        // than its payload, and a reader whose reads outgrow its window runs off its end every read.
+        Window windowSize = maxBytes > maxWindowBytes
             ? new Window((int) Math.min(maxBytes, maxLargeReaderWindowBytes),
                 (int) Math.max(maxWindowBytes, Math.min(2L * maxBytes, maxLargeReaderWindowBytes)))
             : new Window(0, maxWindowBytes);
