@@ -189,6 +189,9 @@ public final class TopicTable implements AutoCloseable {
         }
         int work = startPendingWorkers(now);
         work += stepWorkers(now);
+        // The time after the step: a step (a chunk of every partition) can outlast the interval,
+        // and the time it began would put off a due commit until after the next step.
+        now = clock.getAsLong();
         if (now >= nextCommitAt
             || (now >= commitRetryAt && workers.values().stream().anyMatch(PartitionWorker::wantsCommit))) {
             commit(now);

@@ -18,6 +18,7 @@ import io.lakestream.table.testing.TableStores.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -122,6 +124,56 @@ class TopicTableTest {
             assertThat(iceberg.schema().findField("qty").type()).isEqualTo(Types.IntegerType.get());
             assertThat(table.status().lag()).isZero();
             table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aStepThatOutlastsTheIntervalIsCommittedRightAfterIt(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TopicTable table = topicTable(catalog, settings(Optional.empty()));
+            InMemoryPartition partition = new InMemoryPartition();
+            appendOrders(partition, 0, 1_000, 100);
+            table.lead(0, new SlowPartition(partition));
+
+            table.doWork(); // opens the table, then reads and writes the only chunk, longer than the interval
+
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(iceberg.snapshots()).as("snapshots after one step that took longer than the commit interval")
+                .hasSize(1);
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1000L));
+            table.close();
+        }
+    }
+
+    /** A partition whose every read takes a commit interval (of the test's clock). */
+    private final class SlowPartition implements PartitionSource {
+        private final PartitionSource partition;
+
+        SlowPartition(PartitionSource partition) {
+            this.partition = partition;
+        }
+
+        @Override
+        public long logStartOffset() {
+            return partition.logStartOffset();
+        }
+
+        @Override
+        public long highWatermark() {
+            return partition.highWatermark();
+        }
+
+        @Override
+        public CompletableFuture<ByteBuffer> read(long offset, int maxBytes) {
+            clock.addAndGet(INTERVAL_MS);
+            return partition.read(offset, maxBytes);
+        }
+
+        @Override
+        public AutoCloseable onNextAppend(Runnable callback) {
+            return partition.onNextAppend(callback);
         }
     }
 

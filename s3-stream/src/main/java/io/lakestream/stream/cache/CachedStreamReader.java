@@ -23,15 +23,20 @@ import org.slf4j.LoggerFactory;
  * fetching ahead for sequential readers.
  *
  * <p>Read-ahead: each stream remembers where its last read ended. A read that starts there
- * is sequential; when a sequential read misses the cache, the blocks after it are fetched
- * into the block cache's read-ahead buffer in the background (one GET per object),
- * {@link ReadAheadConfig#initialBytes()} at first and twice as much on each further
- * sequential miss, up to {@link ReadAheadConfig#maxBytes()} or a 64th of the read-ahead
- * buffer (so that a consumer of many partitions does not make them evict each other's
- * windows). When a sequential read enters the last window fetched ahead, the next window is
- * fetched, so a reader that keeps pace never waits. A read that starts anywhere else resets
- * the window. Read-ahead failures are logged and otherwise ignored: a later read retries the
- * blocks.
+ * is sequential; when a sequential read misses the cache, the rest of what it may read and a
+ * window after that are fetched into the block cache's read-ahead buffer in the background
+ * (one GET per object, all objects at once, so a read that spans objects waits for about one
+ * GET rather than one per object). The window is {@link ReadAheadConfig#initialBytes()} at
+ * first and twice as much on each further sequential miss, up to
+ * {@link ReadAheadConfig#maxBytes()} or a 64th of the read-ahead buffer (so that a consumer of
+ * many partitions does not make them evict each other's windows). A reader whose reads are
+ * larger than that (a table topic worker reads 4 MiB at a time) gets windows of one read at
+ * first and up to twice its reads, and at most a {@value #LARGE_READER_SHARE}th of the
+ * buffer: it asks for those bytes next anyway, and with a window smaller than its reads each
+ * of them would wait on a GET. When a sequential read enters the last window fetched ahead,
+ * the next window is fetched, so a reader that keeps pace never waits. A read that starts
+ * anywhere else resets the window. Read-ahead failures are logged and otherwise ignored: a
+ * later read retries the blocks.
  *
  * <p>Object locations: the objects found for a stream are remembered for
  * {@link #LOCATIONS_TTL} and reused by its next reads within them, so a sequential reader asks
@@ -54,11 +59,14 @@ public final class CachedStreamReader implements BatchReader {
     /** How long the objects found for a stream are reused; well under the controller's destroy grace period. */
     static final Duration LOCATIONS_TTL = Duration.ofSeconds(5);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** A reader whose reads are larger than the usual window may fetch ahead up to this part of the buffer. */
+    static final int LARGE_READER_SHARE = 16;
 
     private final ObjectLocator locator;
     private final BlockCache cache;
     private final int initialWindowBytes;
     private final int maxWindowBytes;
+    private final int maxLargeReaderWindowBytes;
     private final Cache<Long, ReadAheadWindow> windows;
     private final Cache<Long, List<ObjectRange>> locations;
     private final Counter readAheadBytes;
@@ -70,6 +78,8 @@ public final class CachedStreamReader implements BatchReader {
         this.initialWindowBytes = readAheadConfig.initialBytes();
         this.maxWindowBytes = (int) Math.max(readAheadConfig.initialBytes(),
             Math.min(readAheadConfig.maxBytes(), cache.maxReadAheadBytes() / 64));
+        this.maxLargeReaderWindowBytes = (int) Math.max(maxWindowBytes,
+            Math.min(readAheadConfig.maxBytes(), cache.maxReadAheadBytes() / LARGE_READER_SHARE));
         this.windows = Caffeine.newBuilder()
             .maximumSize(MAX_TRACKED_STREAMS)
             .expireAfterAccess(Duration.ofMinutes(10))
@@ -102,9 +112,17 @@ public final class CachedStreamReader implements BatchReader {
             throw new IllegalArgumentException("Stream " + streamId + ": bad read range [" + startOffset + ", "
                 + endOffset + ")");
         }
-        ReadAheadWindow window = windows.get(streamId, id -> new ReadAheadWindow(initialWindowBytes, maxWindowBytes));
+        ReadAheadWindow window = windows.get(streamId, id -> new ReadAheadWindow(initialWindowBytes));
         boolean sequential = window.startRead(startOffset);
-        Read first = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
+        // Readers of no more than the usual window (consumers' partition fetches) keep it. A larger
+        // reader's window starts at one read (growing to it from the initial window would cost it a
+        // few reads that wait on GETs) and grows to two: the blocks that hold a read take more bytes
+        // than its payload, and a reader whose reads outgrow its window runs off its end every read.
+        Window windowSize = maxBytes > maxWindowBytes
+            ? new Window((int) Math.min(maxBytes, maxLargeReaderWindowBytes),
+                (int) Math.max(maxWindowBytes, Math.min(2L * maxBytes, maxLargeReaderWindowBytes)))
+            : new Window(0, maxWindowBytes);
+        Read first = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null, windowSize);
         Read[] last = {first};
         return first.run().exceptionallyCompose(error -> {
             if (!isObjectNotFound(error)) {
@@ -113,14 +131,15 @@ public final class CachedStreamReader implements BatchReader {
             // The remembered objects were deleted (compacted away, past the controller's grace period,
             // or by a metadata store that keeps none): read again from what the locator says now.
             locations.invalidate(streamId);
-            last[0] = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null);
+            last[0] = new Read(streamId, startOffset, endOffset, maxBytes, sequential ? window : null, windowSize);
             return last[0].run();
         }).whenComplete((batches, error) -> {
             Read read = last[0];
             if (error == null) {
                 window.endRead(read.nextOffset);
                 if (sequential && !read.readAheadStarted) {
-                    ReadAheadWindow.Ahead next = window.continueFrom(read.nextOffset);
+                    ReadAheadWindow.Ahead next =
+                        window.continueFrom(read.nextOffset, windowSize.minBytes(), windowSize.maxBytes());
                     if (next != null) {
                         readAhead(streamId, window, next.fromOffset(), next.bytes());
                     }
@@ -139,18 +158,21 @@ public final class CachedStreamReader implements BatchReader {
         private final long endBound;
         private final int maxBytes;
         private final ReadAheadWindow sequentialWindow;
+        private final Window windowSize;
         private final List<StreamRecordBatch> batches = new ArrayList<>();
         private long nextOffset;
         private long bytes;
         private boolean full;
         private boolean readAheadStarted;
 
-        Read(long streamId, long startOffset, long endOffset, int maxBytes, ReadAheadWindow sequentialWindow) {
+        Read(long streamId, long startOffset, long endOffset, int maxBytes, ReadAheadWindow sequentialWindow,
+             Window windowSize) {
             this.streamId = streamId;
             this.endOffset = endOffset;
             this.endBound = endOffset < 0 ? Long.MAX_VALUE : endOffset;
             this.maxBytes = maxBytes;
             this.sequentialWindow = sequentialWindow;
+            this.windowSize = windowSize;
             this.nextOffset = startOffset;
         }
 
@@ -205,7 +227,8 @@ public final class CachedStreamReader implements BatchReader {
             }
             BlockCache.Lookup lookup = cache.blocks(range.objectId(), reader, found);
             if (lookup.missedBlocks() > 0) {
-                readAheadAfter(found.get(found.size() - 1).endOffset());
+                long foundBytes = found.stream().mapToLong(DataBlockIndex::size).sum();
+                readAheadAfter(found.get(found.size() - 1).endOffset(), budget - foundBytes);
             }
             return lookup.blocks().thenCompose(blocks -> {
                 append(blocks);
@@ -238,14 +261,20 @@ public final class CachedStreamReader implements BatchReader {
             }
         }
 
-        private void readAheadAfter(long fromOffset) {
+        /**
+         * Fetches ahead from {@code fromOffset}, once per read: what is left of this read (up to
+         * {@code restOfRead} bytes, bounded by the window limit, in case the read asked for
+         * everything) and a window after it.
+         */
+        private void readAheadAfter(long fromOffset, long restOfRead) {
             if (sequentialWindow == null || readAheadStarted) {
                 return;
             }
             readAheadStarted = true;
-            int windowBytes = sequentialWindow.onSequentialMiss();
+            int windowBytes = sequentialWindow.onSequentialMiss(windowSize.minBytes(), windowSize.maxBytes());
             if (windowBytes > 0) {
-                readAhead(streamId, sequentialWindow, fromOffset, windowBytes);
+                long rest = Math.max(0, Math.min(restOfRead, windowSize.maxBytes()));
+                readAhead(streamId, sequentialWindow, fromOffset, (int) (windowBytes + rest));
             }
         }
     }
@@ -253,7 +282,7 @@ public final class CachedStreamReader implements BatchReader {
     /** Fetches ahead {@code windowBytes} from {@code fromOffset} and tells the window what that covered. */
     private void readAhead(long streamId, ReadAheadWindow window, long fromOffset, int windowBytes) {
         locate(streamId, fromOffset, -1)
-            .thenCompose(located -> prefetch(streamId, located.ranges(), 0, fromOffset, windowBytes))
+            .thenCompose(located -> prefetch(streamId, located, 0, fromOffset, windowBytes, false))
             .whenComplete((endOffset, error) -> {
                 window.fetchedAhead(fromOffset, error == null ? endOffset : fromOffset);
                 if (error != null) {
@@ -264,23 +293,30 @@ public final class CachedStreamReader implements BatchReader {
 
     /**
      * Fetches into the read-ahead buffer the blocks after {@code offset} that add up to
-     * {@code budget} bytes; completes with the offset after the last of them.
+     * {@code budget} bytes; completes with the offset after the last of them. A window that runs
+     * past the objects located (remembered ones run out as the reader moves on) locates the next
+     * ones, once, so that it is not cut short every few objects.
      */
-    private CompletableFuture<Long> prefetch(long streamId, List<ObjectRange> ranges, int i, long offset,
-                                             long budget) {
-        if (budget <= 0 || i == ranges.size()) {
+    private CompletableFuture<Long> prefetch(long streamId, Located located, int i, long offset, long budget,
+                                             boolean relocated) {
+        List<ObjectRange> ranges = located.ranges();
+        if (budget <= 0) {
             return CompletableFuture.completedFuture(offset);
+        }
+        if (i == ranges.size()) {
+            return relocated || !located.mayHaveMore() ? CompletableFuture.completedFuture(offset)
+                : locate(streamId, offset, -1).thenCompose(next -> prefetch(streamId, next, 0, offset, budget, true));
         }
         ObjectRange range = ranges.get(i);
         return cache.reader(range.objectId(), range.objectSize()).thenCompose(reader -> {
             List<DataBlockIndex> blocks = reader.find(streamId, offset, -1, (int) Math.min(Integer.MAX_VALUE, budget));
             if (blocks.isEmpty()) {
-                return prefetch(streamId, ranges, i + 1, offset, budget);
+                return prefetch(streamId, located, i + 1, offset, budget, relocated);
             }
             readAheadBytes.increment(cache.prefetch(range.objectId(), reader, blocks));
             long covered = blocks.stream().mapToLong(DataBlockIndex::size).sum();
             long next = blocks.get(blocks.size() - 1).endOffset();
-            return prefetch(streamId, ranges, i + 1, next, budget - covered);
+            return prefetch(streamId, located, i + 1, next, budget - covered, relocated);
         });
     }
 
@@ -325,6 +361,9 @@ public final class CachedStreamReader implements BatchReader {
                 found.size() >= LOCATE_LIMIT);
         });
     }
+
+    /** The bounds of the read-ahead window for one read. */
+    private record Window(int minBytes, int maxBytes) {}
 
     /**
      * Objects of a stream in offset order.

@@ -2,12 +2,12 @@ package io.lakestream.stream.cache;
 
 /**
  * The read-ahead state of one stream: where the next sequential read would start, how much
- * to fetch ahead next, and the last window fetched ahead. Thread-safe (synchronized); reads
- * of one stream normally come one at a time, so the lock is uncontended.
+ * to fetch ahead next, and the last window fetched ahead. Windows grow up to a limit that
+ * each read passes in, since it depends on how much the reader reads at a time. Thread-safe
+ * (synchronized); reads of one stream normally come one at a time, so the lock is uncontended.
  */
 final class ReadAheadWindow {
     private final int initialBytes;
-    private final int maxBytes;
     private long expectedOffset = -1;
     private int windowBytes;
     /** The offsets of the last window fetched ahead, {@code [aheadStart, aheadEnd)}; -1 if none. */
@@ -15,9 +15,8 @@ final class ReadAheadWindow {
     private long aheadEnd = -1;
     private boolean fetchingAhead;
 
-    ReadAheadWindow(int initialBytes, int maxBytes) {
+    ReadAheadWindow(int initialBytes) {
         this.initialBytes = initialBytes;
-        this.maxBytes = maxBytes;
         this.windowBytes = initialBytes;
     }
 
@@ -39,15 +38,20 @@ final class ReadAheadWindow {
 
     /**
      * Starts a read-ahead after a sequential miss, unless one is under way: returns the bytes to
-     * fetch ahead (the next miss fetches twice as much, up to the maximum), or 0 for none.
+     * fetch ahead, or 0 for none. The window is at least {@code minBytes} and at most
+     * {@code maxBytes}; the next one is twice as large.
      */
-    synchronized int onSequentialMiss() {
+    synchronized int onSequentialMiss(int minBytes, int maxBytes) {
         if (fetchingAhead) {
             return 0;
         }
         fetchingAhead = true;
-        int bytes = windowBytes;
-        windowBytes = (int) Math.min(maxBytes, 2L * windowBytes);
+        return grow(minBytes, maxBytes);
+    }
+
+    private int grow(int minBytes, int maxBytes) {
+        int bytes = Math.min(Math.max(windowBytes, minBytes), maxBytes);
+        windowBytes = (int) Math.min(maxBytes, 2L * bytes);
         return bytes;
     }
 
@@ -57,14 +61,12 @@ final class ReadAheadWindow {
      * fetched while it reads this one, and a reader that keeps up never waits for the object
      * store. Windows grow as they do on misses.
      */
-    synchronized Ahead continueFrom(long readEnd) {
+    synchronized Ahead continueFrom(long readEnd, int minBytes, int maxBytes) {
         if (fetchingAhead || aheadEnd < 0 || readEnd < aheadStart) {
             return null;
         }
         fetchingAhead = true;
-        int bytes = windowBytes;
-        windowBytes = (int) Math.min(maxBytes, 2L * windowBytes);
-        return new Ahead(Math.max(readEnd, aheadEnd), bytes);
+        return new Ahead(Math.max(readEnd, aheadEnd), grow(minBytes, maxBytes));
     }
 
     /** A window to fetch ahead: {@code bytes} from {@code fromOffset}. */

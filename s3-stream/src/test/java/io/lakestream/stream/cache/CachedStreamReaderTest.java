@@ -200,6 +200,55 @@ class CachedStreamReaderTest {
     }
 
     @Test
+    void aReadThatMissesFetchesTheRestOfItsObjectsAtOnce() {
+        // Objects of 40 single-offset batches, 10 blocks each.
+        for (long objectId = 1; objectId <= 4; objectId++) {
+            upload(objectId, stream(1, (objectId - 1) * 40, 40, 1, PAYLOAD));
+            cache.reader(objectId, storage.bytes(ObjectKeys.dataObject(objectId)).length).join();
+        }
+        read(1, 0, -1, PAYLOAD);
+        storage.clearReads();
+        storage.holdReads();
+
+        // Sequential, missing blocks 1-9 of object 1, and asking for about three objects' worth.
+        CompletableFuture<List<StreamRecordBatch>> read = reader.read(1, 1, -1, 110 * PAYLOAD);
+        List<String> keysBeforeAnyGetCompleted = storage.reads().stream().map(RangeRead::key).distinct().toList();
+        storage.releaseReads();
+
+        assertThat(read.join()).extracting(StreamRecordBatch::baseOffset)
+            .containsExactlyElementsOf(java.util.stream.LongStream.range(1, 111).boxed().toList());
+        assertThat(keysBeforeAnyGetCompleted).as("objects with a GET under way while the read's first GET was")
+            .contains(ObjectKeys.dataObject(1), ObjectKeys.dataObject(2), ObjectKeys.dataObject(3));
+    }
+
+    @Test
+    void aReaderOfLargeReadsFindsThemFetchedAheadFromItsThirdReadOn() {
+        // A read-ahead buffer of 1 MiB: a 64th is 16 KiB, less than the 32 KiB reads below.
+        BlockCache smallCache = new BlockCache(storage, 2 << 20, 1 << 20, registry);
+        CachedStreamReader largeReads =
+            new CachedStreamReader(locator, smallCache, new ReadAheadConfig(2048, 1 << 20), registry);
+        for (long objectId = 1; objectId <= 40; objectId++) {
+            upload(objectId, stream(1, (objectId - 1) * 200, 200, 1, PAYLOAD));
+        }
+        int readBytes = 32 << 10;
+        List<Double> missesAfterEachRead = new ArrayList<>();
+        long next = 0;
+        for (int i = 0; i < 20; i++) {
+            List<StreamRecordBatch> page = largeReads.read(1, next, -1, readBytes).join();
+            assertThat(page).as("read %d", i).isNotEmpty();
+            assertThat(page.get(0).baseOffset()).as("read %d starts where the last one ended", i).isEqualTo(next);
+            next = page.get(page.size() - 1).endOffset();
+            missesAfterEachRead.add(registry.get(BlockCache.CACHE_METRIC).tag("result", "miss").counter().count());
+        }
+
+        assertThat(largeReads.readAheadWindowBytes(1)).as("window of a reader of %d-byte reads", readBytes)
+            .isGreaterThanOrEqualTo(readBytes);
+        assertThat(missesAfterEachRead.subList(2, 20)).as("block cache misses after each read: from the third "
+            + "read on (the first is not sequential, the second starts the window at one read), every block "
+            + "should have been fetched ahead").containsOnly(missesAfterEachRead.get(2));
+    }
+
+    @Test
     void concurrentReadsOfOneBlockShareOneGet() {
         upload(1, stream(1, 0, 20, 1, PAYLOAD));
         cache.reader(1, storage.bytes(ObjectKeys.dataObject(1)).length).join();
