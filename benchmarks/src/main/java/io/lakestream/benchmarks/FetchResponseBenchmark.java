@@ -4,6 +4,7 @@ import io.lakestream.broker.network.ByteBufChannel;
 import io.lakestream.broker.partition.ReadResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -37,13 +38,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * The broker's hot path for a consumer reading from the log cache: a Fetch response of
  * {@code partitions} partitions, 1 MiB of cached 16 KiB record batches each (what a Java
  * consumer asks for by default), built from the partitions' read results and serialized into
- * pooled Netty buffers as the network layer writes it.
+ * a pooled Netty buffer as the network layer writes it.
  *
  * <p>{@code records=copy} is the read path before issue 5's change: each partition's batches
  * joined into one heap buffer ({@link ReadResult#records()}), then serialized.
  * {@code records=views} is the path now: the cached buffers go into the response as they are
- * ({@link ReadResult#fetchRecords()}); heap ones are copied once, into the network buffers,
- * off-heap ones are referred to. Multiply ops/s by {@code partitions} MiB for MB/s.
+ * ({@link ReadResult#fetchRecords()}) and are copied once, into the network buffer. Multiply
+ * ops/s by {@code partitions} MiB for MB/s.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -64,16 +65,7 @@ public class FetchResponseBenchmark {
     @Param({"copy", "views"})
     public String records;
 
-    /**
-     * Where the cached batches lie: {@code heap} as in the log cache and blocks read from S3,
-     * {@code mapped} off the heap as object data mapped from the local object store (here a
-     * direct buffer, which the network layer treats alike: referred to, not copied).
-     */
-    @Param({"heap", "mapped"})
-    public String memory;
-
-    /** The broker's: its channels use Netty's default allocator. */
-    private final ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private final Uuid topicId = Uuid.randomUuid();
     private List<ReadResult> reads;
 
@@ -84,7 +76,7 @@ public class FetchResponseBenchmark {
             List<ByteBuffer> batches = new ArrayList<>();
             long offset = 0;
             for (int bytes = 0; bytes + BATCH_BYTES <= PARTITION_BYTES; bytes += BATCH_BYTES) {
-                ByteBuffer batch = cachedBatch(offset, memory.equals("mapped"));
+                ByteBuffer batch = cachedBatch(offset);
                 offset += BATCH_BYTES / RECORD_BYTES - 1;
                 batches.add(batch);
             }
@@ -92,17 +84,14 @@ public class FetchResponseBenchmark {
         }
     }
 
-    /** A record batch as a cache holds it: a read-only view of its own buffer. */
-    private static ByteBuffer cachedBatch(long baseOffset, boolean offHeap) {
+    /** A record batch as the log cache holds it: a read-only view of its own buffer. */
+    private static ByteBuffer cachedBatch(long baseOffset) {
         SimpleRecord[] batchRecords = new SimpleRecord[BATCH_BYTES / RECORD_BYTES - 1];
         for (int i = 0; i < batchRecords.length; i++) {
             batchRecords[i] = new SimpleRecord(new byte[RECORD_BYTES]);
         }
-        ByteBuffer built = MemoryRecords.withRecords(baseOffset, Compression.NONE, batchRecords).buffer();
-        if (offHeap) {
-            built = ByteBuffer.allocateDirect(built.remaining()).put(built).flip();
-        }
-        return built.asReadOnlyBuffer();
+        MemoryRecords built = MemoryRecords.withRecords(baseOffset, Compression.NONE, batchRecords);
+        return built.buffer().asReadOnlyBuffer();
     }
 
     @Benchmark
