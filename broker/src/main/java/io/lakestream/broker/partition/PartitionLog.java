@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,7 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.message.AbortedTxn;
 import org.apache.kafka.common.message.DescribeProducersResponseData.ProducerState;
@@ -263,6 +265,9 @@ public final class PartitionLog {
                     original.timestamp(), stream.startOffset(), true);
                 return new PendingAppend(retried, CompletableFuture.completedFuture(retried));
             }
+            if (origin == AppendOrigin.CLIENT && firstOffset == 0) {
+                requireFirstSequences(valid);
+            }
             Map<Long, ProducerAppendInfo> updated = new HashMap<>();
             List<CompletedTxn> completed = new ArrayList<>();
             for (MutableRecordBatch batch : valid.batches()) {
@@ -330,6 +335,27 @@ public final class PartitionLog {
      * the last stable offset back); a commit or abort marker adds the transaction it ends to
      * {@code completed}.
      */
+    /**
+     * On a partition that has never held a record no producer has written anything, so each
+     * producer's first batch must start at sequence 0. Kafka takes any sequence from a producer
+     * it does not know (its state may have expired), but here that lets a batch in ahead of the
+     * producer's earlier ones when those were refused while the partition was still opening
+     * (NOT_LEADER_OR_FOLLOWER): retried after the later batch landed, they would be refused as
+     * out of order for ever, and the producer would never finish. OUT_OF_ORDER_SEQUENCE_NUMBER
+     * makes it retry the later batch after the earlier ones instead.
+     */
+    private void requireFirstSequences(MemoryRecords records) {
+        Set<Long> seen = new HashSet<>();
+        for (RecordBatch batch : records.batches()) {
+            if (batch.hasProducerId() && seen.add(batch.producerId()) && batch.baseSequence() != 0
+                && producers.lastEntry(batch.producerId()).isEmpty()) {
+                throw new OutOfOrderSequenceException("Producer " + batch.producerId() + " starts " + topicPartition
+                    + " at sequence " + batch.baseSequence() + ", but the partition holds no record yet: its batches"
+                    + " from sequence 0 must come first");
+            }
+        }
+    }
+
     static void updateProducers(ProducerStateManager producers, RecordBatch batch,
                                 Map<Long, ProducerAppendInfo> updated, AppendOrigin origin,
                                 List<CompletedTxn> completed) {

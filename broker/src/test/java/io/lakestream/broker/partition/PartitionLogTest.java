@@ -159,6 +159,22 @@ class PartitionLogTest {
     }
 
     @Test
+    void aProducersBatchesOnALogThatNeverHeldARecordStartAtSequenceZero() {
+        PartitionLog log = load(config(Map.of()));
+        // The producer's first two batches were refused while the partition was opening; the third came after.
+        assertThatThrownBy(() -> log.appendAsLeader(idempotent(7, 3, "d"), AppendOrigin.CLIENT))
+            .isInstanceOf(OutOfOrderSequenceException.class);
+
+        log.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(idempotent(7, 2, "c"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(idempotent(7, 3, "d"), AppendOrigin.CLIENT).join();
+        // Once the log holds records, a producer it does not know may start anywhere, as on Kafka.
+        log.appendAsLeader(idempotent(8, 40, "x"), AppendOrigin.CLIENT).join();
+
+        assertThat(readAll(log)).containsExactly("a", "b", "c", "d", "x");
+    }
+
+    @Test
     void producerStateSurvivesARestartOfTheBroker() throws Exception {
         PartitionLog log = load(config(Map.of()));
         log.appendAsLeader(idempotent(7, 0, "a", "b"), AppendOrigin.CLIENT).join();
