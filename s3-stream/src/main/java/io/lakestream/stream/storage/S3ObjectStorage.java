@@ -11,13 +11,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Error;
 
@@ -118,22 +115,25 @@ public final class S3ObjectStorage implements ObjectStorage {
         if (start == end) {
             return CompletableFuture.completedFuture(ByteBuffer.allocate(0));
         }
+        if (end - start > Integer.MAX_VALUE) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "Range [" + start + ", " + end + ") of key '" + key + "' is too large for one read"));
+        }
         String range = "bytes=" + start + "-" + (end - 1);
-        CompletableFuture<ResponseBytes<GetObjectResponse>> get = metrics.record(Kind.GET,
-                () -> client.getObject(b -> b.bucket(config.bucket()).key(key).range(range),
-                        AsyncResponseTransformer.toBytes()),
-                bytes -> bytes.asByteArrayUnsafe().length);
+        RangeBytesTransformer body = new RangeBytesTransformer((int) (end - start));
+        CompletableFuture<ByteBuffer> get = metrics.record(Kind.GET,
+                () -> client.getObject(b -> b.bucket(config.bucket()).key(key).range(range), body),
+                ByteBuffer::remaining);
         return failWith(get, "ranged get [" + start + ", " + end + ")", key, true)
-                .thenApply(bytes -> {
-                    byte[] content = bytes.asByteArrayUnsafe();
+                .thenApply(content -> {
                     // S3 silently shortens a range that runs past the end of the object.
-                    if (content.length != end - start) {
+                    if (content.remaining() != end - start) {
                         throw new ObjectStorageException("S3 ranged get of s3://" + config.bucket()
                                 + "/" + key + " failed: the range [" + start + ", " + end
                                 + ") runs past the end of the object (Content-Range: "
-                                + bytes.response().contentRange() + ")");
+                                + (body.response() == null ? null : body.response().contentRange()) + ")");
                     }
-                    return ByteBuffer.wrap(content);
+                    return content;
                 });
     }
 
