@@ -113,17 +113,13 @@ public final class BlockCache {
                     continue;
                 }
                 CompletableFuture<DataBlock> future = new CompletableFuture<>();
-                readAhead.put(key, new Prefetched(future, block.size()));
+                readAhead.put(key, new Prefetched(future, block.size(), false));
                 reserved.put(key, future);
                 readAheadBytes += block.size();
                 bytes += block.size();
                 toRead.add(block);
             }
-            Iterator<Prefetched> oldest = readAhead.values().iterator();
-            while (readAheadBytes > maxReadAheadBytes && oldest.hasNext()) {
-                readAheadBytes -= oldest.next().size();
-                oldest.remove();
-            }
+            dropOldestReadAhead();
         }
         if (!toRead.isEmpty()) {
             toRead.sort(Comparator.comparingLong(DataBlockIndex::position));
@@ -137,6 +133,34 @@ public final class BlockCache {
             }));
         }
         return bytes;
+    }
+
+    /**
+     * Keeps {@code block}, which a sequential read stopped in the middle of, in the read-ahead
+     * buffer for that reader's next read. Taken into the cache, a block competes for its place
+     * by how often it is used, and a streaming reader's blocks are used once or twice: a 1 MiB
+     * consumer fetch that ended in a block found it evicted about every other time, and waited
+     * to read the block again.
+     */
+    public void holdForNextRead(long objectId, DataBlock block) {
+        BlockKey key = new BlockKey(objectId, block.index().position());
+        synchronized (readAhead) {
+            if (readAhead.containsKey(key)) {
+                return;
+            }
+            readAhead.put(key, new Prefetched(CompletableFuture.completedFuture(block), block.size(), true));
+            readAheadBytes += block.size();
+            dropOldestReadAhead();
+        }
+    }
+
+    /** Guarded by {@code readAhead}. */
+    private void dropOldestReadAhead() {
+        Iterator<Prefetched> oldest = readAhead.values().iterator();
+        while (readAheadBytes > maxReadAheadBytes && oldest.hasNext()) {
+            readAheadBytes -= oldest.next().size();
+            oldest.remove();
+        }
     }
 
     /** Drops a failed read-ahead block, unless a later prefetch has replaced it. */
@@ -165,7 +189,7 @@ public final class BlockCache {
             }
             readAheadBytes -= entry.size();
         }
-        CompletableFuture<DataBlock> block = entry.block().thenApply(DataBlock::detached);
+        CompletableFuture<DataBlock> block = entry.detached() ? entry.block() : entry.block().thenApply(DataBlock::detached);
         blocks.put(key, block);
         return block;
     }
@@ -266,5 +290,6 @@ public final class BlockCache {
 
     private record BlockKey(long objectId, long position) {}
 
-    private record Prefetched(CompletableFuture<DataBlock> block, int size) {}
+    /** A block fetched ahead, or held for a reader's next read; {@code detached} if its bytes are its own already. */
+    private record Prefetched(CompletableFuture<DataBlock> block, int size, boolean detached) {}
 }

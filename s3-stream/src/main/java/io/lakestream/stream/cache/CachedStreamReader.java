@@ -231,16 +231,20 @@ public final class CachedStreamReader implements BatchReader {
                 readAheadAfter(found.get(found.size() - 1).endOffset(), budget - foundBytes);
             }
             return lookup.blocks().thenCompose(blocks -> {
-                append(blocks);
+                DataBlock stoppedIn = append(blocks);
+                if (stoppedIn != null && sequentialWindow != null) {
+                    cache.holdForNextRead(range.objectId(), stoppedIn);
+                }
                 return readObject(range, reader);
             });
         }
 
-        private void append(List<DataBlock> blocks) {
+        /** Adds the blocks' batches up to the read's limits; returns the block it filled up in, with batches left, or null. */
+        private DataBlock append(List<DataBlock> blocks) {
             for (DataBlock block : blocks) {
                 for (StreamRecordBatch batch : block.records()) {
                     if (done()) {
-                        return;
+                        return full && nextOffset < block.index().endOffset() ? block : null;
                     }
                     if (batch.endOffset() <= nextOffset) {
                         continue;
@@ -251,14 +255,18 @@ public final class CachedStreamReader implements BatchReader {
                     }
                     if (!batches.isEmpty() && bytes + batch.payloadSize() > maxBytes) {
                         full = true;
-                        return;
+                        return block;
                     }
                     batches.add(batch);
                     bytes += batch.payloadSize();
                     nextOffset = batch.endOffset();
                     full = bytes >= maxBytes;
                 }
+                if (full) {
+                    return nextOffset < block.index().endOffset() ? block : null;
+                }
             }
+            return null;
         }
 
         /**

@@ -249,6 +249,30 @@ class CachedStreamReaderTest {
     }
 
     @Test
+    void aSequentialReaderFindsTheBlockItStoppedInAtItsNextRead() {
+        // Room for 16 blocks in the cache and 16 fetched ahead; 120 blocks of 4 batches; reads of 6 batches,
+        // so every other read stops inside a block and the next one needs the rest of it.
+        BlockCache small = new BlockCache(storage, 32L * BLOCK_SIZE, 1 << 20, registry);
+        CachedStreamReader scanner =
+            new CachedStreamReader(locator, small, new ReadAheadConfig(8 * BLOCK_SIZE, 8 * BLOCK_SIZE), registry);
+        for (long objectId = 1; objectId <= 4; objectId++) {
+            upload(objectId, stream(1, (objectId - 1) * 120, 120, 1, PAYLOAD));
+        }
+        List<Double> missesAfterEachRead = new ArrayList<>();
+        long next = 0;
+        for (int i = 0; i < 80; i++) {
+            List<StreamRecordBatch> page = scanner.read(1, next, -1, 6 * PAYLOAD).join();
+            assertThat(page).as("read %d", i).hasSize(6);
+            next = page.get(page.size() - 1).endOffset();
+            missesAfterEachRead.add(registry.get(BlockCache.CACHE_METRIC).tag("result", "miss").counter().count());
+        }
+
+        assertThat(missesAfterEachRead.subList(2, 80)).as("block cache misses after each read: from the third read on "
+            + "(the first is not sequential, the second starts the read-ahead) no read should wait for a block")
+            .containsOnly(missesAfterEachRead.get(1));
+    }
+
+    @Test
     void concurrentReadsOfOneBlockShareOneGet() {
         upload(1, stream(1, 0, 20, 1, PAYLOAD));
         cache.reader(1, storage.bytes(ObjectKeys.dataObject(1)).length).join();
