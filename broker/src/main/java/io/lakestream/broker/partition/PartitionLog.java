@@ -330,12 +330,6 @@ public final class PartitionLog {
     }
 
     /**
-     * Kafka's producer state update for one batch, shared by appends and loads: sequence and
-     * epoch checks, and for a transactional batch the transaction's first offset (what holds
-     * the last stable offset back); a commit or abort marker adds the transaction it ends to
-     * {@code completed}.
-     */
-    /**
      * On a partition that has never held a record no producer has written anything, so each
      * producer's first batch must start at sequence 0. Kafka takes any sequence from a producer
      * it does not know (its state may have expired), but here that lets a batch in ahead of the
@@ -356,6 +350,12 @@ public final class PartitionLog {
         }
     }
 
+    /**
+     * Kafka's producer state update for one batch, shared by appends and loads: sequence and
+     * epoch checks, and for a transactional batch the transaction's first offset (what holds
+     * the last stable offset back); a commit or abort marker adds the transaction it ends to
+     * {@code completed}.
+     */
     static void updateProducers(ProducerStateManager producers, RecordBatch batch,
                                 Map<Long, ProducerAppendInfo> updated, AppendOrigin origin,
                                 List<CompletedTxn> completed) {
