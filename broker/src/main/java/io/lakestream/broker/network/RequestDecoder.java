@@ -16,9 +16,10 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
  * Parses one request frame into a {@link KafkaRequest} with kafka-clients' {@link RequestHeader}
- * and {@link RequestContext}. The frame's bytes are copied into a heap buffer first, because
- * the parsed request (a produce request's records, notably) outlives the frame; the frame
- * itself is released by {@link MessageToMessageDecoder}.
+ * and {@link RequestContext}, in place: the request keeps the frame, which its zero-copy fields
+ * (a produce request's records) are views of, and {@link RequestDispatcher} releases it once the
+ * response is complete. Copying every request into the heap instead cost as many bytes of
+ * garbage as the broker took in, a humongous allocation for each large produce request.
  *
  * <p>A frame that does not parse (unknown API key, a header or body that is not valid for its
  * version) fails the decode with {@link MalformedRequestException}; {@link RequestDispatcher}
@@ -38,9 +39,7 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
         int size = frame.readableBytes();
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        frame.readBytes(buffer);
-        buffer.flip();
+        ByteBuffer buffer = frame.nioBuffer();
         RequestContext context;
         RequestAndSize parsed;
         try {
@@ -60,6 +59,7 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
             clientInformation = new ClientInformation(apiVersions.data().clientSoftwareName(),
                 apiVersions.data().clientSoftwareVersion());
         }
-        out.add(new KafkaRequest(context, parsed.request, size, System.nanoTime()));
+        // MessageToMessageDecoder releases the frame after decode: the request holds one more reference.
+        out.add(new KafkaRequest(context, parsed.request, size, System.nanoTime(), frame.retain()));
     }
 }

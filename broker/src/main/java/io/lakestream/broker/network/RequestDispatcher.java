@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +64,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             handled = CompletableFuture.failedFuture(e);
         }
         handled.whenComplete((answer, error) -> {
+            ReferenceCountUtil.release(request.frame());
             if (error == null) {
                 response.complete(answer);
             } else {
