@@ -262,6 +262,12 @@ class TopicTableTest {
         }
     }
 
+    /** Runs the held commit, then steps {@code table} once, which takes its outcome. */
+    private static void endHeldCommit(HeldCommits commits, TopicTable table) {
+        commits.runAll();
+        table.doWork();
+    }
+
     private TopicTable topicTable(Catalog catalog, TableTopicSettings settings, Executor commits) {
         return new TopicTable(settings, catalog, SchemaLookup.NONE, clock::get, () -> { }, new SimpleMeterRegistry(),
             Runnable::run, Runnable::run, commits);
@@ -298,9 +304,7 @@ class TopicTableTest {
                 appendOrders(partitions.get(p), p * 100_000L, 1_000, 100);
                 table.lead(p, partitions.get(p));
             }
-            writeAll(table);
-            clock.addAndGet(INTERVAL_MS);
-            table.doWork(); // drains [0, 1000) of both and starts their commit, held
+            writeAndCommit(table); // drains [0, 1000) of both and starts their commit, held
             assertThat(commits.size()).as("commits started").isEqualTo(1);
 
             for (int p = 0; p < 2; p++) {
@@ -315,16 +319,14 @@ class TopicTableTest {
             Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
             assertThat(iceberg.snapshots()).as("snapshots before the commit ran").isEmpty();
 
-            commits.runAll();
-            table.doWork(); // takes its outcome, then starts the next commit (due), held
+            endHeldCommit(commits, table); // takes its outcome, then starts the next commit (due), held
             iceberg.refresh();
             assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1000L, 1, 1000L));
             assertThat(partitionOffsets(iceberg)).as("rows of the first commit").isEqualTo(partitionOffsets(2, 1_000));
             assertThat(table.status().committedOffsets()).isEqualTo(Map.of(0, 1000L, 1, 1000L));
 
             assertThat(commits.size()).as("commits started after the first ended").isEqualTo(1);
-            commits.runAll();
-            table.doWork();
+            endHeldCommit(commits, table);
             iceberg.refresh();
             assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1500L, 1, 1500L));
             assertThat(partitionOffsets(iceberg)).as("rows of both commits").isEqualTo(partitionOffsets(2, 1_500));
@@ -353,17 +355,14 @@ class TopicTableTest {
             appendOrders(partition, 1_000, 500, 100);
             writeAll(leader); // [1000, 1500) into new files while the commit is in flight
             writeAndCommit(zombie); // commits [0, 1500) first
-            commits.runAll();
-            leader.doWork(); // refused: the worker starts again at 1500, what it wrote since the drain is dropped
+            // Refused: the worker starts again at 1500, and what it wrote since the drain is dropped.
+            endHeldCommit(commits, leader);
             assertThat(leader.workers().iterator().next().nextOffset()).isEqualTo(1_500L);
             assertThat(commits.size()).as("commits started with nothing new written").isZero();
 
             appendOrders(partition, 1_500, 300, 100);
-            writeAll(leader);
-            clock.addAndGet(INTERVAL_MS);
-            leader.doWork();
-            commits.runAll();
-            leader.doWork();
+            writeAndCommit(leader);
+            endHeldCommit(commits, leader);
 
             Table iceberg = store.catalog(prefix).loadTable(TableIdentifier.of("lake", "orders"));
             assertThat(partitionOffsets(iceberg)).isEqualTo(partitionOffsets(1, 1_800));
@@ -383,20 +382,15 @@ class TopicTableTest {
             InMemoryPartition partition = new InMemoryPartition();
             appendOrders(partition, 0, 300, 100);
             table.lead(0, partition);
-            writeAll(table);
-            clock.addAndGet(INTERVAL_MS);
-            table.doWork(); // the commit of [0, 300), held
+            writeAndCommit(table); // the commit of [0, 300), held
             assertThat(catalog.dropTable(TableIdentifier.of("lake", "orders"), false)).isTrue();
             appendOrders(partition, 300, 100, 100);
             writeAll(table);
 
-            commits.runAll();
-            table.doWork(); // finds the table gone, creates it again and writes the log from its start
-            writeAll(table);
-            clock.addAndGet(INTERVAL_MS);
-            table.doWork();
-            commits.runAll();
-            table.doWork();
+            // Finds the table gone, creates it again and writes the log from its start.
+            endHeldCommit(commits, table);
+            writeAndCommit(table);
+            endHeldCommit(commits, table);
 
             Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
             assertThat(partitionOffsets(iceberg)).isEqualTo(partitionOffsets(1, 400));
@@ -415,9 +409,7 @@ class TopicTableTest {
             InMemoryPartition partition = new InMemoryPartition();
             appendOrders(partition, 0, 1_000, 100);
             table.lead(0, partition);
-            writeAll(table);
-            clock.addAndGet(INTERVAL_MS);
-            table.doWork(); // the commit of [0, 1000), running on the committer thread
+            writeAndCommit(table); // the commit of [0, 1000), running on the committer thread
             appendOrders(partition, 1_000, 500, 100);
             writeAll(table);
 
