@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The partition workers of a table topic (parse, convert, write Parquet) run at once on the
  * table writer threads, {@code lakestream-table-writer-N}, a pool shared by every table topic;
- * the loop waits for them, then commits on its own thread.
+ * the loop waits for them, then hands the commit to the committer thread,
+ * {@code lakestream-table-committer} (one commit of each table topic at a time, catalog I/O and
+ * manifests), and goes on stepping the workers while it runs.
  *
  * <p>Table maintenance (snapshot expiry, small-file rewrites) runs on another thread,
  * {@code lakestream-table-maintenance}, one table at a time, so that it never holds up ingestion.
@@ -58,6 +60,11 @@ public final class TableTopicService implements AutoCloseable {
         return thread;
     });
     private final ExecutorService writers;
+    private final ExecutorService committer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "lakestream-table-committer");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** Owned by the loop thread. */
     private final Map<String, TopicTable> tables = new HashMap<>();
     private volatile List<TableStatus> statuses = List.of();
@@ -209,7 +216,7 @@ public final class TableTopicService implements AutoCloseable {
         byTopic.forEach((topic, partitions) -> {
             TopicTable table = tables.computeIfAbsent(topic, t -> new TopicTable(
                 partitions.values().iterator().next().settings(), catalog, schemas, clock, this::wakeUp, registry,
-                maintenance, writers));
+                maintenance, writers, committer));
             Map<Integer, PartitionSource> current = table.sources();
             current.forEach((partition, source) -> {
                 LedPartition led = partitions.get(partition);
@@ -251,16 +258,19 @@ public final class TableTopicService implements AutoCloseable {
         maintenance.shutdown();
         if (!stopped) {
             writers.shutdown();
+            committer.shutdown();
             LOG.warn("The table topic loop did not stop within 30 s; nothing more is committed");
             return;
         }
         // The loop thread has ended: this thread owns the tables now. Their last drains still
-        // run on the writer threads, which are idle otherwise (the loop waited for its workers).
+        // run on the writer threads, which are idle otherwise (the loop waited for its workers),
+        // and their last commits on the committer thread, after any still in flight.
         try {
             tables.values().forEach(TopicTable::commitAndClose);
             tables.clear();
         } finally {
             writers.shutdown();
+            committer.shutdown();
         }
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.apache.iceberg.Schema;
@@ -47,8 +48,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The workers of a pass run at once on the writer executor (the table writer threads), each
  * partition's on one thread, and the pass waits for all of them; so do the drains before a
- * commit (closing a file encodes and uploads its last row group). Commits, failures and
- * everything else here stay on the loop thread, between passes.
+ * commit (closing a file encodes and uploads its last row group). The commit of the drained
+ * files (catalog I/O, manifests) runs on the commit executor with a table instance of its own,
+ * while the passes go on writing the next rows into new files; at most one commit is in flight,
+ * and until it ends its files stay pending (a worker that fails meanwhile starts again where they
+ * end). Its outcome, failures and everything else here stay on the loop thread, between passes.
  *
  * <p>Single-threaded: owned by the {@link TableTopicService} loop; {@link #status} may be read
  * from any thread (a volatile snapshot).
@@ -71,12 +75,21 @@ public final class TopicTable implements AutoCloseable {
     private final MeterRegistry registry;
     private final Executor maintenanceExecutor;
     private final Executor writerExecutor;
+    private final Executor commitExecutor;
     private final Map<Integer, PartitionWorker> workers = new TreeMap<>();
     private final Map<Integer, Long> workerRetryAt = new HashMap<>();
     /** Partitions to start once the table is open, with their sources. */
     private final Map<Integer, PartitionSource> pendingSources = new HashMap<>();
-    /** Files drained for a commit that has not succeeded yet, by partition. */
+    /**
+     * Files drained for a commit that has not succeeded yet, by partition: those of the commit in
+     * flight, if there is one (nothing is drained while it is), else those of a failed one.
+     */
     private final Map<Integer, PartitionFiles> pending = new TreeMap<>();
+    /** The commit of {@link #pending} running on the commit executor, or null. */
+    private CompletableFuture<Committed> commitInFlight;
+    /** When the commit in flight began, in clock millis and in {@link System#nanoTime}. */
+    private long commitStartedAt;
+    private long commitStartedNanos;
     private Table table;
     private Table deadLetterTable;
     private TableCommitter committer;
@@ -99,9 +112,11 @@ public final class TopicTable implements AutoCloseable {
      * @param schemas where the avro and protobuf formats find the schemas of the ids in record values
      * @param maintenanceExecutor where table maintenance runs
      * @param writerExecutor where the partition workers of a pass run, in parallel
+     * @param commitExecutor where commits run, while the workers go on writing
      */
     public TopicTable(TableTopicSettings settings, Catalog catalog, SchemaLookup schemas, LongSupplier clock,
-                      Runnable wakeUp, MeterRegistry registry, Executor maintenanceExecutor, Executor writerExecutor) {
+                      Runnable wakeUp, MeterRegistry registry, Executor maintenanceExecutor, Executor writerExecutor,
+                      Executor commitExecutor) {
         this.settings = settings;
         this.schemas = schemas;
         this.catalog = catalog;
@@ -110,15 +125,19 @@ public final class TopicTable implements AutoCloseable {
         this.registry = registry;
         this.maintenanceExecutor = maintenanceExecutor;
         this.writerExecutor = writerExecutor;
+        this.commitExecutor = commitExecutor;
         this.partitioning = new TablePartitioning(settings.partitionBy());
         this.status = new TableStatus(settings.topic(), settings.table().toString(), Map.of(), Map.of(), Map.of(), -1,
             -1, null, null);
     }
 
-    /** A table topic whose maintenance and workers run on the calling thread, within {@link #doWork}: for tests. */
+    /**
+     * A table topic whose maintenance, workers and commits run on the calling thread, within
+     * {@link #doWork}: for tests.
+     */
     public TopicTable(TableTopicSettings settings, Catalog catalog, SchemaLookup schemas, LongSupplier clock,
                       Runnable wakeUp, MeterRegistry registry) {
-        this(settings, catalog, schemas, clock, wakeUp, registry, Runnable::run, Runnable::run);
+        this(settings, catalog, schemas, clock, wakeUp, registry, Runnable::run, Runnable::run, Runnable::run);
     }
 
     /** As above, for values that need no schema registry (json, raw). */
@@ -153,9 +172,15 @@ public final class TopicTable implements AutoCloseable {
         return sources;
     }
 
-    /** When the next commit is due, in clock millis (0 before the table is open). */
+    /**
+     * When the next commit is due, in clock millis (0 before the table is open); none while one
+     * is in flight (its end wakes the loop up).
+     */
     public long nextCommitAt() {
-        return table == null ? openRetryAt : nextCommitAt;
+        if (table == null) {
+            return openRetryAt;
+        }
+        return commitInFlight != null ? Long.MAX_VALUE : nextCommitAt;
     }
 
     /** Starts writing {@code partition} from the table's offset for it (or the log start). */
@@ -175,25 +200,30 @@ public final class TopicTable implements AutoCloseable {
     }
 
     /**
-     * Opens the tables if they are not yet, steps every worker once, and commits if the interval
-     * has passed.
+     * Takes the outcome of a commit that ended, opens the tables if they are not yet, steps every
+     * worker once, and starts a commit if the interval has passed and none is in flight.
      *
      * @return the work done (0 when idle)
      */
     public int doWork() {
         long now = clock.getAsLong();
+        int work = 0;
+        if (commitInFlight != null && commitInFlight.isDone()) {
+            completeCommit(now);
+            work++;
+        }
         if (table == null) {
             if (now < openRetryAt || !open(now)) {
-                return 0;
+                return work;
             }
         }
-        int work = startPendingWorkers(now);
+        work += startPendingWorkers(now);
         work += stepWorkers(now);
         // The time after the step: a step (a chunk of every partition) can outlast the interval,
         // and the time it began would put off a due commit until after the next step.
         now = clock.getAsLong();
-        if (now >= nextCommitAt
-            || (now >= commitRetryAt && workers.values().stream().anyMatch(PartitionWorker::wantsCommit))) {
+        if (commitInFlight == null && (now >= nextCommitAt
+            || (now >= commitRetryAt && workers.values().stream().anyMatch(PartitionWorker::wantsCommit)))) {
             commit(now);
             work++;
         }
@@ -305,7 +335,12 @@ public final class TopicTable implements AutoCloseable {
             if (settings.deadLetterTable().isPresent()) {
                 deadLetterTable = loadOrCreate(settings.deadLetterTable().get(), DeadLetters.SCHEMA);
             }
-            committer = new TableCommitter(table, deadLetterTable, settings.topic(), settings.topicId());
+            // The committer's own instances: its refreshes and commits run beside the workers' reads
+            // of their table's schema and spec (a schema change the workers then commit on a
+            // stale instance fails once, and is tried again on a fresh one).
+            committer = new TableCommitter(catalog.loadTable(settings.table()),
+                deadLetterTable == null ? null : catalog.loadTable(settings.deadLetterTable().get()), settings.topic(),
+                settings.topicId());
             committed = CommittedOffsets.of(table);
             metrics = new TableMetrics(registry, settings.topic(), settings.table().toString(),
                 () -> status.lag(), () -> status.stopped().size());
@@ -386,6 +421,13 @@ public final class TopicTable implements AutoCloseable {
         workerRetryAt.put(partition, now + RETRY_MILLIS);
     }
 
+    /** What a commit did, and when it ended ({@link System#nanoTime}). */
+    private record Committed(CommitOutcome outcome, long endNanos) {}
+
+    /**
+     * Drains the workers and starts the commit of their files with those still pending, on the
+     * commit executor; the outcome is taken by {@link #completeCommit} (at once if it ended).
+     */
     private void commit(long now) {
         nextCommitAt = now + settings.commitInterval().toMillis();
         long started = System.nanoTime();
@@ -405,19 +447,47 @@ public final class TopicTable implements AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
-        CommitOutcome outcome;
+        List<PartitionFiles> files = new ArrayList<>(pending.values());
+        TableCommitter committing = committer;
+        commitStartedAt = now;
+        commitStartedNanos = started;
+        commitInFlight = CompletableFuture.supplyAsync(
+            () -> new Committed(committing.commit(files), System.nanoTime()), commitExecutor);
+        commitInFlight.whenComplete((committed, failure) -> wakeUp.run());
+        if (commitInFlight.isDone()) {
+            completeCommit(now);
+        }
+    }
+
+    /**
+     * Takes the outcome of the commit in flight, waiting for it if it has not ended: on success
+     * the pending files are the table's and the offsets move on (a refused partition's worker
+     * starts again at the table's offset, its files since the drain deleted); on failure they stay
+     * pending for the next commit.
+     */
+    private void completeCommit(long now) {
+        CompletableFuture<Committed> inFlight = commitInFlight;
+        commitInFlight = null;
+        Committed result;
         try {
-            outcome = committer.commit(new ArrayList<>(pending.values()));
-        } catch (NoSuchTableException e) {
-            onTableDropped(now);
-            return;
-        } catch (RuntimeException e) {
+            result = inFlight.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof NoSuchTableException) {
+                onTableDropped(now);
+                return;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
             commitRetryAt = now + RETRY_MILLIS;
-            lastError = "Commit failed: " + e;
+            lastError = "Commit failed: " + cause;
             metrics.error();
-            LOG.warn("Committing table {} failed; its files wait for the next commit: {}", table.name(), e.toString());
+            LOG.warn("Committing table {} failed; its files wait for the next commit: {}", table.name(),
+                cause.toString());
             return;
         }
+        CommitOutcome outcome = result.outcome();
         pending.clear();
         committed = committed.with(settings.topicId(), outcome.committed());
         outcome.refused().forEach((partition, offset) -> {
@@ -428,9 +498,10 @@ public final class TopicTable implements AutoCloseable {
             }
         });
         if (outcome.snapshotId() >= 0) {
-            lastCommitMillis = now;
+            lastCommitMillis = commitStartedAt;
             lastSnapshotId = outcome.snapshotId();
-            metrics.committed(System.nanoTime() - started, outcome.rows(), outcome.dataFiles(), outcome.deadLetters());
+            metrics.committed(result.endNanos() - commitStartedNanos, outcome.rows(), outcome.dataFiles(),
+                outcome.deadLetters());
             LOG.debug("Table {}: snapshot {} with {} rows, offsets {}", table.name(), outcome.snapshotId(),
                 outcome.rows(), outcome.committed());
         }
@@ -489,13 +560,20 @@ public final class TopicTable implements AutoCloseable {
     }
 
     /**
-     * Commits what the workers have written so far, then closes: a clean shutdown hands its
-     * work over instead of leaving it to be written again. A failed commit is logged.
+     * Waits for the commit in flight, commits what the workers have written since, then closes:
+     * a clean shutdown hands its work over instead of leaving it to be written again. A failed
+     * commit is logged.
      */
     public void commitAndClose() {
         try {
+            if (commitInFlight != null) {
+                completeCommit(clock.getAsLong());
+            }
             if (table != null) {
                 commit(clock.getAsLong());
+                if (commitInFlight != null) {
+                    completeCommit(clock.getAsLong());
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("The last commit of table {} failed; its rows will be written again: {}", settings.table(),
@@ -505,7 +583,10 @@ public final class TopicTable implements AutoCloseable {
         }
     }
 
-    /** Stops every worker; files not committed are left behind (in no snapshot). */
+    /**
+     * Stops every worker; files not committed are left behind (in no snapshot). A commit in
+     * flight is not waited for: it may still land, which is as safe as any commit.
+     */
     @Override
     public void close() {
         for (Integer partition : new ArrayList<>(workers.keySet())) {

@@ -24,14 +24,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -235,6 +239,187 @@ class TopicTableTest {
             assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1300L));
             leader.close();
             zombie.close();
+        }
+    }
+
+    /** Commits held until the test runs them: a commit stays in flight for as long as the test wants. */
+    private static final class HeldCommits implements Executor {
+        private final List<Runnable> held = new ArrayList<>();
+
+        @Override
+        public void execute(Runnable commit) {
+            held.add(commit);
+        }
+
+        int size() {
+            return held.size();
+        }
+
+        void runAll() {
+            List<Runnable> commits = new ArrayList<>(held);
+            held.clear();
+            commits.forEach(Runnable::run);
+        }
+    }
+
+    /** Runs the held commit, then steps {@code table} once, which takes its outcome. */
+    private static void endHeldCommit(HeldCommits commits, TopicTable table) {
+        commits.runAll();
+        table.doWork();
+    }
+
+    private TopicTable topicTable(Catalog catalog, TableTopicSettings settings, Executor commits) {
+        return new TopicTable(settings, catalog, SchemaLookup.NONE, clock::get, () -> { }, new SimpleMeterRegistry(),
+            Runnable::run, Runnable::run, commits);
+    }
+
+    /** The Kafka partition and offset of every row, as "partition/offset". */
+    private static Set<String> partitionOffsets(Table table) throws IOException {
+        List<Record> rows = rows(table);
+        Set<String> offsets = rows.stream().map(r -> r.getField("_kafka_partition") + "/" + r.getField("_kafka_offset"))
+            .collect(Collectors.toSet());
+        assertThat(offsets).as("rows of one offset").hasSize(rows.size());
+        return offsets;
+    }
+
+    private static Set<String> partitionOffsets(int partitions, long end) {
+        Set<String> offsets = new HashSet<>();
+        for (int p = 0; p < partitions; p++) {
+            for (long offset = 0; offset < end; offset++) {
+                offsets.add(p + "/" + offset);
+            }
+        }
+        return offsets;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void workersWriteOnWhileACommitIsInFlightWhichCommitsExactlyTheOffsetsOfItsFiles(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            HeldCommits commits = new HeldCommits();
+            TopicTable table = topicTable(catalog, settings(Optional.empty()), commits);
+            List<InMemoryPartition> partitions = List.of(new InMemoryPartition(), new InMemoryPartition());
+            for (int p = 0; p < 2; p++) {
+                appendOrders(partitions.get(p), p * 100_000L, 1_000, 100);
+                table.lead(p, partitions.get(p));
+            }
+            writeAndCommit(table); // drains [0, 1000) of both and starts their commit, held
+            assertThat(commits.size()).as("commits started").isEqualTo(1);
+
+            for (int p = 0; p < 2; p++) {
+                appendOrders(partitions.get(p), p * 100_000L + 1_000, 500, 100);
+            }
+            writeAll(table);
+            assertThat(table.workers()).as("workers, after writing while the commit is in flight")
+                .allSatisfy(worker -> assertThat(worker.nextOffset()).isEqualTo(1_500L));
+            clock.addAndGet(INTERVAL_MS);
+            table.doWork(); // a commit is due, but one is in flight
+            assertThat(commits.size()).as("commits started while one is in flight").isEqualTo(1);
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(iceberg.snapshots()).as("snapshots before the commit ran").isEmpty();
+
+            endHeldCommit(commits, table); // takes its outcome, then starts the next commit (due), held
+            iceberg.refresh();
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1000L, 1, 1000L));
+            assertThat(partitionOffsets(iceberg)).as("rows of the first commit").isEqualTo(partitionOffsets(2, 1_000));
+            assertThat(table.status().committedOffsets()).isEqualTo(Map.of(0, 1000L, 1, 1000L));
+
+            assertThat(commits.size()).as("commits started after the first ended").isEqualTo(1);
+            endHeldCommit(commits, table);
+            iceberg.refresh();
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1500L, 1, 1500L));
+            assertThat(partitionOffsets(iceberg)).as("rows of both commits").isEqualTo(partitionOffsets(2, 1_500));
+            assertThat(iceberg.snapshots()).hasSize(2);
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aCommitRefusedWhileTheWorkerWroteOnRestartsItAtTheTablesOffset(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            String prefix = "p-" + UUID.randomUUID() + "/";
+            InMemoryPartition partition = new InMemoryPartition();
+            appendOrders(partition, 0, 1_000, 100);
+            HeldCommits commits = new HeldCommits();
+            TopicTable leader = topicTable(store.catalog(prefix), settings(Optional.empty()), commits);
+            TopicTable zombie = topicTable(store.catalog(prefix), settings(Optional.empty()));
+            leader.lead(0, partition);
+            zombie.lead(0, partition);
+            writeAll(leader);
+            writeAll(zombie);
+            clock.addAndGet(INTERVAL_MS);
+            leader.doWork(); // the commit of [0, 1000), held
+
+            appendOrders(partition, 1_000, 500, 100);
+            writeAll(leader); // [1000, 1500) into new files while the commit is in flight
+            writeAndCommit(zombie); // commits [0, 1500) first
+            // Refused: the worker starts again at 1500, and what it wrote since the drain is dropped.
+            endHeldCommit(commits, leader);
+            assertThat(leader.workers().iterator().next().nextOffset()).isEqualTo(1_500L);
+            assertThat(commits.size()).as("commits started with nothing new written").isZero();
+
+            appendOrders(partition, 1_500, 300, 100);
+            writeAndCommit(leader);
+            endHeldCommit(commits, leader);
+
+            Table iceberg = store.catalog(prefix).loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(partitionOffsets(iceberg)).isEqualTo(partitionOffsets(1, 1_800));
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1800L));
+            leader.close();
+            zombie.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aTableDroppedWhileACommitIsInFlightIsCreatedAgainWithEveryRecordOfTheLog(Kind kind) throws IOException {
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            HeldCommits commits = new HeldCommits();
+            TopicTable table = topicTable(catalog, settings(Optional.empty()), commits);
+            InMemoryPartition partition = new InMemoryPartition();
+            appendOrders(partition, 0, 300, 100);
+            table.lead(0, partition);
+            writeAndCommit(table); // the commit of [0, 300), held
+            assertThat(catalog.dropTable(TableIdentifier.of("lake", "orders"), false)).isTrue();
+            appendOrders(partition, 300, 100, 100);
+            writeAll(table);
+
+            // Finds the table gone, creates it again and writes the log from its start.
+            endHeldCommit(commits, table);
+            writeAndCommit(table);
+            endHeldCommit(commits, table);
+
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(partitionOffsets(iceberg)).isEqualTo(partitionOffsets(1, 400));
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 400L));
+            table.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void commitAndCloseWaitsForTheCommitInFlightThenCommitsWhatWasWrittenSince(Kind kind) throws IOException {
+        ExecutorService committer = Executors.newSingleThreadExecutor();
+        try (Store store = TableStores.open(kind, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TopicTable table = topicTable(catalog, settings(Optional.empty()), committer);
+            InMemoryPartition partition = new InMemoryPartition();
+            appendOrders(partition, 0, 1_000, 100);
+            table.lead(0, partition);
+            writeAndCommit(table); // the commit of [0, 1000), running on the committer thread
+            appendOrders(partition, 1_000, 500, 100);
+            writeAll(table);
+
+            table.commitAndClose();
+
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(partitionOffsets(iceberg)).isEqualTo(partitionOffsets(1, 1_500));
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1500L));
+        } finally {
+            committer.shutdown();
         }
     }
 
@@ -449,7 +634,7 @@ class TopicTableTest {
         try (Store store = TableStores.open(kind, dir, S3)) {
             Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
             TopicTable table = new TopicTable(settings(Optional.empty()), catalog, SchemaLookup.NONE, clock::get,
-                () -> { }, new SimpleMeterRegistry(), Runnable::run, writers);
+                () -> { }, new SimpleMeterRegistry(), Runnable::run, writers, Runnable::run);
             for (int p = 0; p < 4; p++) {
                 InMemoryPartition partition = new InMemoryPartition();
                 // Each partition brings a column of its own in every batch, so their schema changes race.

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * <p>The dead-letter table is committed first, skipping ranges it already holds, so that a
  * crash between the two commits repeats no dead letter and loses none.
  *
- * <p>Single-threaded: called from the table-topic thread that owns the tables.
+ * <p>Single-threaded: called by one thread at a time, the commit executor of its table topic,
+ * which starts a commit only after the last one ended.
  */
 public final class TableCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
