@@ -215,14 +215,9 @@ class TopicTableTest {
         try (Store store = TableStores.open(kind, dir, S3)) {
             String prefix = "p-" + UUID.randomUUID() + "/";
             InMemoryPartition partition = new InMemoryPartition();
-            appendOrders(partition, 0, 1_000, 100);
-            // Two brokers that both believe they lead the partition (one is a zombie).
-            TopicTable leader = topicTable(store.catalog(prefix), settings(Optional.empty()));
-            TopicTable zombie = topicTable(store.catalog(prefix), settings(Optional.empty()));
-            leader.lead(0, partition);
-            zombie.lead(0, partition);
-            writeAll(leader);
-            writeAll(zombie);
+            Contenders both = contenders(store.catalog(prefix), partition, Runnable::run);
+            TopicTable leader = both.leader();
+            TopicTable zombie = both.zombie();
 
             clock.addAndGet(INTERVAL_MS);
             leader.doWork();
@@ -266,6 +261,24 @@ class TopicTableTest {
     private static void endHeldCommit(HeldCommits commits, TopicTable table) {
         commits.runAll();
         table.doWork();
+    }
+
+    /** Two tables that both believe they lead a partition (one is a zombie). */
+    private record Contenders(TopicTable leader, TopicTable zombie) {}
+
+    /**
+     * Contenders for {@code partition} as partition 0, each with the same first 1,000 rows
+     * written (not committed); the leader commits on {@code leaderCommits}.
+     */
+    private Contenders contenders(Catalog catalog, InMemoryPartition partition, Executor leaderCommits) {
+        appendOrders(partition, 0, 1_000, 100);
+        TopicTable leader = topicTable(catalog, settings(Optional.empty()), leaderCommits);
+        TopicTable zombie = topicTable(catalog, settings(Optional.empty()));
+        leader.lead(0, partition);
+        zombie.lead(0, partition);
+        writeAll(leader);
+        writeAll(zombie);
+        return new Contenders(leader, zombie);
     }
 
     private TopicTable topicTable(Catalog catalog, TableTopicSettings settings, Executor commits) {
@@ -341,14 +354,10 @@ class TopicTableTest {
         try (Store store = TableStores.open(kind, dir, S3)) {
             String prefix = "p-" + UUID.randomUUID() + "/";
             InMemoryPartition partition = new InMemoryPartition();
-            appendOrders(partition, 0, 1_000, 100);
             HeldCommits commits = new HeldCommits();
-            TopicTable leader = topicTable(store.catalog(prefix), settings(Optional.empty()), commits);
-            TopicTable zombie = topicTable(store.catalog(prefix), settings(Optional.empty()));
-            leader.lead(0, partition);
-            zombie.lead(0, partition);
-            writeAll(leader);
-            writeAll(zombie);
+            Contenders both = contenders(store.catalog(prefix), partition, commits);
+            TopicTable leader = both.leader();
+            TopicTable zombie = both.zombie();
             clock.addAndGet(INTERVAL_MS);
             leader.doWork(); // the commit of [0, 1000), held
 
