@@ -53,6 +53,8 @@ import org.apache.kafka.storage.internals.log.ProducerAppendInfo;
 import org.apache.kafka.storage.internals.log.ProducerStateEntry;
 import org.apache.kafka.storage.internals.log.ProducerStateManager;
 import org.apache.kafka.storage.internals.log.UnifiedLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One partition this broker leads: Kafka's log semantics over a {@link Stream}, whose offsets
@@ -69,6 +71,7 @@ import org.apache.kafka.storage.internals.log.UnifiedLog;
  * another; reads run concurrently.
  */
 public final class PartitionLog {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
     private static final short TRANSACTION_VERSION = 0;
     /** How much one read fetches while a trim sums the batch sizes below its offset. */
     private static final int POSITION_READ_BYTES = 1 << 20;
@@ -209,10 +212,18 @@ public final class PartitionLog {
         return () -> appendWaiters.remove(waiter);
     }
 
+    /**
+     * Runs the waiters registered before this append completed. A waiter that throws is
+     * logged and skipped: the append it follows is durable, and its producer must hear so.
+     */
     private void wakeWaiters() {
         for (Runnable waiter : appendWaiters) {
             if (appendWaiters.remove(waiter)) {
-                waiter.run();
+                try {
+                    waiter.run();
+                } catch (RuntimeException e) {
+                    LOG.error("A waiter on {} failed after an append", topicPartition, e);
+                }
             }
         }
     }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -262,5 +263,21 @@ class PartitionLogTest {
         assertThat(batch.timestampType()).isEqualTo(org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME);
         assertThat(batch.maxTimestamp()).isEqualTo(result.logAppendTimeMs());
         assertThat(RecordBatch.CURRENT_MAGIC_VALUE).isEqualTo(batch.magic());
+    }
+
+    @Test
+    void aWaiterThatFailsLeavesTheAppendAcknowledgedAndTheOtherWaitersWoken() {
+        PartitionLog log = load(config(Map.of()));
+        AtomicInteger woken = new AtomicInteger();
+        log.onNextAppend(() -> {
+            throw new IllegalStateException("a broken waiter");
+        });
+        log.onNextAppend(woken::incrementAndGet);
+
+        AppendResult result = log.appendAsLeader(records(1000, "a"), AppendOrigin.CLIENT).join();
+
+        assertThat(result.firstOffset()).isZero();
+        assertThat(woken).hasValue(1);
+        assertThat(values(log.read(0, 1 << 20, true).join().records(), 0)).containsExactly("a");
     }
 }

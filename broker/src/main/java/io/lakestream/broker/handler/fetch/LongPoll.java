@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
@@ -173,31 +172,63 @@ final class LongPoll {
     }
 
     private void waitForData() {
-        AtomicBoolean woken = new AtomicBoolean();
-        List<AutoCloseable> registrations = new ArrayList<>();
-        Runnable wake = () -> {
-            if (woken.compareAndSet(false, true)) {
-                registrations.forEach(LongPoll::closeQuietly);
-                attempt();
+        Wakeup wakeup = new Wakeup(this::attempt);
+        for (Target target : targets) {
+            if (target.log() != null) {
+                wakeup.register(target.log().onNextAppend(wakeup::fire));
             }
-        };
-        synchronized (registrations) {
-            for (Target target : targets) {
-                if (target.log() != null) {
-                    registrations.add(target.log().onNextAppend(wake));
-                }
-            }
-            long delayNanos = Math.max(0, deadlineNanos - System.nanoTime());
-            ScheduledFuture<?> timeout = timer.schedule(wake, delayNanos, TimeUnit.NANOSECONDS);
-            registrations.add(() -> timeout.cancel(false));
         }
+        long delayNanos = Math.max(0, deadlineNanos - System.nanoTime());
+        ScheduledFuture<?> timeout = timer.schedule(wakeup::fire, delayNanos, TimeUnit.NANOSECONDS);
+        wakeup.register(() -> timeout.cancel(false));
         // An append that landed between the read and the registration must not be missed.
         for (Target target : targets) {
             if (target.log() != null
                 && target.log().readableEnd(request.isolationLevel()) > target.request().fetchOffset()) {
-                wake.run();
+                wakeup.fire();
                 return;
             }
+        }
+    }
+
+    /**
+     * One wait between attempts: runs its action once, on the first append or the timer,
+     * and forgets every registration it holds then. It may fire on an appending thread while
+     * the waiting thread is still registering; a registration made after that is closed at
+     * once. Any thread may call it.
+     */
+    static final class Wakeup {
+        private final Runnable action;
+        private final List<AutoCloseable> registrations = new ArrayList<>();
+        private boolean fired;
+
+        Wakeup(Runnable action) {
+            this.action = action;
+        }
+
+        void register(AutoCloseable registration) {
+            synchronized (this) {
+                if (!fired) {
+                    registrations.add(registration);
+                    return;
+                }
+            }
+            closeQuietly(registration);
+        }
+
+        void fire() {
+            List<AutoCloseable> held;
+            synchronized (this) {
+                if (fired) {
+                    return;
+                }
+                fired = true;
+                held = List.copyOf(registrations);
+                registrations.clear();
+            }
+            // Outside the lock: the action reads the partitions again and may complete the fetch.
+            held.forEach(LongPoll::closeQuietly);
+            action.run();
         }
     }
 
