@@ -149,7 +149,9 @@ final class S3Stream implements Stream, OrderedWalWriter.Target {
             return CompletableFuture.completedFuture(cached);
         }
         metrics.fetchFromObjects.increment();
-        return objectReader.read(streamId, startOffset, end, maxBytes);
+        long startNanos = System.nanoTime();
+        return objectReader.read(streamId, startOffset, end, maxBytes).whenComplete((batches, error) ->
+            metrics.fetchFromObjectsLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS));
     }
 
     @Override

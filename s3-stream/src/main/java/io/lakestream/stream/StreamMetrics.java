@@ -10,6 +10,7 @@ final class StreamMetrics {
     final Counter appendBytes;
     final Counter fetchFromLogCache;
     final Counter fetchFromObjects;
+    final Timer fetchFromObjectsLatency;
 
     StreamMetrics(MeterRegistry registry) {
         this.appendLatency = Timer.builder("lakestream.stream.append.latency")
@@ -20,6 +21,10 @@ final class StreamMetrics {
         this.fetchFromLogCache = Counter.builder("lakestream.stream.fetch").tag("source", "log_cache")
             .register(registry);
         this.fetchFromObjects = Counter.builder("lakestream.stream.fetch").tag("source", "objects")
+            .register(registry);
+        this.fetchFromObjectsLatency = Timer.builder("lakestream.stream.fetch.objects.latency")
+            .description("From a stream fetch that the log cache could not serve to its batches read from objects")
+            .publishPercentiles(0.5, 0.99)
             .register(registry);
     }
 }

@@ -199,6 +199,28 @@ class StreamStoreTest {
             assertThat(metadata.describeStream(stream.streamId()).join().endOffset()).isEqualTo(2));
     }
 
+    @Test
+    void aFetchTheLogCacheCannotServeIsCountedAndTimedAsAReadFromObjects() {
+        config = config.toBuilder().uploadThresholdBytes(16 << 10).logCacheCapacityBytes(64 << 10).build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        BatchReader objects = (stream, start, end, max) -> CompletableFuture.completedFuture(List.of());
+        StreamStore store = new StreamStore(config, new MemoryWal(), storage, metadata, objects, registry);
+        stores.add(store);
+        store.start().join();
+        Stream stream = createAndOpen(store);
+        for (int i = 0; i < 20; i++) {
+            stream.append(i, 1, ByteBuffer.wrap(new byte[10 << 10])).join();
+        }
+        store.uploadNow().join();
+
+        stream.fetch(0, 1, 1 << 20).join();
+        stream.fetch(19, 20, 1 << 20).join();
+
+        assertThat(registry.get("lakestream.stream.fetch").tag("source", "objects").counter().count()).isEqualTo(1);
+        assertThat(registry.get("lakestream.stream.fetch").tag("source", "log_cache").counter().count()).isEqualTo(1);
+        assertThat(registry.get("lakestream.stream.fetch.objects.latency").timer().count()).isEqualTo(1);
+    }
+
     private StreamStore start(MemoryWal wal) {
         StreamStore store = new StreamStore(config, wal, storage, metadata, NO_COLD_READS, new SimpleMeterRegistry());
         stores.add(store);
