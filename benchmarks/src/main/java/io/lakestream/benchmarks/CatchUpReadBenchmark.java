@@ -29,6 +29,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -37,13 +38,14 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The object read path of compare.sh's catch-up read, without the network: 16 streams written
- * in turn in 16 KiB batches (ProducerPerformance's batches) and uploaded every 32 MiB into
- * stream-set objects in a {@link LocalDirectoryObjectStorage}, as the shipped broker config
- * does; then, with the log cache cleared, each operation is one consumer Fetch: 1 MiB from
- * each of the 16 streams at once, every stream continuing where it stopped. The block cache is
- * the broker's default (128 MiB), half the data, so a pass never finds the previous pass's
- * blocks. The files are in the page cache: this measures the broker's side, not the disk.
+ * The object read path of compare.sh's catch-up read, without the network: 256 MiB written to
+ * {@code streamCount} streams in turn in 16 KiB batches (ProducerPerformance's batches) and
+ * uploaded every 32 MiB into stream-set objects in a {@link LocalDirectoryObjectStorage}, as
+ * the shipped broker config does; then, with the log cache cleared, each operation is one
+ * consumer Fetch: 1 MiB from each stream at once, every stream continuing where it stopped.
+ * The block cache is the broker's default (128 MiB), half the data, so a pass never finds the
+ * previous pass's blocks. The files are in the page cache: this measures the broker's side,
+ * not the disk.
  *
  * <p>Counters: {@code bytes} (payload returned per second, so MB/s directly) and
  * {@code storageBytes} (bytes read from the object store per second); their ratio is the read
@@ -57,11 +59,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "-XX:+UseG1GC"})
 @Threads(1)
 public class CatchUpReadBenchmark {
-    private static final int STREAMS = 16;
     private static final int BATCH_BYTES = 16 << 10;
     private static final int FETCH_BYTES = 1 << 20;
-    private static final long STREAM_BYTES = 16L << 20;
+    private static final long DATA_BYTES = 256L << 20;
     private static final long UPLOAD_BYTES = 32L << 20;
+
+    /** 16: compare.sh's catch-up read; 1: a consumer of one partition, as compare.sh's perf-1 reads. */
+    @Param({"16", "1"})
+    public int streamCount;
 
     private Path dir;
     private ObjectStorage storage;
@@ -75,36 +80,36 @@ public class CatchUpReadBenchmark {
         dir = BenchmarkDirs.create("catchup");
         storage = new CountingStorage(new LocalDirectoryObjectStorage(dir.resolve("objects")), storageBytes);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        long dataBytes = STREAMS * STREAM_BYTES;
+        long streamBytes = DATA_BYTES / streamCount;
         StreamStoreConfig config = StreamStoreConfig.builder(1)
             .uploadInterval(Duration.ofHours(1))
             .compactionInterval(Duration.ofHours(1))
-            .logCacheCapacityBytes(2 * dataBytes)
+            .logCacheCapacityBytes(2 * DATA_BYTES)
             .blockCacheCapacityBytes(128L << 20)
             .build();
-        BlockWal wal = BlockWal.open(BlockWalConfig.builder(dir.resolve("wal"), 2 * dataBytes).build());
+        BlockWal wal = BlockWal.open(BlockWalConfig.builder(dir.resolve("wal"), 2 * DATA_BYTES).build());
         store = new StreamStore(config, wal, storage, new InMemoryStreamMetadata(), registry);
         store.start().join();
-        for (int i = 0; i < STREAMS; i++) {
+        for (int i = 0; i < streamCount; i++) {
             streams.add(store.openStream(store.createStream().join()).join());
         }
         byte[] payload = new byte[BATCH_BYTES];
         ThreadLocalRandom.current().nextBytes(payload);
         long written = 0;
-        for (long perStream = 0; perStream < STREAM_BYTES; perStream += BATCH_BYTES) {
-            List<CompletableFuture<?>> appends = new ArrayList<>(STREAMS);
+        for (long perStream = 0; perStream < streamBytes; perStream += BATCH_BYTES) {
+            List<CompletableFuture<?>> appends = new ArrayList<>(streamCount);
             for (Stream stream : streams) {
                 appends.add(stream.append(stream.nextOffset(), 16, ByteBuffer.wrap(payload)));
             }
             CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).join();
-            written += (long) STREAMS * BATCH_BYTES;
+            written += (long) streamCount * BATCH_BYTES;
             if (written % UPLOAD_BYTES == 0) {
                 store.uploadNow().join();
             }
         }
         store.uploadNow().join();
         store.clearLogCache();
-        nextOffsets = new long[STREAMS];
+        nextOffsets = new long[streamCount];
     }
 
     /** Payload returned, and bytes read from the object store, per second. */
@@ -117,9 +122,9 @@ public class CatchUpReadBenchmark {
 
     @Benchmark
     public int fetchAllStreams(Bytes counter) {
-        List<CompletableFuture<List<StreamRecordBatch>>> fetches = new ArrayList<>(STREAMS);
+        List<CompletableFuture<List<StreamRecordBatch>>> fetches = new ArrayList<>(streamCount);
         long readBefore = storageBytes.get();
-        for (int i = 0; i < STREAMS; i++) {
+        for (int i = 0; i < streamCount; i++) {
             Stream stream = streams.get(i);
             if (nextOffsets[i] >= stream.confirmOffset()) {
                 nextOffsets[i] = stream.startOffset();
@@ -127,7 +132,7 @@ public class CatchUpReadBenchmark {
             fetches.add(stream.fetch(nextOffsets[i], Long.MAX_VALUE, FETCH_BYTES));
         }
         int batchCount = 0;
-        for (int i = 0; i < STREAMS; i++) {
+        for (int i = 0; i < streamCount; i++) {
             List<StreamRecordBatch> batches = fetches.get(i).join();
             for (StreamRecordBatch batch : batches) {
                 counter.bytes += batch.payloadSize();

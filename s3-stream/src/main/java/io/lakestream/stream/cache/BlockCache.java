@@ -38,7 +38,10 @@ import java.util.concurrent.CompletableFuture;
  * as soon as they arrived.
  *
  * <p>Thread-safe: the caches are Caffeine's and the read-ahead buffer is guarded by its own
- * lock. Futures complete on the object store's threads.
+ * lock. Futures complete on the object store's threads. The caches' upkeep (eviction, and
+ * the callbacks of a put over an entry) runs on the calling thread: Caffeine's default
+ * executor is the common pool, and where that has one thread (a machine of two cores)
+ * {@code CompletableFuture} starts a new thread for each such callback instead.
  */
 public final class BlockCache {
     static final String CACHE_METRIC = "lakestream.stream.block.cache";
@@ -63,10 +66,12 @@ public final class BlockCache {
         this.storage = storage;
         this.maxReadAheadBytes = maxBlockBytes / 2;
         this.blocks = Caffeine.newBuilder()
+            .executor(Runnable::run)
             .maximumWeight(maxBlockBytes - maxReadAheadBytes)
             .weigher((BlockKey key, DataBlock block) -> block.size())
             .buildAsync();
         this.readers = Caffeine.newBuilder()
+            .executor(Runnable::run)
             .maximumWeight(maxIndexBytes)
             .weigher((Long objectId, ObjectReader reader) -> reader.index().sizeInBytes())
             .buildAsync();

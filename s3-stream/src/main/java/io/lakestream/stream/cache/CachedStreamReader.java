@@ -80,11 +80,14 @@ public final class CachedStreamReader implements BatchReader {
             Math.min(readAheadConfig.maxBytes(), cache.maxReadAheadBytes() / 64));
         this.maxLargeReaderWindowBytes = (int) Math.max(maxWindowBytes,
             Math.min(readAheadConfig.maxBytes(), cache.maxReadAheadBytes() / LARGE_READER_SHARE));
+        // Upkeep on the caller, for the reason BlockCache gives.
         this.windows = Caffeine.newBuilder()
+            .executor(Runnable::run)
             .maximumSize(MAX_TRACKED_STREAMS)
             .expireAfterAccess(Duration.ofMinutes(10))
             .build();
         this.locations = Caffeine.newBuilder()
+            .executor(Runnable::run)
             .maximumSize(MAX_TRACKED_STREAMS)
             .expireAfterWrite(LOCATIONS_TTL)
             .build();

@@ -15,6 +15,8 @@ import io.lakestream.stream.object.WrittenObject;
 import io.lakestream.stream.storage.ObjectKeys;
 import io.lakestream.stream.storage.ObjectNotFoundException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -131,6 +133,26 @@ class BlockCacheTest {
 
         assertThat(again.join()).isSameAs(reader);
         assertThat(storage.reads()).as("GETs to open a cached object").isEmpty();
+    }
+
+    /**
+     * A block held for a reader's next read goes back into the cache over itself. The cache's
+     * bookkeeping must run on the caller: handed to {@code CompletableFuture}'s default async
+     * executor, it would start a thread per put on a machine of fewer than three cores, whose
+     * common pool has one thread (CompletableFuture then runs each task on a new thread).
+     */
+    @Test
+    void lookupsStartNoThreads() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        List<DataBlock> first = cache.blocks(OBJECT_ID, reader, blocks.subList(0, 2)).blocks().join();
+        long startedBefore = threads.getTotalStartedThreadCount();
+
+        for (int i = 0; i < 50; i++) {
+            cache.holdForNextRead(OBJECT_ID, first.get(1));
+            cache.blocks(OBJECT_ID, reader, blocks.subList(1, 3)).blocks().join();
+        }
+
+        assertThat(threads.getTotalStartedThreadCount() - startedBefore).as("threads started by 50 lookups").isZero();
     }
 
     private double count(String result) {
