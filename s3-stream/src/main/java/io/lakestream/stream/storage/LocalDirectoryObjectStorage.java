@@ -57,6 +57,8 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
      * than setting up and tearing down a mapping.
      */
     static final int MAP_THRESHOLD_BYTES = 256 * 1024;
+    /** The most of a heap buffer handed to one write call. */
+    static final int WRITE_CHUNK_BYTES = 1 << 20;
 
     private final Path root;
     private final LocalObjectKeys keys;
@@ -119,8 +121,13 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
         createDirectoriesDurably(dir);
         Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // The JDK writes a heap buffer through a temporary direct buffer as large as the write.
+            // WRITE_CHUNK_BYTES at a time, it reuses one per thread, instead of allocating and zeroing
+            // an object's size of native memory for each object.
+            int chunk = body.isDirect() ? Integer.MAX_VALUE : WRITE_CHUNK_BYTES;
             while (body.hasRemaining()) {
-                channel.write(body);
+                int written = channel.write(body.slice(body.position(), Math.min(body.remaining(), chunk)));
+                body.position(body.position() + written);
             }
             channel.force(true);
         } catch (IOException | RuntimeException e) {

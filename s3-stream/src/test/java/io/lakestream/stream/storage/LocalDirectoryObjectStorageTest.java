@@ -74,6 +74,23 @@ class LocalDirectoryObjectStorageTest extends ObjectStorageContractTest {
                 .isEqualTo(Arrays.copyOfRange(first, start, end));
     }
 
+    /** Heap buffers are written a chunk at a time; a direct one at once. Both must land whole, from their position. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void anObjectOfManyWriteChunksIsWrittenWhole(boolean direct) {
+        byte[] bytes = new byte[LocalDirectoryObjectStorage.WRITE_CHUNK_BYTES * 3 + 12_345];
+        new Random(11).nextBytes(bytes);
+        ByteBuffer body = direct ? ByteBuffer.allocateDirect(bytes.length + 10) : ByteBuffer.allocate(bytes.length + 10);
+        body.position(10);
+        body.put(bytes).flip().position(10);
+
+        await(storage.write(ns + "chunked", body));
+
+        assertThat(await(storage.list(ns + "chunked"))).extracting(ObjectInfo::size).containsExactly((long) bytes.length);
+        assertThat(bytesOf(await(storage.rangeRead(ns + "chunked", 0, bytes.length)))).isEqualTo(bytes);
+        assertThat(body.position()).as("the caller's buffer is left as it was").isEqualTo(10);
+    }
+
     @Test
     void operationsAfterCloseFailInsteadOfHanging() {
         storage.close();
