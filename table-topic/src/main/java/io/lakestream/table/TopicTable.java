@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -77,6 +79,14 @@ public final class TopicTable implements AutoCloseable {
     private final Executor writerExecutor;
     private final Executor commitExecutor;
     private final Map<Integer, PartitionWorker> workers = new TreeMap<>();
+    /**
+     * The steps running on the writer executor, one at most per worker: a worker steps again
+     * as soon as its last step ended, whatever the others do. A worker released while its step
+     * runs stays here until the step ends, and is closed then.
+     */
+    private final Map<PartitionWorker, CompletableFuture<WorkerResult<Integer>>> steps = new LinkedHashMap<>();
+    /** A commit came due while steps ran: no step starts until they ended and the commit began. */
+    private boolean draining;
     private final Map<Integer, Long> workerRetryAt = new HashMap<>();
     /** Partitions to start once the table is open, with their sources. */
     private final Map<Integer, PartitionSource> pendingSources = new HashMap<>();
@@ -159,9 +169,15 @@ public final class TopicTable implements AutoCloseable {
         return status;
     }
 
-    /** The workers of the partitions written here. */
+    /** The workers of the partitions written here that no step runs for: the ones the caller may touch. */
     public Collection<PartitionWorker> workers() {
-        return workers.values();
+        List<PartitionWorker> between = new ArrayList<>(workers.size());
+        for (PartitionWorker worker : workers.values()) {
+            if (!steps.containsKey(worker)) {
+                between.add(worker);
+            }
+        }
+        return between;
     }
 
     /** The partitions with a worker here, and their sources. */
@@ -174,13 +190,13 @@ public final class TopicTable implements AutoCloseable {
 
     /**
      * When the next commit is due, in clock millis (0 before the table is open); none while one
-     * is in flight (its end wakes the loop up).
+     * is in flight or waits for steps to end (their ends wake the loop up).
      */
     public long nextCommitAt() {
         if (table == null) {
             return openRetryAt;
         }
-        return commitInFlight != null ? Long.MAX_VALUE : nextCommitAt;
+        return commitInFlight != null || draining ? Long.MAX_VALUE : nextCommitAt;
     }
 
     /** Starts writing {@code partition} from the table's offset for it (or the log start). */
@@ -189,19 +205,25 @@ public final class TopicTable implements AutoCloseable {
         pendingSources.put(partition, source);
     }
 
-    /** Stops writing {@code partition} here; files it wrote and did not hand over are left behind. */
+    /**
+     * Stops writing {@code partition} here; files it wrote and did not hand over are left behind.
+     * A worker in the middle of a step is closed when the step ends.
+     */
     public void release(int partition) {
         PartitionWorker worker = workers.remove(partition);
         pendingSources.remove(partition);
         workerRetryAt.remove(partition);
-        if (worker != null) {
+        if (worker != null && !steps.containsKey(worker)) {
             worker.close();
         }
     }
 
     /**
-     * Takes the outcome of a commit that ended, opens the tables if they are not yet, steps every
-     * worker once, and starts a commit if the interval has passed and none is in flight.
+     * Takes the outcome of a commit and of the worker steps that ended, opens the tables if they
+     * are not yet, starts a step of every worker with work and none running, and starts a commit
+     * if the interval has passed and none is in flight: once the steps running then have ended.
+     * Never waits for a step; with executors that run their tasks at once (tests), every worker
+     * steps once per call and a due commit follows the steps.
      *
      * @return the work done (0 when idle)
      */
@@ -212,24 +234,46 @@ public final class TopicTable implements AutoCloseable {
             completeCommit(now);
             work++;
         }
+        work += collectSteps(now);
         if (table == null) {
             if (now < openRetryAt || !open(now)) {
                 return work;
             }
         }
         work += startPendingWorkers(now);
-        work += stepWorkers(now);
-        // The time after the step: a step (a chunk of every partition) can outlast the interval,
-        // and the time it began would put off a due commit until after the next step.
-        now = clock.getAsLong();
-        if (commitInFlight == null && (now >= nextCommitAt
-            || (now >= commitRetryAt && workers.values().stream().anyMatch(PartitionWorker::wantsCommit)))) {
+        if (draining) {
+            if (!steps.isEmpty()) {
+                return work;
+            }
+            draining = false;
             commit(now);
             work++;
+        }
+        startSteps(now);
+        work += collectSteps(now);
+        // The time after the steps: with a synchronous executor a step (a chunk of every
+        // partition) can outlast the interval, and the time before it would put off a due commit.
+        now = clock.getAsLong();
+        if (commitInFlight == null && (now >= nextCommitAt || (now >= commitRetryAt && wantsCommit()))) {
+            if (steps.isEmpty()) {
+                commit(now);
+                work++;
+            } else {
+                draining = true;
+            }
         }
         work += maintainIfDue(now);
         updateStatus();
         return work;
+    }
+
+    private boolean wantsCommit() {
+        for (PartitionWorker worker : workers()) {
+            if (worker.wantsCommit()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What a task returned for one worker, or how it failed. */
@@ -241,45 +285,82 @@ public final class TopicTable implements AutoCloseable {
         T run(PartitionWorker worker) throws Exception;
     }
 
+    /** {@code task} for {@code worker} on {@code executor}; its future holds an exception rather than failing. */
+    private static <T> CompletableFuture<WorkerResult<T>> run(PartitionWorker worker, WorkerTask<T> task,
+                                                              Executor executor) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return new WorkerResult<>(worker, task.run(worker), null);
+            } catch (Exception e) {
+                return new WorkerResult<>(worker, null, e);
+            }
+        }, executor);
+    }
+
     /**
      * Runs {@code task} for each of {@code due} at the same time on the writer executor (on the
      * calling thread, when only one has to) and waits for all: workers share nothing but the
-     * table, whose schema and spec are read under its lock.
+     * table, whose schema and spec are read under its lock. None of them may be stepping.
      */
     private <T> List<WorkerResult<T>> onWriters(Collection<PartitionWorker> due, WorkerTask<T> task) {
         Executor executor = due.size() > 1 ? writerExecutor : Runnable::run;
         List<CompletableFuture<WorkerResult<T>>> running = new ArrayList<>(due.size());
         for (PartitionWorker worker : due) {
-            running.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new WorkerResult<>(worker, task.run(worker), null);
-                } catch (Exception e) {
-                    return new WorkerResult<>(worker, null, e);
-                }
-            }, executor));
+            running.add(run(worker, task, executor));
         }
         List<WorkerResult<T>> results = new ArrayList<>(running.size());
         running.forEach(result -> results.add(result.join()));
         return results;
     }
 
-    /** Steps every worker not waiting out a failure once, all at the same time. */
-    private int stepWorkers(long now) {
-        List<PartitionWorker> due = new ArrayList<>();
-        workers.forEach((partition, worker) -> {
-            if (now >= workerRetryAt.getOrDefault(partition, 0L)) {
-                due.add(worker);
+    /**
+     * Starts a step of every worker that has none running, is not waiting out a failure and has
+     * something to do; the end of a step that did not end at once wakes the loop up.
+     */
+    private void startSteps(long now) {
+        for (PartitionWorker worker : workers.values()) {
+            if (steps.containsKey(worker) || now < workerRetryAt.getOrDefault(worker.partition(), 0L)
+                || worker.idle()) {
+                continue;
             }
-        });
+            CompletableFuture<WorkerResult<Integer>> step = run(worker, PartitionWorker::doWork, writerExecutor);
+            steps.put(worker, step);
+            if (!step.isDone()) {
+                step.whenComplete((result, failure) -> wakeUp.run());
+            }
+        }
+    }
+
+    /**
+     * Takes the outcome of every step that ended: the records it handled, or its failure. A
+     * worker released while it stepped is closed now.
+     */
+    private int collectSteps(long now) {
         int work = 0;
-        for (WorkerResult<Integer> step : onWriters(due, PartitionWorker::doWork)) {
-            if (step.failure() != null) {
-                onWorkerFailure(step.worker().partition(), step.worker(), step.failure(), now);
+        for (Iterator<Map.Entry<PartitionWorker, CompletableFuture<WorkerResult<Integer>>>> it =
+             steps.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<PartitionWorker, CompletableFuture<WorkerResult<Integer>>> entry = it.next();
+            if (!entry.getValue().isDone()) {
+                continue;
+            }
+            it.remove();
+            PartitionWorker worker = entry.getKey();
+            WorkerResult<Integer> step = entry.getValue().join();
+            if (workers.get(worker.partition()) != worker) {
+                worker.close();
+            } else if (step.failure() != null) {
+                onWorkerFailure(worker.partition(), worker, step.failure(), now);
             } else {
                 work += step.value();
             }
         }
         return work;
+    }
+
+    /** Waits for every step running to end (a step's read gives up after a minute), and takes their outcomes. */
+    private void awaitSteps() {
+        steps.values().forEach(step -> step.handle((result, failure) -> null).join());
+        collectSteps(clock.getAsLong());
     }
 
     /**
@@ -392,6 +473,9 @@ public final class TopicTable implements AutoCloseable {
         int started = 0;
         for (Map.Entry<Integer, PartitionSource> entry : new ArrayList<>(pendingSources.entrySet())) {
             int partition = entry.getKey();
+            if (steps.keySet().stream().anyMatch(stepping -> stepping.partition() == partition)) {
+                continue; // the partition's released worker is ending its step; it goes first
+            }
             long start = resumeOffset(partition, entry.getValue());
             workers.put(partition, new PartitionWorker(partition, entry.getValue(), settings.format().newConverter(schemas),
                 new TableTarget(table, deadLetterTable, partitioning, settings.upsert()), start, READ_BYTES, wakeUp));
@@ -429,6 +513,9 @@ public final class TopicTable implements AutoCloseable {
      * commit executor; the outcome is taken by {@link #completeCommit} (at once if it ended).
      */
     private void commit(long now) {
+        if (!steps.isEmpty()) {
+            throw new IllegalStateException("a commit drains workers while " + steps.size() + " of them step");
+        }
         nextCommitAt = now + settings.commitInterval().toMillis();
         long started = System.nanoTime();
         // Upserts: the files of one drain go in a snapshot of their own. An equality delete reaches
@@ -566,6 +653,8 @@ public final class TopicTable implements AutoCloseable {
      */
     public void commitAndClose() {
         try {
+            awaitSteps();
+            draining = false;
             if (commitInFlight != null) {
                 completeCommit(clock.getAsLong());
             }
@@ -584,11 +673,14 @@ public final class TopicTable implements AutoCloseable {
     }
 
     /**
-     * Stops every worker; files not committed are left behind (in no snapshot). A commit in
-     * flight is not waited for: it may still land, which is as safe as any commit.
+     * Waits for the steps running, then stops every worker; files not committed are left behind
+     * (in no snapshot). A commit in flight is not waited for: it may still land, which is as
+     * safe as any commit.
      */
     @Override
     public void close() {
+        awaitSteps();
+        draining = false;
         for (Integer partition : new ArrayList<>(workers.keySet())) {
             release(partition);
         }

@@ -3,6 +3,7 @@ package io.lakestream.table;
 import static io.lakestream.table.testing.ConfluentValues.avro;
 import static io.lakestream.table.testing.ConfluentValues.framed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lakestream.stream.testing.S3ProxyServer;
 import io.lakestream.table.commit.CommittedOffsets;
@@ -79,6 +80,86 @@ class TopicTableTest {
         writeAll(table);
         clock.addAndGet(INTERVAL_MS);
         table.doWork();
+    }
+
+    /**
+     * For a table whose workers step on a writer executor of threads: steps until the workers
+     * read up to {@code offsets}, lets the interval pass, and steps until those are committed.
+     */
+    private void writeAndCommitOnWriterThreads(TopicTable table, Map<Integer, Long> offsets) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+            .until(() -> readUpTo(table).equals(offsets));
+        clock.addAndGet(INTERVAL_MS);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+            table.doWork();
+            return table.status().committedOffsets().equals(offsets);
+        });
+    }
+
+    /** Steps once, then where each worker between steps reads next, by partition. */
+    private static Map<Integer, Long> readUpTo(TopicTable table) {
+        table.doWork();
+        Map<Integer, Long> read = new HashMap<>();
+        table.workers().forEach(worker -> read.put(worker.partition(), worker.nextOffset()));
+        return read;
+    }
+
+    /** A partition whose reads answer only once {@code gate} completed. */
+    private record GatedPartition(InMemoryPartition partition, CompletableFuture<Void> gate) implements PartitionSource {
+        @Override
+        public long logStartOffset() {
+            return partition.logStartOffset();
+        }
+
+        @Override
+        public long highWatermark() {
+            return partition.highWatermark();
+        }
+
+        @Override
+        public CompletableFuture<ByteBuffer> read(long offset, int maxBytes) {
+            return gate.thenCompose(open -> partition.read(offset, maxBytes));
+        }
+
+        @Override
+        public AutoCloseable onNextAppend(Runnable callback) {
+            return partition.onNextAppend(callback);
+        }
+    }
+
+    @Test
+    void aWorkerWaitingForItsReadHoldsBackNoOtherWorker() throws IOException {
+        ExecutorService writers = Executors.newFixedThreadPool(2);
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        try (Store store = TableStores.open(Kind.LOCAL, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            TopicTable table = new TopicTable(settings(Optional.empty()), catalog, SchemaLookup.NONE, clock::get,
+                () -> { }, new SimpleMeterRegistry(), Runnable::run, writers, Runnable::run);
+            InMemoryPartition slow = new InMemoryPartition();
+            appendOrders(slow, 0, 100, 10);
+            table.lead(0, new GatedPartition(slow, gate));
+            InMemoryPartition fast = new InMemoryPartition();
+            table.lead(1, fast);
+
+            // Partition 1 takes five chunks, one after another, while partition 0's read hangs.
+            for (int round = 1; round <= 5; round++) {
+                appendOrders(fast, 1_000 + round * 100L, 100, 10);
+                long end = round * 100L;
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> readUpTo(table).get(1), offset -> offset != null && offset == end);
+            }
+            assertThat(readUpTo(table)).as("partition 0 is still in its first step").doesNotContainKey(0);
+
+            gate.complete(null);
+            writeAndCommitOnWriterThreads(table, Map.of(0, 100L, 1, 500L));
+            List<Record> rows = rows(catalog.loadTable(TableIdentifier.of("lake", "orders")));
+            assertThat(rows).hasSize(600);
+            assertThat(rows.stream().map(row -> row.getField("id")).collect(Collectors.toSet())).hasSize(600);
+            table.close();
+        } finally {
+            gate.complete(null);
+            writers.shutdown();
+        }
     }
 
     private static void writeAll(TopicTable table) {
@@ -658,7 +739,7 @@ class TopicTableTest {
                 table.lead(p, partition);
             }
 
-            writeAndCommit(table);
+            writeAndCommitOnWriterThreads(table, Map.of(0, 250L, 1, 250L, 2, 250L, 3, 250L));
 
             Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
             List<Record> rows = rows(iceberg);

@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * commit; nothing is visible until that commits.
  *
  * <p>Single-threaded: owned by its topic's {@code TopicTable}, and stepped by one thread at a
- * time: a table writer thread, alongside the workers of other partitions (the topic's
- * {@code TopicTable} waits for all of them before it commits), or the table-topic thread. What
+ * time: a table writer thread, alongside the workers of other partitions, or the table-topic
+ * thread between steps (the topic's {@code TopicTable} drains a worker only when no step of
+ * it runs, and hands each step's end to its own thread through a future). What
  * the workers of a topic share, the {@link Table} object, they change and read with its lock
  * held ({@link SchemaEvolution}).
  */
@@ -107,6 +108,15 @@ public final class PartitionWorker implements AutoCloseable {
      */
     public boolean wantsCommit() {
         return commitWanted;
+    }
+
+    /**
+     * Whether a step would do nothing now: the worker stopped, waits for a commit, or caught up
+     * with the log and waits for the append that wakes it. A worker that caught up without
+     * registering that wait yet is not idle: its next step registers it.
+     */
+    public boolean idle() {
+        return stoppedBecause != null || commitWanted || (waiting.get() && nextOffset >= source.highWatermark());
     }
 
     /** Why the worker stopped (a record that does not convert, with errors.tolerance=none), or null. */
