@@ -262,9 +262,9 @@ public final class TableTopicService implements AutoCloseable {
             LOG.warn("The table topic loop did not stop within 30 s; nothing more is committed");
             return;
         }
-        // The loop thread has ended: this thread owns the tables now. Their last drains still
-        // run on the writer threads, which are idle otherwise (the loop waited for its workers),
-        // and their last commits on the committer thread, after any still in flight.
+        // The loop thread has ended: this thread owns the tables now. Their last drains run on
+        // the writer threads once the steps still running there ended (commitAndClose waits for
+        // them), and their last commits on the committer thread, after any still in flight.
         try {
             tables.values().forEach(TopicTable::commitAndClose);
             tables.clear();
