@@ -15,10 +15,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -95,6 +97,11 @@ public final class TopicTable implements AutoCloseable {
      * ends: a reset in the middle of a step would race its writes.
      */
     private final Map<PartitionWorker, Long> resetsAfterStep = new HashMap<>();
+    /**
+     * The workers whose step ended since this {@link #doWork} began: they step again in the next
+     * one, so that the caller sees each worker between two steps (the writer memory budget).
+     */
+    private final Set<PartitionWorker> stepEnded = new HashSet<>();
     private final Map<Integer, Long> workerRetryAt = new HashMap<>();
     /** Partitions to start once the table is open, with their sources. */
     private final Map<Integer, PartitionSource> pendingSources = new HashMap<>();
@@ -228,21 +235,26 @@ public final class TopicTable implements AutoCloseable {
 
     /**
      * Takes the outcome of a commit and of the worker steps that ended, opens the tables if they
-     * are not yet, starts a step of every worker with work and none running, and starts a commit
-     * if the interval has passed and none is in flight: once the steps running then have ended.
-     * Never waits for a step; with executors that run their tasks at once (tests), every worker
-     * steps once per call and a due commit follows the steps.
+     * are not yet, starts a step of every worker with work and none running (nor ended since the
+     * call began: it steps in the next call, which follows at once), and starts a commit if the
+     * interval has passed and none is in flight: once the steps running then have ended. Never
+     * waits for a step; with executors that run their tasks at once (tests), every worker steps
+     * once per call and a due commit follows the steps.
      *
      * @return the work done (0 when idle)
      */
     public int doWork() {
         long now = clock.getAsLong();
         int work = 0;
+        stepEnded.clear();
         if (commitInFlight != null && commitInFlight.isDone()) {
             completeCommit(now);
             work++;
         }
+        // A step that ended counts as work even if it read nothing: the loop comes back at once
+        // to start the worker's next one.
         work += collectSteps(now);
+        work += stepEnded.size();
         if (table == null) {
             if (now < openRetryAt || !open(now)) {
                 return work;
@@ -323,13 +335,14 @@ public final class TopicTable implements AutoCloseable {
     }
 
     /**
-     * Starts a step of every worker that has none running, is not waiting out a failure and has
-     * something to do; the end of a step that did not end at once wakes the loop up.
+     * Starts a step of every worker that has none running nor ended one in this call, is not
+     * waiting out a failure and has something to do; the end of a step that did not end at once
+     * wakes the loop up.
      */
     private void startSteps(long now) {
         for (PartitionWorker worker : workers.values()) {
-            if (steps.containsKey(worker) || now < workerRetryAt.getOrDefault(worker.partition(), 0L)
-                || worker.idle()) {
+            if (steps.containsKey(worker) || stepEnded.contains(worker)
+                || now < workerRetryAt.getOrDefault(worker.partition(), 0L) || worker.idle()) {
                 continue;
             }
             CompletableFuture<WorkerResult<Integer>> step = run(worker, PartitionWorker::doWork, writerExecutor);
@@ -354,6 +367,7 @@ public final class TopicTable implements AutoCloseable {
             }
             it.remove();
             PartitionWorker worker = entry.getKey();
+            stepEnded.add(worker);
             WorkerResult<Integer> step = entry.getValue().join();
             Long reset = resetsAfterStep.remove(worker);
             if (workers.get(worker.partition()) != worker) {
