@@ -15,10 +15,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -48,13 +50,16 @@ import org.slf4j.LoggerFactory;
  * with a table instance of its own, so that a long rewrite never holds up ingestion; commits
  * of the two meet only in the catalog, where the loser retries.
  *
- * <p>The workers of a pass run at once on the writer executor (the table writer threads), each
- * partition's on one thread, and the pass waits for all of them; so do the drains before a
- * commit (closing a file encodes and uploads its last row group). The commit of the drained
- * files (catalog I/O, manifests) runs on the commit executor with a table instance of its own,
- * while the passes go on writing the next rows into new files; at most one commit is in flight,
- * and until it ends its files stay pending (a worker that fails meanwhile starts again where they
- * end). Its outcome, failures and everything else here stay on the loop thread, between passes.
+ * <p>Each worker steps (reads, converts and writes one chunk) as a task of its own on the writer
+ * executor (the table writer threads), at most one step per worker at a time, and steps again
+ * once the loop has taken the outcome of the last: no worker waits for another. A worker is
+ * touched here only between its steps: a commit that comes due starts no more steps and drains
+ * the workers (closing a file encodes and uploads its last row group) once those running ended;
+ * a worker released or refused while it steps is closed or reset when its step ends. The commit
+ * of the drained files (catalog I/O, manifests) runs on the commit executor with a table instance
+ * of its own, while the workers go on writing the next rows into new files; at most one commit is
+ * in flight, and until it ends its files stay pending (a worker that fails meanwhile starts again
+ * where they end). Outcomes, failures and everything else here stay on the loop thread.
  *
  * <p>Single-threaded: owned by the {@link TableTopicService} loop; {@link #status} may be read
  * from any thread (a volatile snapshot).
@@ -87,6 +92,16 @@ public final class TopicTable implements AutoCloseable {
     private final Map<PartitionWorker, CompletableFuture<WorkerResult<Integer>>> steps = new LinkedHashMap<>();
     /** A commit came due while steps ran: no step starts until they ended and the commit began. */
     private boolean draining;
+    /**
+     * Where to reset workers whose files a commit refused while they stepped, once the step
+     * ends: a reset in the middle of a step would race its writes.
+     */
+    private final Map<PartitionWorker, Long> resetsAfterStep = new HashMap<>();
+    /**
+     * The workers whose step ended since this {@link #doWork} began: they step again in the next
+     * one, so that the caller sees each worker between two steps (the writer memory budget).
+     */
+    private final Set<PartitionWorker> stepEnded = new HashSet<>();
     private final Map<Integer, Long> workerRetryAt = new HashMap<>();
     /** Partitions to start once the table is open, with their sources. */
     private final Map<Integer, PartitionSource> pendingSources = new HashMap<>();
@@ -121,7 +136,7 @@ public final class TopicTable implements AutoCloseable {
     /**
      * @param schemas where the avro and protobuf formats find the schemas of the ids in record values
      * @param maintenanceExecutor where table maintenance runs
-     * @param writerExecutor where the partition workers of a pass run, in parallel
+     * @param writerExecutor where the steps of the partition workers run, in parallel, and their drains
      * @param commitExecutor where commits run, while the workers go on writing
      */
     public TopicTable(TableTopicSettings settings, Catalog catalog, SchemaLookup schemas, LongSupplier clock,
@@ -220,21 +235,26 @@ public final class TopicTable implements AutoCloseable {
 
     /**
      * Takes the outcome of a commit and of the worker steps that ended, opens the tables if they
-     * are not yet, starts a step of every worker with work and none running, and starts a commit
-     * if the interval has passed and none is in flight: once the steps running then have ended.
-     * Never waits for a step; with executors that run their tasks at once (tests), every worker
-     * steps once per call and a due commit follows the steps.
+     * are not yet, starts a step of every worker with work and none running (nor ended since the
+     * call began: it steps in the next call, which follows at once), and starts a commit if the
+     * interval has passed and none is in flight: once the steps running then have ended. Never
+     * waits for a step; with executors that run their tasks at once (tests), every worker steps
+     * once per call and a due commit follows the steps.
      *
      * @return the work done (0 when idle)
      */
     public int doWork() {
         long now = clock.getAsLong();
         int work = 0;
+        stepEnded.clear();
         if (commitInFlight != null && commitInFlight.isDone()) {
             completeCommit(now);
             work++;
         }
+        // A step that ended counts as work even if it read nothing: the loop comes back at once
+        // to start the worker's next one.
         work += collectSteps(now);
+        work += stepEnded.size();
         if (table == null) {
             if (now < openRetryAt || !open(now)) {
                 return work;
@@ -299,8 +319,9 @@ public final class TopicTable implements AutoCloseable {
 
     /**
      * Runs {@code task} for each of {@code due} at the same time on the writer executor (on the
-     * calling thread, when only one has to) and waits for all: workers share nothing but the
-     * table, whose schema and spec are read under its lock. None of them may be stepping.
+     * calling thread, when only one has to) and waits for all (the drains before a commit):
+     * workers share nothing but the table, whose schema and spec are read under its lock. None
+     * of them may be stepping.
      */
     private <T> List<WorkerResult<T>> onWriters(Collection<PartitionWorker> due, WorkerTask<T> task) {
         Executor executor = due.size() > 1 ? writerExecutor : Runnable::run;
@@ -314,13 +335,14 @@ public final class TopicTable implements AutoCloseable {
     }
 
     /**
-     * Starts a step of every worker that has none running, is not waiting out a failure and has
-     * something to do; the end of a step that did not end at once wakes the loop up.
+     * Starts a step of every worker that has none running nor ended one in this call, is not
+     * waiting out a failure and has something to do; the end of a step that did not end at once
+     * wakes the loop up.
      */
     private void startSteps(long now) {
         for (PartitionWorker worker : workers.values()) {
-            if (steps.containsKey(worker) || now < workerRetryAt.getOrDefault(worker.partition(), 0L)
-                || worker.idle()) {
+            if (steps.containsKey(worker) || stepEnded.contains(worker)
+                || now < workerRetryAt.getOrDefault(worker.partition(), 0L) || worker.idle()) {
                 continue;
             }
             CompletableFuture<WorkerResult<Integer>> step = run(worker, PartitionWorker::doWork, writerExecutor);
@@ -333,7 +355,7 @@ public final class TopicTable implements AutoCloseable {
 
     /**
      * Takes the outcome of every step that ended: the records it handled, or its failure. A
-     * worker released while it stepped is closed now.
+     * worker released while it stepped is closed now, one refused while it stepped reset now.
      */
     private int collectSteps(long now) {
         int work = 0;
@@ -345,13 +367,19 @@ public final class TopicTable implements AutoCloseable {
             }
             it.remove();
             PartitionWorker worker = entry.getKey();
+            stepEnded.add(worker);
             WorkerResult<Integer> step = entry.getValue().join();
+            Long reset = resetsAfterStep.remove(worker);
             if (workers.get(worker.partition()) != worker) {
                 worker.close();
             } else if (step.failure() != null) {
+                // starts again at the table's offset: where a refusal during the step resets it too
                 onWorkerFailure(worker.partition(), worker, step.failure(), now);
             } else {
                 work += step.value();
+                if (reset != null) {
+                    deleteQuietly(worker.resetTo(reset));
+                }
             }
         }
         return work;
@@ -580,7 +608,9 @@ public final class TopicTable implements AutoCloseable {
         outcome.refused().forEach((partition, offset) -> {
             committed = committed.with(settings.topicId(), Map.of(partition, offset));
             PartitionWorker worker = workers.get(partition);
-            if (worker != null) {
+            if (worker != null && steps.containsKey(worker)) {
+                resetsAfterStep.put(worker, offset);
+            } else if (worker != null) {
                 deleteQuietly(worker.resetTo(offset));
             }
         });
@@ -638,7 +668,8 @@ public final class TopicTable implements AutoCloseable {
             offsets.put(partition, committed.offset(settings.topicId(), partition)
                 .orElseGet(() -> worker.source().logStartOffset()));
             highWatermarks.put(partition, worker.source().highWatermark());
-            if (worker.stoppedBecause() != null) {
+            // A stopped worker never steps; one that steps is read once its step ended.
+            if (!steps.containsKey(worker) && worker.stoppedBecause() != null) {
                 stopped.put(partition, worker.stoppedBecause());
             }
         });

@@ -18,6 +18,8 @@ import io.lakestream.table.testing.TableStores.Kind;
 import io.lakestream.table.testing.TableStores.Store;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -459,6 +462,81 @@ class TopicTableTest {
             assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1800L));
             leader.close();
             zombie.close();
+        }
+    }
+
+    /** Whether {@code thread} waits to enter the monitor of {@code lock}. */
+    private static boolean blockedOn(Thread thread, Object lock) {
+        ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(thread.getId());
+        return info != null && info.getThreadState() == Thread.State.BLOCKED && info.getLockInfo() != null
+            && info.getLockInfo().getIdentityHashCode() == System.identityHashCode(lock);
+    }
+
+    @Test
+    void aCommitRefusedWhileTheWorkerStepsResetsItOnlyOnceTheStepEnded() throws IOException {
+        List<Thread> writerThreads = new CopyOnWriteArrayList<>();
+        ExecutorService writers = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "table-writer");
+            thread.setDaemon(true);
+            writerThreads.add(thread);
+            return thread;
+        });
+        try (Store store = TableStores.open(Kind.LOCAL, dir, S3)) {
+            Catalog catalog = store.catalog("p-" + UUID.randomUUID() + "/");
+            InMemoryPartition partition = new InMemoryPartition();
+            appendOrders(partition, 0, 1_000, 100);
+            HeldCommits commits = new HeldCommits();
+            TopicTable leader = new TopicTable(settings(Optional.empty()), catalog, SchemaLookup.NONE, clock::get,
+                () -> { }, new SimpleMeterRegistry(), Runnable::run, writers, commits);
+            TopicTable zombie = topicTable(catalog, settings(Optional.empty()));
+            leader.lead(0, partition);
+            zombie.lead(0, partition);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> readUpTo(leader).equals(Map.of(0, 1000L)));
+            writeAll(zombie);
+            clock.addAndGet(INTERVAL_MS);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+                leader.doWork();
+                return commits.size() == 1; // the commit of [0, 1000), held
+            });
+
+            // The leader's step of [1000, 1500) waits for the table's lock (held here) to write
+            // its chunk, while the zombie commits [0, 1500) and the leader's commit is refused.
+            Table locked = leader.table();
+            appendOrders(partition, 1_000, 500, 100);
+            synchronized (locked) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).pollInSameThread()
+                    .until(() -> {
+                        leader.doWork();
+                        return blockedOn(writerThreads.get(0), locked);
+                    });
+                writeAndCommit(zombie);
+                endHeldCommit(commits, leader);
+                assertThat(leader.status().committedOffsets()).as("offsets after the refusal").isEqualTo(Map.of(0, 1500L));
+                assertThat(leader.workers()).as("workers between steps, the refused one still in its step").isEmpty();
+                assertThat(blockedOn(writerThreads.get(0), locked)).as("the step waits for the lock").isTrue();
+            }
+
+            // The step ends; then the worker starts again at 1500 without what the step wrote.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> readUpTo(leader).equals(Map.of(0, 1500L)));
+            appendOrders(partition, 1_500, 300, 100);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> readUpTo(leader).equals(Map.of(0, 1800L)));
+            clock.addAndGet(INTERVAL_MS);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+                leader.doWork();
+                return commits.size() == 1;
+            });
+            endHeldCommit(commits, leader);
+
+            Table iceberg = catalog.loadTable(TableIdentifier.of("lake", "orders"));
+            assertThat(partitionOffsets(iceberg)).isEqualTo(partitionOffsets(1, 1_800));
+            assertThat(CommittedOffsets.of(iceberg).offsets()).isEqualTo(Map.of(0, 1800L));
+            leader.close();
+            zombie.close();
+        } finally {
+            writers.shutdown();
         }
     }
 
