@@ -39,6 +39,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
@@ -107,8 +108,10 @@ class TopicTableTest {
         return read;
     }
 
-    /** A partition whose reads answer only once {@code gate} completed. */
-    private record GatedPartition(InMemoryPartition partition, CompletableFuture<Void> gate) implements PartitionSource {
+    /** {@code partition}, whose reads go through {@code reads} instead. */
+    private record ReadThrough(PartitionSource partition,
+                               BiFunction<Long, Integer, CompletableFuture<ByteBuffer>> reads)
+        implements PartitionSource {
         @Override
         public long logStartOffset() {
             return partition.logStartOffset();
@@ -121,7 +124,7 @@ class TopicTableTest {
 
         @Override
         public CompletableFuture<ByteBuffer> read(long offset, int maxBytes) {
-            return gate.thenCompose(open -> partition.read(offset, maxBytes));
+            return reads.apply(offset, maxBytes);
         }
 
         @Override
@@ -140,7 +143,9 @@ class TopicTableTest {
                 () -> { }, new SimpleMeterRegistry(), Runnable::run, writers, Runnable::run);
             InMemoryPartition slow = new InMemoryPartition();
             appendOrders(slow, 0, 100, 10);
-            table.lead(0, new GatedPartition(slow, gate));
+            // Its reads answer only once the gate opens.
+            table.lead(0, new ReadThrough(slow,
+                (offset, maxBytes) -> gate.thenCompose(open -> slow.read(offset, maxBytes))));
             InMemoryPartition fast = new InMemoryPartition();
             table.lead(1, fast);
 
@@ -223,7 +228,11 @@ class TopicTableTest {
             TopicTable table = topicTable(catalog, settings(Optional.empty()));
             InMemoryPartition partition = new InMemoryPartition();
             appendOrders(partition, 0, 1_000, 100);
-            table.lead(0, new SlowPartition(partition));
+            // Every read takes a commit interval (of the test's clock).
+            table.lead(0, new ReadThrough(partition, (offset, maxBytes) -> {
+                clock.addAndGet(INTERVAL_MS);
+                return partition.read(offset, maxBytes);
+            }));
 
             table.doWork(); // opens the table, then reads and writes the only chunk, longer than the interval
 
@@ -235,35 +244,6 @@ class TopicTableTest {
         }
     }
 
-    /** A partition whose every read takes a commit interval (of the test's clock). */
-    private final class SlowPartition implements PartitionSource {
-        private final PartitionSource partition;
-
-        SlowPartition(PartitionSource partition) {
-            this.partition = partition;
-        }
-
-        @Override
-        public long logStartOffset() {
-            return partition.logStartOffset();
-        }
-
-        @Override
-        public long highWatermark() {
-            return partition.highWatermark();
-        }
-
-        @Override
-        public CompletableFuture<ByteBuffer> read(long offset, int maxBytes) {
-            clock.addAndGet(INTERVAL_MS);
-            return partition.read(offset, maxBytes);
-        }
-
-        @Override
-        public AutoCloseable onNextAppend(Runnable callback) {
-            return partition.onNextAppend(callback);
-        }
-    }
 
     @ParameterizedTest
     @EnumSource(Kind.class)
