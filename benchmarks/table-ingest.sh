@@ -6,7 +6,8 @@
 #
 # Usage: benchmarks/table-ingest.sh   (after `mvn -B -q -DskipTests package`, which also unpacks
 #        Trino into tests/target; Trino runs on /usr/lib/jvm/temurin-25-jdk-amd64)
-# Environment: RECORDS (default 500000), FRESHNESS_SAMPLES_1S (10), FRESHNESS_SAMPLES_DEFAULT (3),
+# Environment: RECORDS (default 500000) per backfill, BACKFILLS (2: the first on a fresh broker, the
+# next on a warm one), FRESHNESS_SAMPLES_1S (10), FRESHNESS_SAMPLES_DEFAULT (3),
 # BACKGROUND_RATE (records/s on each freshness topic, 1000). A sample count of 0 skips that
 # freshness part (FRESHNESS_SAMPLES_1S=0 FRESHNESS_SAMPLES_DEFAULT=0: the backfill only).
 set -euo pipefail

@@ -39,7 +39,11 @@ import org.apache.kafka.common.utils.Utils;
  *       load competing. The rows committed are read from the snapshot summaries through the
  *       REST catalog, as any Iceberg client would: Trino planning a count every half second
  *       took about half a core of the two here, away from the writers. Trino then counts the
- *       rows and distinct ids once, which must both equal the records produced.</li>
+ *       rows and distinct ids once, which must both equal the records produced.
+ *       {@code BACKFILLS} topics (2 by default) are produced and backfilled one after the
+ *       other: the first runs on a fresh broker, whose JIT compilers take about a third of its
+ *       CPU while they compile the write path; the next ones show the rate of a broker that
+ *       has run for a while.</li>
  *   <li>Freshness: with a background load of {@code BACKGROUND_RATE} records/s on each, a
  *       table topic with a 1 s commit interval and one with the default (60 s) each get marker
  *       records; the time from sending a marker until a Trino query finds it is sampled.</li>
@@ -63,6 +67,7 @@ public final class TableIngestBenchmark {
 
     public static void main(String[] args) throws Exception {
         long records = Long.parseLong(env("RECORDS", "500000"));
+        int backfills = Integer.parseInt(env("BACKFILLS", "2"));
         int samples1s = Integer.parseInt(env("FRESHNESS_SAMPLES_1S", "10"));
         int samplesDefault = Integer.parseInt(env("FRESHNESS_SAMPLES_DEFAULT", "3"));
         int backgroundRate = Integer.parseInt(env("BACKGROUND_RATE", "1000"));
@@ -86,14 +91,18 @@ public final class TableIngestBenchmark {
                     CatalogProperties.FILE_IO_IMPL, InMemoryFileIO.class.getName()));
                 TableIngestBenchmark bench = new TableIngestBenchmark(server, trino, catalog);
                 try (catalog) {
-                    String ingest = bench.ingest(records);
+                    List<String> ingests = new ArrayList<>();
+                    for (int i = 1; i <= backfills; i++) {
+                        ingests.add(bench.ingest(i == 1 ? "ingest" : "ingest_" + i, records,
+                            i == 1 ? "backfill 1 (fresh broker)" : "backfill " + i));
+                    }
                     // 0 samples skips a freshness part: quick ingest-only runs.
                     String fresh1s = samples1s == 0 ? null
                         : bench.freshness("fresh_1s", 1_000, samples1s, backgroundRate);
                     String freshDefault = samplesDefault == 0 ? null
                         : bench.freshness("fresh_default", 60_000, samplesDefault, backgroundRate);
                     System.out.println();
-                    System.out.println("RESULT " + ingest);
+                    ingests.forEach(ingest -> System.out.println("RESULT " + ingest));
                     if (fresh1s != null) {
                         System.out.println("RESULT " + fresh1s);
                     }
@@ -133,8 +142,8 @@ public final class TableIngestBenchmark {
             .get(60, TimeUnit.SECONDS);
     }
 
-    private String ingest(long records) throws Exception {
-        String topic = "ingest";
+    private String ingest(String topic, long records, String label) throws Exception {
+        System.out.println(label + ", topic " + topic + ":");
         createTopic(topic, Map.of());
         long produceStart = System.nanoTime();
         AtomicReference<Exception> failed = new AtomicReference<>();
@@ -184,10 +193,10 @@ public final class TableIngestBenchmark {
         double sustained = sustainedRowsPerSecond(TableIdentifier.of("default", topic), records);
         long counted = trino.queryLong("SELECT count(*) FROM \"default\"." + topic);
         long distinct = trino.queryLong("SELECT count(DISTINCT id) FROM \"default\"." + topic);
-        return String.format("ingest: %d rows (Trino counts %d rows, %d distinct ids) of %d B JSON in %.1f s from "
+        return String.format("%s: %d rows (Trino counts %d rows, %d distinct ids) of %d B JSON in %.1f s from "
             + "the config change: %.0f rows/s, %.1f MB/s; from the first commit (%d rows at %.1f s) on: %.0f rows/s, "
             + "%.1f MB/s; sustained (the commits from 10 %% to 90 %% of the rows): %.0f rows/s, %.1f MB/s",
-            rows, counted, distinct, RECORD_BYTES, seconds, rows / seconds, rows * (double) RECORD_BYTES / seconds / 1e6,
+            label, rows, counted, distinct, RECORD_BYTES, seconds, rows / seconds, rows * (double) RECORD_BYTES / seconds / 1e6,
             firstRows, (firstSeen - start) / 1e9, (rows - firstRows) / steadySeconds,
             (rows - firstRows) * (double) RECORD_BYTES / steadySeconds / 1e6, sustained,
             sustained * RECORD_BYTES / 1e6);
