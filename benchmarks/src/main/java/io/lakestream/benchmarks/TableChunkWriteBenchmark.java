@@ -11,6 +11,7 @@ import io.lakestream.table.registry.SchemaLookup;
 import io.lakestream.table.write.PartitionFiles;
 import io.lakestream.table.write.PartitionWorker;
 import io.lakestream.table.write.TableTarget;
+import io.lakestream.table.write.WriterClassLoader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -129,6 +130,9 @@ public class TableChunkWriteBenchmark {
         @Setup(Level.Trial)
         public void assign(TableChunkWriteBenchmark bench) {
             partition = bench.partitions.getAndIncrement();
+            // As on the broker's table writer threads (TableTopicService).
+            Thread.currentThread().setContextClassLoader(
+                new WriterClassLoader(TableChunkWriteBenchmark.class.getClassLoader()));
         }
     }
 

@@ -2,6 +2,7 @@ package io.lakestream.table;
 
 import io.lakestream.table.registry.SchemaLookup;
 import io.lakestream.table.write.PartitionWorker;
+import io.lakestream.table.write.WriterClassLoader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -96,10 +97,12 @@ public final class TableTopicService implements AutoCloseable {
         this.registry = registry;
         this.clock = clock;
         AtomicInteger threads = new AtomicInteger();
+        WriterClassLoader writerClassLoader = new WriterClassLoader(getClass().getClassLoader());
         this.writers = Executors.newFixedThreadPool(
             writerThreads > 0 ? writerThreads : Runtime.getRuntime().availableProcessors(), runnable -> {
                 Thread thread = new Thread(runnable, "lakestream-table-writer-" + threads.incrementAndGet());
                 thread.setDaemon(true);
+                thread.setContextClassLoader(writerClassLoader);
                 return thread;
             });
         this.memoryReleases = Counter.builder("lakestream.table.writer.memory.releases")
