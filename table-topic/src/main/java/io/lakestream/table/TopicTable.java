@@ -262,12 +262,10 @@ public final class TopicTable implements AutoCloseable {
         }
         work += startPendingWorkers(now);
         if (draining) {
-            if (!steps.isEmpty()) {
+            work += commitOnceStepsEnded(now);
+            if (draining) {
                 return work;
             }
-            draining = false;
-            commit(now);
-            work++;
         }
         startSteps(now);
         work += collectSteps(now);
@@ -275,16 +273,26 @@ public final class TopicTable implements AutoCloseable {
         // partition) can outlast the interval, and the time before it would put off a due commit.
         now = clock.getAsLong();
         if (commitInFlight == null && (now >= nextCommitAt || (now >= commitRetryAt && wantsCommit()))) {
-            if (steps.isEmpty()) {
-                commit(now);
-                work++;
-            } else {
-                draining = true;
-            }
+            work += commitOnceStepsEnded(now);
         }
         work += maintainIfDue(now);
         updateStatus();
         return work;
+    }
+
+    /**
+     * Commits now if no step runs; else the table drains: no step starts, and each call tries
+     * again until the steps running have ended.
+     *
+     * @return the work done: 1 if it committed
+     */
+    private int commitOnceStepsEnded(long now) {
+        draining = !steps.isEmpty();
+        if (draining) {
+            return 0;
+        }
+        commit(now);
+        return 1;
     }
 
     private boolean wantsCommit() {
