@@ -4,7 +4,6 @@ import io.lakestream.broker.network.ByteBufChannel;
 import io.lakestream.broker.partition.ReadResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -65,7 +64,7 @@ public class FetchResponseBenchmark {
     @Param({"copy", "views"})
     public String records;
 
-    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+    private final ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
     private final Uuid topicId = Uuid.randomUuid();
     private List<ReadResult> reads;
 
