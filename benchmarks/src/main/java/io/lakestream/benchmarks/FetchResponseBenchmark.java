@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The broker's hot path for a consumer reading from the log cache: a Fetch response of
  * {@code partitions} partitions, 1 MiB of cached 16 KiB record batches each (what a Java
  * consumer asks for by default), built from the partitions' read results and serialized into
- * a pooled Netty buffer as the network layer writes it.
+ * Netty buffers from the allocator the broker's channels use, as the network layer writes it.
  *
  * <p>{@code records=copy} is the read path before issue 5's change: each partition's batches
  * joined into one heap buffer ({@link ReadResult#records()}), then serialized.

@@ -19,8 +19,8 @@ import org.apache.kafka.common.network.TransferableChannel;
  * goes into pieces of at most that size, joined in one {@link CompositeByteBuf} that the
  * channel writes with one gathering write. Netty's allocator pools buffers only up to about
  * that size: a 16 MiB buffer would be a new direct buffer each time, zeroed by the JDK and
- * unmapped by its cleaner, which cost more CPU than the copy itself. Single-threaded, like
- * the write it serves.
+ * unmapped by its cleaner, which cost about as much CPU as the copy itself. Single-threaded,
+ * like the write it serves.
  */
 public final class ByteBufChannel implements TransferableChannel {
     /** The largest buffer this channel asks for: what Netty's adaptive allocator still pools. */
