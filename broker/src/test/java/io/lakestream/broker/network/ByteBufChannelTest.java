@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.kafka.common.network.ByteBufferSend;
@@ -87,7 +88,7 @@ class ByteBufChannelTest {
 
     @Test
     void aSendThatFailsHalfwayLeavesNoBufferAllocated() {
-        byte[] bytes = randomBytes(ByteBufChannel.MAX_PIECE_BYTES + 100);
+        byte[] bytes = randomBytes(2 * ByteBufChannel.MAX_PIECE_BYTES + 100);
         Send failing = new ByteBufferSend(ByteBuffer.wrap(bytes)) {
             private boolean first = true;
 
@@ -95,7 +96,7 @@ class ByteBufChannelTest {
             public long writeTo(TransferableChannel channel) throws IOException {
                 if (first) {
                     first = false;
-                    // Half the bytes, as a channel that takes only part of a write would.
+                    // Past one piece, as a channel that takes only part of a write would.
                     return channel.write(ByteBuffer.wrap(bytes, 0, bytes.length / 2));
                 }
                 throw new IOException("record set unreadable");
@@ -104,6 +105,49 @@ class ByteBufChannelTest {
 
         assertThatThrownBy(() -> ByteBufChannel.serialize(allocator, failing)).hasMessage("record set unreadable");
         assertThat(allocated).isNotEmpty().allSatisfy(piece -> assertThat(piece.refCnt()).isZero());
+    }
+
+    @Test
+    void largeReadOnlyDirectViewsAreSharedAndEverythingElseIsCopiedIntoPiecesOfItsSize() throws IOException {
+        byte[] header = randomBytes(100);
+        ByteBuffer mapped = ByteBuffer.allocateDirect(ByteBufChannel.MIN_SHARED_BYTES).put(randomBytes(4096)).flip();
+        ByteBuffer smallDirect = ByteBuffer.allocateDirect(ByteBufChannel.MIN_SHARED_BYTES - 1)
+            .put(randomBytes(4095)).flip();
+        ByteBuffer writableDirect = ByteBuffer.allocateDirect(8192).put(randomBytes(8192)).flip();
+        byte[] trailer = randomBytes(50);
+        Send send = new ByteBufferSend(ByteBuffer.wrap(header), mapped.asReadOnlyBuffer(),
+            smallDirect.asReadOnlyBuffer(), writableDirect, ByteBuffer.wrap(trailer));
+        byte[] expected = concat(header, bytesOf(mapped), bytesOf(smallDirect), bytesOf(writableDirect), trailer);
+
+        ByteBuf buffer = ByteBufChannel.serialize(allocator, send);
+
+        assertThat(buffer).isInstanceOf(CompositeByteBuf.class);
+        assertThat(buffer.isDirect()).as("Netty copies a buffer that is not all direct").isTrue();
+        assertThat(ByteBufUtil.getBytes(buffer)).isEqualTo(expected);
+        // Header; then the small view, the writable one and the trailer after the shared view.
+        assertThat(allocated).extracting(ByteBuf::capacity).containsExactly(100, 4095 + 8192 + 50);
+        // Only the shared view shows a later change to its memory.
+        mapped.put(0, (byte) (mapped.get(0) + 1));
+        smallDirect.put(0, (byte) (smallDirect.get(0) + 1));
+        writableDirect.put(0, (byte) (writableDirect.get(0) + 1));
+        expected[100] = mapped.get(0);
+        assertThat(ByteBufUtil.getBytes(buffer)).isEqualTo(expected);
+        buffer.release();
+        assertThat(allocated).allSatisfy(piece -> assertThat(piece.refCnt()).isZero());
+    }
+
+    private static byte[] bytesOf(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteBuffer joined = ByteBuffer.allocate(Arrays.stream(parts).mapToInt(part -> part.length).sum());
+        for (byte[] part : parts) {
+            joined.put(part);
+        }
+        return joined.array();
     }
 
     @Test
