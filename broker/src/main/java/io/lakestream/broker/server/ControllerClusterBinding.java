@@ -23,7 +23,6 @@ import io.lakestream.controller.image.ClusterImage;
 import io.lakestream.controller.image.ClusterImageFollower;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,6 @@ import org.slf4j.LoggerFactory;
 final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerClusterBinding.class);
     private static final long HEARTBEAT_MILLIS = 2_000;
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
     private final BrokerConfig config;
     private final TopicConfigValidation topicConfigs;
@@ -78,8 +76,7 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
         this.partitions = partitions;
         this.topicMetrics = topicMetrics;
         this.timer = timer;
-        this.follower = new ClusterImageFollower(controller, POLL_INTERVAL,
-            ClusterImageFollower.DEFAULT_MAX_DELTAS_PER_POLL);
+        this.follower = new ClusterImageFollower(controller);
         follower.addListener((oldImage, newImage) -> onImage(newImage));
         Gauge.builder("lakestream.broker.metadata.offset", follower, f -> f.image().offset())
             .description("The controller metadata offset this broker's image reflects")

@@ -40,8 +40,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * A broker's connection to the controller quorum over Ratis. Finds the leader, retries with
- * {@link ControllerRetry}'s backoff across leader changes, and keeps one client id for its
- * lifetime so that a retried command is applied once. Thread-safe.
+ * {@link ControllerRetry}'s backoff across leader changes, and keeps its client id for its
+ * lifetime so that a retried command is applied once. Queries the controller may hold (long
+ * polls) go through a second Ratis client of their own. Thread-safe.
  *
  * <p>Commands go through a {@link CommandBatcher}: while {@value #MAX_REQUESTS_IN_FLIGHT}
  * requests are outstanding, further commands wait and then go out together in one log entry.
@@ -81,6 +82,11 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
         .build();
 
     private final RaftClient raftClient;
+    /**
+     * For the queries the controller may hold (long polls): Ratis answers one client's requests
+     * in order, so a held query would hold up every later command and query of the other.
+     */
+    private final RaftClient waitingQueries;
     /** Cached, not bounded: a continuation may block on another controller call, which needs a free thread. */
     private final ExecutorService callbacks =
         Executors.newCachedThreadPool(ThreadUtils.createThreadFactory("controller-client-callback-%d", true));
@@ -100,17 +106,22 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
     public ControllerClient(ControllerQuorum quorum, org.apache.ratis.retry.RetryPolicy retryPolicy,
                             MeterRegistry registry) {
         this.registry = registry;
+        this.raftClient = newRaftClient(quorum, retryPolicy);
+        this.waitingQueries = newRaftClient(quorum, retryPolicy);
+        this.batcher = new CommandBatcher(this::send, MAX_REQUESTS_IN_FLIGHT, MAX_BATCH_BYTES,
+            DistributionSummary.builder("lakestream.controller.command.batch.size")
+                .description("Commands per request sent to the controller").register(registry));
+    }
+
+    private static RaftClient newRaftClient(ControllerQuorum quorum, org.apache.ratis.retry.RetryPolicy retryPolicy) {
         RaftProperties clientProperties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY); // the voters' transport
-        this.raftClient = RaftClient.newBuilder()
+        return RaftClient.newBuilder()
             .setProperties(clientProperties)
             .setRaftGroup(quorum.raftGroup())
             .setClientId(ClientId.randomId())
             .setRetryPolicy(retryPolicy)
             .build();
-        this.batcher = new CommandBatcher(this::send, MAX_REQUESTS_IN_FLIGHT, MAX_BATCH_BYTES,
-            DistributionSummary.builder("lakestream.controller.command.batch.size")
-                .description("Commands per request sent to the controller").register(registry));
     }
 
     @Override
@@ -124,8 +135,9 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
     public <R> CompletableFuture<R> query(ControllerQuery<R> query) {
         Message message = Message.valueOf(ByteString.copyFrom(QueryCodec.encode(query)));
         long start = System.nanoTime();
+        RaftClient sender = query.mayWait() ? waitingQueries : raftClient;
         CompletableFuture<RaftClientReply> reply = Failsafe.with(LEADER_UNKNOWN_RETRY)
-            .getStageAsync(() -> raftClient.async().sendReadOnly(message));
+            .getStageAsync(() -> sender.async().sendReadOnly(message));
         return timed(offRatisThread(reply)
             .thenApply(r -> ReplyCodec.decode(contentOf(r), query.resultCodec())), "query", query, start);
     }
@@ -199,8 +211,8 @@ public final class ControllerClient implements ControllerChannel, AutoCloseable 
 
     @Override
     public void close() {
-        try {
-            raftClient.close();
+        try (RaftClient commands = raftClient; RaftClient polls = waitingQueries) {
+            // both closed, the second even if closing the first fails
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close the controller client", e);
         } finally {

@@ -17,6 +17,11 @@ public sealed interface ControllerQuery<R> {
 
     ValueCodec<R> resultCodec();
 
+    /** Whether the controller may hold this query before answering (a long poll). */
+    default boolean mayWait() {
+        return false;
+    }
+
     record DescribeStream(long streamId) implements ControllerQuery<StreamState> {
         @Override
         public ValueCodec<StreamState> resultCodec() {
@@ -109,8 +114,30 @@ public sealed interface ControllerQuery<R> {
      * Up to {@code maxRecords} cluster deltas after metadata offset {@code afterOffset}, or a
      * snapshot of everything if deltas after it were already trimmed or the offset is ahead of
      * the state; {@code afterOffset = -1} always gets the snapshot.
+     *
+     * <p>A long poll when {@code maxWaitMillis} is positive: with nothing after the offset, a
+     * Raft controller answers when a delta is applied or the wait ends, whichever is first.
+     * Other answerers (a state read in place) answer at once. Keep the wait well under the
+     * client's request timeout: Ratis' is 3 seconds.
      */
-    record GetClusterDeltas(long afterOffset, int maxRecords) implements ControllerQuery<ClusterDeltas> {
+    record GetClusterDeltas(long afterOffset, int maxRecords, int maxWaitMillis)
+        implements ControllerQuery<ClusterDeltas> {
+        public GetClusterDeltas {
+            if (maxWaitMillis < 0) {
+                throw new IllegalArgumentException("maxWaitMillis must not be negative, was " + maxWaitMillis);
+            }
+        }
+
+        /** Answered at once. */
+        public GetClusterDeltas(long afterOffset, int maxRecords) {
+            this(afterOffset, maxRecords, 0);
+        }
+
+        @Override
+        public boolean mayWait() {
+            return maxWaitMillis > 0;
+        }
+
         @Override
         public ValueCodec<ClusterDeltas> resultCodec() {
             return ClusterCodecs.CLUSTER_DELTAS;

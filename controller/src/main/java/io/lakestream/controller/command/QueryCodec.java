@@ -86,7 +86,8 @@ public final class QueryCodec {
         } else if (query instanceof GetKv q) {
             writer.writeByte(GET_KV_TYPE).writeString(q.key());
         } else if (query instanceof GetClusterDeltas q) {
-            writer.writeByte(GET_CLUSTER_DELTAS_TYPE).writeLong(q.afterOffset()).writeInt(q.maxRecords());
+            writer.writeByte(GET_CLUSTER_DELTAS_TYPE).writeLong(q.afterOffset()).writeInt(q.maxRecords())
+                .writeInt(q.maxWaitMillis());
         } else {
             throw new IllegalArgumentException("no type for " + query);
         }
@@ -133,12 +134,19 @@ public final class QueryCodec {
                 query = new GetKv(reader.readString());
                 break;
             case GET_CLUSTER_DELTAS_TYPE:
-                query = new GetClusterDeltas(reader.readLong(), reader.readInt());
+                query = clusterDeltas(reader.readLong(), reader.readInt(), reader.readInt());
                 break;
             default:
                 throw new MalformedDataException("unknown query type " + type);
         }
         reader.expectEnd();
         return query;
+    }
+
+    private static GetClusterDeltas clusterDeltas(long afterOffset, int maxRecords, int maxWaitMillis) {
+        if (maxWaitMillis < 0) {
+            throw new MalformedDataException("negative wait " + maxWaitMillis + " for cluster deltas");
+        }
+        return new GetClusterDeltas(afterOffset, maxRecords, maxWaitMillis);
     }
 }

@@ -14,16 +14,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a broker's {@link ClusterImage} up to date: every poll interval, on its own thread, it
- * asks the controller for the cluster deltas after the image's offset (or a snapshot, when it
- * fell further behind than the controller retains), publishes the new image through a volatile
- * field and then tells the listeners, in order. {@link #image()} never makes a round trip.
+ * Keeps a broker's {@link ClusterImage} up to date: on its own thread, it asks the controller
+ * for the cluster deltas after the image's offset (or a snapshot, when it fell further behind
+ * than the controller retains), publishes the new image through a volatile field and then
+ * tells the listeners, in order. Each ask is a long poll, as a Kafka broker's fetch of the
+ * metadata log is: the controller answers when there is a delta, or after {@code maxWait}
+ * with nothing, and the follower asks again {@code pollInterval} after each answer. A change
+ * so reaches the image at once, and an idle cluster costs a query per {@code maxWait}.
+ * {@link #image()} never makes a round trip.
  *
  * <p>Threads: {@link #image()} and {@link #addListener} from any thread; {@link #pollOnce()}
  * from the follower's thread, or from a test that never called {@link #start()}.
  */
 public final class ClusterImageFollower implements AutoCloseable {
-    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(10);
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(500);
     public static final int DEFAULT_MAX_DELTAS_PER_POLL = 1_000;
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(ClusterImageFollower.class);
@@ -31,22 +36,38 @@ public final class ClusterImageFollower implements AutoCloseable {
     private final ControllerChannel channel;
     private final Duration pollInterval;
     private final int maxDeltasPerPoll;
+    private final int maxWaitMillis;
     private final List<ClusterImageListener> listeners = new CopyOnWriteArrayList<>();
     private volatile PeriodicTask poller;
     private volatile ClusterImage image = ClusterImage.EMPTY;
 
     public ClusterImageFollower(ControllerChannel channel) {
-        this(channel, DEFAULT_POLL_INTERVAL, DEFAULT_MAX_DELTAS_PER_POLL);
+        this(channel, DEFAULT_POLL_INTERVAL, DEFAULT_MAX_DELTAS_PER_POLL, DEFAULT_MAX_WAIT);
     }
 
+    /** A follower whose polls the controller answers at once. */
     public ClusterImageFollower(ControllerChannel channel, Duration pollInterval, int maxDeltasPerPoll) {
+        this(channel, pollInterval, maxDeltasPerPoll, Duration.ZERO);
+    }
+
+    /**
+     * @param pollInterval the pause after each answer
+     * @param maxWait how long the controller may hold a poll that finds nothing new; zero for not at all
+     */
+    public ClusterImageFollower(ControllerChannel channel, Duration pollInterval, int maxDeltasPerPoll,
+                                Duration maxWait) {
         if (pollInterval.isNegative() || pollInterval.isZero() || maxDeltasPerPoll <= 0) {
             throw new IllegalArgumentException("poll every " + pollInterval + " for up to " + maxDeltasPerPoll
                 + " deltas: both must be positive");
         }
+        if (maxWait.isNegative() || maxWait.compareTo(QUERY_TIMEOUT) >= 0) {
+            throw new IllegalArgumentException("a poll may wait " + maxWait + ": it must be at least zero and under "
+                + QUERY_TIMEOUT);
+        }
         this.channel = channel;
         this.pollInterval = pollInterval;
         this.maxDeltasPerPoll = maxDeltasPerPoll;
+        this.maxWaitMillis = (int) maxWait.toMillis();
     }
 
     /** Starts polling on the follower's thread; call once. */
@@ -72,7 +93,7 @@ public final class ClusterImageFollower implements AutoCloseable {
      */
     public int pollOnce() throws ExecutionException, InterruptedException, TimeoutException {
         ClusterImage old = image;
-        ClusterDeltas answer = channel.query(new ControllerQuery.GetClusterDeltas(old.offset(), maxDeltasPerPoll))
+        ClusterDeltas answer = channel.query(new ControllerQuery.GetClusterDeltas(old.offset(), maxDeltasPerPoll, maxWaitMillis))
             .get(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         ClusterImage next = answer.snapshot() != null ? ClusterImage.of(answer.snapshot()) : old;
         next = next.applyAll(answer.deltas());

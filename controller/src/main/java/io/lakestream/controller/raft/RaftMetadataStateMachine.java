@@ -65,6 +65,7 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
     private final CheckpointSnapshotStorage storage = new CheckpointSnapshotStorage();
     private final ReadWriteLock stateLock = new ReentrantReadWriteLock();
     private MetadataState state;
+    private final ClusterDeltaWaits deltaWaits = new ClusterDeltaWaits(this::answerNow);
 
     /**
      * @param clockMillis the clock the leader stamps on commands and answers garbage queries with
@@ -207,6 +208,7 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(e);
         } finally {
             stateLock.readLock().unlock();
+            deltaWaits.onApplied();
         }
     }
 
@@ -238,15 +240,33 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
         return ((CommandResult<R>) result).toReply(command.resultCodec());
     }
 
+    /** Answers a query; a {@link ControllerQuery.GetClusterDeltas} with a wait may be answered later. */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        stateLock.readLock().lock();
+        ControllerQuery<?> query;
         try {
-            return CompletableFuture.completedFuture(
-                Message.valueOf(ByteString.copyFrom(answer(QueryCodec.decode(request.getContent().toByteArray())))));
+            query = QueryCodec.decode(request.getContent().toByteArray());
         } catch (MalformedDataException e) {
             return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
                 ReplyCodec.failure(MetadataError.INVALID_REQUEST, "malformed query: " + e.getMessage()))));
+        }
+        if (query instanceof ControllerQuery.GetClusterDeltas deltas) {
+            return deltaWaits.poll(deltas);
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answer(query))));
+    }
+
+    private <R> byte[] answer(ControllerQuery<R> query) {
+        return answerNow(query).toReply(query.resultCodec());
+    }
+
+    private <R> CommandResult<R> answerNow(ControllerQuery<R> query) {
+        stateLock.readLock().lock();
+        try {
+            if (state == null) {
+                throw new IllegalStateException(getId() + ": the state is closed");
+            }
+            return state.query(query, clockMillis.getAsLong());
         } finally {
             stateLock.readLock().unlock();
         }
@@ -257,19 +277,7 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
      * stale, never a round trip. For the voter's own housekeeping and metrics.
      */
     public <R> R queryLocal(ControllerQuery<R> query) {
-        stateLock.readLock().lock();
-        try {
-            if (state == null) {
-                throw new IllegalStateException(getId() + ": the state is closed");
-            }
-            return state.query(query, clockMillis.getAsLong()).orThrow();
-        } finally {
-            stateLock.readLock().unlock();
-        }
-    }
-
-    private <R> byte[] answer(ControllerQuery<R> query) {
-        return state.query(query, clockMillis.getAsLong()).toReply(query.resultCodec());
+        return answerNow(query).orThrow();
     }
 
     /** Checkpoints the state at the last applied entry; runs on the applier thread, between entries. */
@@ -312,6 +320,7 @@ public final class RaftMetadataStateMachine extends BaseStateMachine {
 
     @Override
     public void close() throws IOException {
+        deltaWaits.close();
         stateLock.writeLock().lock();
         try {
             if (state != null) {

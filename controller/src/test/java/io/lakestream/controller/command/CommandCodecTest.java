@@ -66,7 +66,8 @@ class CommandCodecTest {
         ControllerQuery.DescribeTopics.all(),
         new ControllerQuery.DescribeTopics(List.of("orders", "payments"), List.of(TOPIC_ID)),
         new ControllerQuery.GetKv("table-topic/orders"),
-        new ControllerQuery.GetClusterDeltas(41, 500));
+        new ControllerQuery.GetClusterDeltas(41, 500),
+        new ControllerQuery.GetClusterDeltas(41, 500, 750));
 
     @Test
     void everyCommandRoundTripsWithTheStampedTime() {
