@@ -93,7 +93,8 @@ public final class ClusterImageFollower implements AutoCloseable {
      */
     public int pollOnce() throws ExecutionException, InterruptedException, TimeoutException {
         ClusterImage old = image;
-        ClusterDeltas answer = channel.query(new ControllerQuery.GetClusterDeltas(old.offset(), maxDeltasPerPoll, maxWaitMillis))
+        ClusterDeltas answer = channel
+            .query(new ControllerQuery.GetClusterDeltas(old.offset(), maxDeltasPerPoll, maxWaitMillis))
             .get(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         ClusterImage next = answer.snapshot() != null ? ClusterImage.of(answer.snapshot()) : old;
         next = next.applyAll(answer.deltas());

@@ -19,9 +19,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * Long polls for cluster deltas, as Kafka's brokers long-poll the metadata log: a
  * {@link GetClusterDeltas} query with a wait that finds nothing after its offset is answered
  * when an applied entry adds a delta there, or when its wait ends. A broker's image follower
- * so learns of a change at once, and asks about twice a second while nothing changes; it
- * used to ask ten times a second, which on a busy machine cost a broker a few percent of its
- * CPU in Ratis' request path.
+ * so learns of a change at once, and asks about twice a second while nothing changes (it
+ * polled ten times a second before).
  *
  * <p>Threads: {@link #poll} from Ratis' RPC threads, {@link #onApplied} from its applier
  * thread. Waiting queries are answered on this class's own thread, so that neither the
@@ -67,7 +66,12 @@ final class ClusterDeltaWaits implements AutoCloseable {
     void onApplied() {
         synchronized (waits) {
             for (Wait wait : waits) {
-                CommandResult<ClusterDeltas> now = answerer.apply(new GetClusterDeltas(wait.query().afterOffset(), 1));
+                CommandResult<ClusterDeltas> now;
+                try {
+                    now = answerer.apply(new GetClusterDeltas(wait.query().afterOffset(), 1));
+                } catch (RuntimeException e) {
+                    return; // the state is being replaced or closed: the waits end with their timeouts
+                }
                 if (now.isRefused() || hasNews(now.value())) {
                     answers.execute(() -> answer(wait));
                 }

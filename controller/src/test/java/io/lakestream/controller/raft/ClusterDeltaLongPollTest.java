@@ -7,38 +7,25 @@ import io.lakestream.controller.cluster.BrokerListener;
 import io.lakestream.controller.cluster.ClusterDeltas;
 import io.lakestream.controller.command.ControllerCommand;
 import io.lakestream.controller.command.ControllerQuery;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A cluster-delta query with a wait, through a real one-voter Raft group. */
 class ClusterDeltaLongPollTest {
-    @TempDir
-    Path dir;
-    private ControllerCluster cluster;
-    private ControllerClient client;
+    @RegisterExtension
+    final OneVoterController controller = new OneVoterController();
 
-    @BeforeEach
-    void start() {
-        cluster = ControllerCluster.start(dir, 1, config -> config);
-        cluster.awaitLeader();
-        client = cluster.newClient();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        cluster.close();
+    private ControllerClient client() {
+        return controller.client();
     }
 
     private long currentOffset() throws Exception {
-        return client.query(new ControllerQuery.GetClusterDeltas(-1, 1)).get(30, TimeUnit.SECONDS).snapshot().offset();
+        return client().query(new ControllerQuery.GetClusterDeltas(-1, 1)).get(30, TimeUnit.SECONDS)
+            .snapshot().offset();
     }
 
     private static ControllerCommand.RegisterBroker registerBroker(int id) {
@@ -49,11 +36,12 @@ class ClusterDeltaLongPollTest {
     @Test
     void aWaitingPollIsAnsweredByTheNextDeltaAndHoldsUpNoOtherRequestOfItsClient() throws Exception {
         long offset = currentOffset();
-        CompletableFuture<ClusterDeltas> poll = client.query(new ControllerQuery.GetClusterDeltas(offset, 100, 2_500));
+        CompletableFuture<ClusterDeltas> poll =
+            client().query(new ControllerQuery.GetClusterDeltas(offset, 100, 2_500));
 
-        client.query(new ControllerQuery.DescribeBrokers()).get(30, TimeUnit.SECONDS);
+        client().query(new ControllerQuery.DescribeBrokers()).get(30, TimeUnit.SECONDS);
         assertThat(poll).as("a query sent after the poll was answered before it").isNotDone();
-        client.execute(registerBroker(1)).get(30, TimeUnit.SECONDS);
+        client().execute(registerBroker(1)).get(30, TimeUnit.SECONDS);
 
         ClusterDeltas answer = poll.get(30, TimeUnit.SECONDS);
         assertThat(answer.snapshot()).isNull();
@@ -66,7 +54,7 @@ class ClusterDeltaLongPollTest {
         long offset = currentOffset();
 
         ClusterDeltas answer =
-            client.query(new ControllerQuery.GetClusterDeltas(offset, 100, 200)).get(30, TimeUnit.SECONDS);
+            client().query(new ControllerQuery.GetClusterDeltas(offset, 100, 200)).get(30, TimeUnit.SECONDS);
 
         assertThat(answer.snapshot()).isNull();
         assertThat(answer.deltas()).isEmpty();

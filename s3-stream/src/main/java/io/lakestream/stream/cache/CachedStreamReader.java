@@ -39,11 +39,11 @@ import org.slf4j.LoggerFactory;
  * later read retries the blocks.
  *
  * <p>Object locations: the objects found for a stream are remembered for
- * {@link #LOCATIONS_TTL} and reused by its next reads within them, so a sequential reader asks
- * the metadata (a controller query) once per few dozen objects, not once per read. Reusing them is
- * safe for that long: an object that compaction replaces stays readable for the controller's
- * destroy grace period (a minute by default), and a trim moves the stream's start, which
- * {@code S3Stream} checks before reading here. A read that finds a remembered object gone
+ * {@link #LOCATIONS_TTL} and reused by its next reads within them, so a sequential reader
+ * asks the metadata (a controller query) once per few dozen objects, not once per read.
+ * Reusing them is safe for that long: an object that compaction replaces stays readable for
+ * the controller's destroy grace period (a minute by default), and a trim moves the stream's
+ * start, which {@code S3Stream} checks before reading here. A read that finds a remembered object gone
  * anyway (a shorter grace, or a metadata store without one) forgets them and reads again. A
  * rewrite of the stream's data (log compaction) changes what the offsets hold, so
  * {@link #forgetLocations} drops them.
