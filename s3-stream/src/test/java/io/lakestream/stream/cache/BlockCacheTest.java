@@ -152,7 +152,10 @@ class BlockCacheTest {
             cache.blocks(OBJECT_ID, reader, blocks.subList(1, 3)).blocks().join();
         }
 
-        assertThat(threads.getTotalStartedThreadCount() - startedBefore).as("threads started by 50 lookups").isZero();
+        // The count is the JVM's: a pool left by an earlier test may start a thread meanwhile (CI saw
+        // one). Bookkeeping handed to the default executor would start one per lookup, 50 in all.
+        assertThat(threads.getTotalStartedThreadCount() - startedBefore).as("threads started during 50 lookups")
+            .isLessThan(10);
     }
 
     private double count(String result) {
