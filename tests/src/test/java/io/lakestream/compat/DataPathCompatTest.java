@@ -23,6 +23,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.FetchMetadata;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
@@ -182,6 +185,75 @@ class DataPathCompatTest {
     }
 
     @Test
+    void fetchSessionsAnswerAsKafkaDoes() throws Exception {
+        // Each server's session, as its first answer created it; a case names what the one before it left.
+        Map<String, Integer> sessions = new ConcurrentHashMap<>();
+        Map<String, SessionProbe> cases = new LinkedHashMap<>();
+        cases.put("full fetch of both partitions opens a session", (server, wire, session) -> {
+            FetchResponse answer = wire.send(sessionFetch(server, FetchMetadata.INITIAL, Map.of(0, 0L, 1, 0L), List.of()));
+            sessions.put(server.name(), answer.sessionId());
+            return Observed.json(answer);
+        });
+        cases.put("incremental: partition 0 moved to its end, nothing new", (server, wire, session) -> send(wire,
+            sessionFetch(server, new FetchMetadata(session, 1), Map.of(0, 3L), List.of())));
+        cases.put("incremental: records arrived on partition 1", (server, wire, session) -> {
+            produceWhenOpen(wire, server, "fs-data", 1, batch(1));
+            return send(wire, sessionFetch(server, new FetchMetadata(session, 2), Map.of(), List.of()));
+        });
+        cases.put("incremental: partition 1 forgotten", (server, wire, session) -> send(wire,
+            sessionFetch(server, new FetchMetadata(session, 3), Map.of(), List.of(1))));
+        cases.put("incremental: records on the forgotten partition only", (server, wire, session) -> {
+            produceWhenOpen(wire, server, "fs-data", 1, batch(0));
+            return send(wire, sessionFetch(server, new FetchMetadata(session, 4), Map.of(), List.of()));
+        });
+        cases.put("incremental: an epoch out of order", (server, wire, session) -> send(wire,
+            sessionFetch(server, new FetchMetadata(session, 9), Map.of(), List.of())));
+        cases.put("incremental: a session that does not exist", (server, wire, session) -> send(wire,
+            sessionFetch(server, new FetchMetadata(session == 1 ? 2 : 1, 1), Map.of(), List.of())));
+        cases.put("full fetch with the final epoch closes the session", (server, wire, session) -> send(wire,
+            sessionFetch(server, new FetchMetadata(session, FetchMetadata.FINAL_EPOCH), Map.of(0, 0L), List.of())));
+        cases.put("incremental: the closed session", (server, wire, session) -> send(wire,
+            sessionFetch(server, new FetchMetadata(session, 5), Map.of(), List.of())));
+        Map<String, JsonNode> kafka = servers.assertSameForEach(cases, (server, probe) -> {
+            if (!IDS.containsKey(server.name() + "/fs-data")) {
+                IDS.put(server.name() + "/fs-data", Requests.createTopic(server.admin(), "fs-data", 2, Map.of()));
+                try (KafkaWire wire = server.connect()) {
+                    produceWhenOpen(wire, server, "fs-data", 0);
+                    // Partition 1 stays empty until the third case, but must be open for the first.
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> send(wire, Requests.fetch("fs-data", id(server, "fs-data"), 1, 0, Requests.NO_EPOCH)),
+                            response -> !RETRIABLE_ON_NEW_PARTITION.contains(
+                                response.at("/responses/0/partitions/0/errorCode").asText()));
+                }
+            }
+            try (KafkaWire wire = server.connect()) {
+                return probe.ask(server, wire, sessions.getOrDefault(server.name(), 0));
+            }
+        });
+        assertThat(kafka.get("full fetch of both partitions opens a session").path("sessionId").asText())
+            .isEqualTo("<session id>");
+        assertThat(kafka.get("incremental: partition 0 moved to its end, nothing new").path("responses")).isEmpty();
+        assertThat(kafka.get("incremental: records arrived on partition 1").findValuesAsText("partitionIndex"))
+            .containsExactly("1");
+        assertThat(kafka.get("incremental: an epoch out of order").path("errorCode").asText())
+            .isEqualTo("INVALID_FETCH_SESSION_EPOCH");
+        assertThat(kafka.get("incremental: the closed session").path("errorCode").asText())
+            .isEqualTo("FETCH_SESSION_ID_NOT_FOUND");
+    }
+
+    /** What a fetch session case asks one server, in the session the first case opened there. */
+    @FunctionalInterface
+    interface SessionProbe {
+        JsonNode ask(SideBySide.Server server, KafkaWire wire, int session) throws Exception;
+    }
+
+    private static FetchRequest.Builder sessionFetch(SideBySide.Server server, FetchMetadata session,
+                                                     Map<Integer, Long> offsets, List<Integer> forgotten) {
+        return Requests.sessionFetch("fs-data", id(server, "fs-data"), session, new java.util.TreeMap<>(offsets),
+            forgotten);
+    }
+
+    @Test
     void listOffsetsOfEmptyFullAndTrimmedPartitions() throws Exception {
         Map<String, Probe> cases = new LinkedHashMap<>();
         long[] timestamps = {ListOffsetsRequest.LATEST_TIMESTAMP, ListOffsetsRequest.EARLIEST_TIMESTAMP,
@@ -316,17 +388,26 @@ class DataPathCompatTest {
     private static void ensureData(SideBySide.Server server, String topic) throws Exception {
         if (ensureTopic(server, topic, Map.of())) {
             try (KafkaWire wire = server.connect()) {
-                for (int i = 0; i < BATCH_TIMESTAMPS.length; i++) {
-                    int batch = i;
-                    // A partition just created may not be open on the broker yet: retried as a producer would.
-                    JsonNode answer = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> send(wire, Requests.produce(topic, id(server, topic), 0, batch(batch))),
-                            response -> !RETRIABLE_ON_NEW_PARTITION.contains(
-                                response.at("/responses/0/partitionResponses/0/errorCode").asText()));
-                    assertNoError(answer);
-                }
+                produceWhenOpen(wire, server, topic, 0);
             }
         }
+    }
+
+    /** The data batches to the partition. */
+    private static void produceWhenOpen(KafkaWire wire, SideBySide.Server server, String topic, int partition) {
+        for (int i = 0; i < BATCH_TIMESTAMPS.length; i++) {
+            produceWhenOpen(wire, server, topic, partition, batch(i));
+        }
+    }
+
+    /** One batch, retried while the new partition is not open yet, as a producer would. */
+    private static void produceWhenOpen(KafkaWire wire, SideBySide.Server server, String topic, int partition,
+                                        MemoryRecords batch) {
+        JsonNode answer = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+            .until(() -> send(wire, Requests.produce(topic, id(server, topic), partition, batch)),
+                response -> !RETRIABLE_ON_NEW_PARTITION.contains(
+                    response.at("/responses/0/partitionResponses/0/errorCode").asText()));
+        assertNoError(answer);
     }
 
     private static Uuid id(SideBySide.Server server, String topic) {

@@ -20,7 +20,8 @@ import org.apache.kafka.network.RequestConvertToJson;
  * A response as the compat tests compare it: Kafka's own JSON rendering of the response data
  * (the one its request log uses), without what legitimately differs between two clusters.
  * Error messages are free text, so only error codes are compared, and they are shown by name;
- * topic ids, cluster ids and ports are random, so only whether an id is set is kept.
+ * topic ids, cluster ids, fetch session ids and ports are random, so only whether an id is set
+ * is kept.
  *
  * <p>Config entries are sorted by name: Kafka lists them in the order of a hash map, which
  * means nothing to a client. Lakestream's own topic configs ({@code lakestream.*}, those of
@@ -61,6 +62,8 @@ public final class Observed {
                 JsonNode value = field.getValue();
                 if (name.equals("topicId") && value.isTextual() && !value.asText().equals(ZERO_ID)) {
                     object.put(name, "<topic id>");
+                } else if (name.equals("sessionId") && value.isNumber() && value.asInt() != 0) {
+                    object.put(name, "<session id>");
                 } else if (name.equals("port") && value.isNumber()) {
                     object.put(name, "<port>");
                 } else if (name.equals("errorCode") && value.isNumber()) {

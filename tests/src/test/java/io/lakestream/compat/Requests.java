@@ -3,6 +3,7 @@ package io.lakestream.compat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -32,6 +34,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
@@ -101,6 +104,20 @@ final class Requests {
     static FetchRequest.Builder fetch(String topic, Uuid topicId, int partition, long offset, int currentLeaderEpoch) {
         return FetchRequest.Builder.forConsumer(ApiKeys.FETCH.latestVersion(), 0, 0, Map.of(new TopicPartition(topic, partition),
             new FetchRequest.PartitionData(topicId, offset, -1, 1 << 20, epoch(currentLeaderEpoch))));
+    }
+
+    /**
+     * A consumer's fetch in a fetch session (KIP-227) that does not wait: {@code offsets} are the
+     * partitions (of {@code topic}) added or moved, {@code forgotten} those leaving the session.
+     */
+    static FetchRequest.Builder sessionFetch(String topic, Uuid topicId, FetchMetadata session, Map<Integer, Long> offsets,
+                                             List<Integer> forgotten) {
+        Map<TopicPartition, FetchRequest.PartitionData> partitions = new LinkedHashMap<>();
+        offsets.forEach((partition, offset) -> partitions.put(new TopicPartition(topic, partition),
+            new FetchRequest.PartitionData(topicId, offset, -1, 1 << 20, Optional.empty())));
+        return FetchRequest.Builder.forConsumer(ApiKeys.FETCH.latestVersion(), 0, 0, partitions)
+            .metadata(session)
+            .removed(forgotten.stream().map(partition -> new TopicIdPartition(topicId, partition, topic)).toList());
     }
 
     /** ListOffsets of one partition at {@code timestamp} (or one of the special ones: -1 latest, -2 earliest, ...). */

@@ -27,6 +27,7 @@ import org.apache.kafka.coordinator.group.GroupCoordinatorConfig;
 import org.apache.kafka.coordinator.group.modern.share.ShareGroupConfig;
 import org.apache.kafka.coordinator.transaction.TransactionLogConfig;
 import org.apache.kafka.coordinator.transaction.TransactionStateManagerConfig;
+import org.apache.kafka.server.config.ServerConfigs;
 import org.apache.kafka.storage.internals.log.LogConfig;
 
 /**
@@ -49,6 +50,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String NUM_IO_THREADS = "num.io.threads";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String MAX_INFLIGHT_REQUESTS = "socket.max.inflight.requests.per.connection";
+    public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS =
+        ServerConfigs.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG;
     public static final String NUM_PARTITIONS = "num.partitions";
     public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
     public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
@@ -189,6 +192,9 @@ public final class BrokerConfig extends AbstractConfig {
             "The largest request accepted; a larger one closes its connection.")
         .define(MAX_INFLIGHT_REQUESTS, Type.INT, 64, atLeast(1), LOW,
             "Pipelined requests one connection may have in flight before the broker stops reading it.")
+        .define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, Type.INT,
+            ServerConfigs.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DEFAULT, atLeast(0), MEDIUM,
+            ServerConfigs.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC)
         .define(NUM_PARTITIONS, Type.INT, 1, atLeast(1), MEDIUM,
             "Partitions of an auto-created topic, or of a CreateTopics request that leaves them unset.")
         .define(DEFAULT_REPLICATION_FACTOR, Type.SHORT, (short) 1, between(1, 1), MEDIUM,

@@ -1,7 +1,7 @@
 package io.lakestream.broker.partition;
 
 import java.util.Collection;
-import java.util.Optional;
+import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
@@ -21,8 +21,8 @@ public interface LeaderPartitions {
     /** The logs of every partition open here, for the admin APIs that describe them. */
     Collection<PartitionLog> openLogs();
 
-    /** The name of the topic with this id, if it exists. */
-    Optional<String> topicName(Uuid topicId);
+    /** Every topic's name by its id (not only the topics led here); unmodifiable. */
+    Map<Uuid, String> topicNames();
 
     /** The id of the topic with this name, or {@link Uuid#ZERO_UUID} if it does not exist. */
     Uuid topicId(String topicName);

@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -257,8 +256,8 @@ public final class PartitionManager implements LeaderPartitions, AutoCloseable {
     }
 
     @Override
-    public Optional<String> topicName(Uuid topicId) {
-        return topics.topicName(topicId);
+    public Map<Uuid, String> topicNames() {
+        return topics.topicNames();
     }
 
     @Override

@@ -1,12 +1,13 @@
 package io.lakestream.broker.partition;
 
-import java.util.Optional;
+import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
 /** Which topics exist and how many partitions each has, from the broker's metadata image. */
 public interface TopicDirectory {
 
-    Optional<String> topicName(Uuid topicId);
+    /** Every topic's name by its id; unmodifiable, and as current as the directory. */
+    Map<Uuid, String> topicNames();
 
     /** {@link Uuid#ZERO_UUID} if there is no such topic. */
     Uuid topicId(String topicName);
@@ -16,8 +17,8 @@ public interface TopicDirectory {
 
     TopicDirectory EMPTY = new TopicDirectory() {
         @Override
-        public Optional<String> topicName(Uuid topicId) {
-            return Optional.empty();
+        public Map<Uuid, String> topicNames() {
+            return Map.of();
         }
 
         @Override

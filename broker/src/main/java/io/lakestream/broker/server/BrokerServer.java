@@ -16,6 +16,7 @@ import io.lakestream.broker.handler.admin.DescribeProducersHandler;
 import io.lakestream.broker.handler.admin.IncrementalAlterConfigsHandler;
 import io.lakestream.broker.handler.admin.InitProducerIdHandler;
 import io.lakestream.broker.handler.fetch.FetchHandler;
+import io.lakestream.broker.handler.fetch.FetchSessions;
 import io.lakestream.broker.handler.group.ConsumerGroupDescribeHandler;
 import io.lakestream.broker.handler.group.ConsumerGroupHeartbeatHandler;
 import io.lakestream.broker.handler.group.DeleteGroupsHandler;
@@ -80,7 +81,8 @@ final class BrokerServer implements AutoCloseable {
                 Topic.TRANSACTION_STATE_TOPIC_NAME, txnRole::createStateTopic)));
         handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions, topicMetrics,
             config.getBoolean(BrokerConfig.TRANSACTION_PARTITION_VERIFICATION_ENABLE) ? txns : null));
-        handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, timer, topicMetrics));
+        handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, FetchSessions.create(
+            config.getInt(BrokerConfig.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS), registry), timer, topicMetrics));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
         handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(txnRole.producerIds(), txns));

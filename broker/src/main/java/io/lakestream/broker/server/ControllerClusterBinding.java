@@ -26,12 +26,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.storage.internals.log.LogConfig;
@@ -164,10 +164,12 @@ final class ControllerClusterBinding implements ClusterAdmin, AutoCloseable {
     }
 
     private static TopicDirectory directory(ClusterImage current) {
+        Map<Uuid, String> names = current.topics().stream()
+            .collect(Collectors.toUnmodifiableMap(TopicDescription::topicId, TopicDescription::name));
         return new TopicDirectory() {
             @Override
-            public Optional<String> topicName(Uuid topicId) {
-                return Optional.ofNullable(current.topic(topicId)).map(TopicDescription::name);
+            public Map<Uuid, String> topicNames() {
+                return names;
             }
 
             @Override

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,8 +90,8 @@ class PartitionManagerTest {
     private static TopicDirectory oneTopic() {
         return new TopicDirectory() {
             @Override
-            public Optional<String> topicName(Uuid topicId) {
-                return TOPIC_ID.equals(topicId) ? Optional.of(TP.topic()) : Optional.empty();
+            public Map<Uuid, String> topicNames() {
+                return Map.of(TOPIC_ID, TP.topic());
             }
 
             @Override

@@ -100,8 +100,8 @@ class TransactionCoordinatorTest {
             }
 
             @Override
-            public Optional<String> topicName(Uuid topicId) {
-                return Optional.empty();
+            public Map<Uuid, String> topicNames() {
+                return Map.of();
             }
 
             @Override

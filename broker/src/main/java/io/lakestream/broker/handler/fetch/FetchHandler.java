@@ -6,20 +6,22 @@ import io.lakestream.broker.network.RequestHandler;
 import io.lakestream.broker.partition.LeaderPartitions;
 import io.lakestream.broker.partition.PartitionLog;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.server.FetchContext;
+import org.apache.kafka.server.FetchManager;
 
 /**
  * Fetch, for consumers: reads each requested partition from its {@link PartitionLog} (recent
@@ -27,19 +29,25 @@ import org.apache.kafka.common.requests.FetchResponse;
  * and long-polls: if fewer than {@code min.bytes} are ready, the request waits, without a
  * thread, until an append to one of its partitions or {@code max.wait.ms}.
  *
+ * <p>Fetch sessions (KIP-227) are Kafka's own ({@link FetchSessions}): the context Kafka's
+ * {@link FetchManager} makes of the request says which partitions to read (those of the
+ * session, for an incremental fetch) and builds the response (for an incremental fetch, only
+ * the partitions with records or a change). As in Kafka, partitions of unknown topics are
+ * answered after the others and take no part in the long poll.
+ *
  * <p>The records returned, and the partitions that failed, are counted in the topic's
  * {@link TopicMetrics} once per response, however many reads the long poll made.
- *
- * <p>Fetch sessions (KIP-227) are not kept: every response says session 0, which tells clients
- * to send full fetch requests, as they do with any broker whose session cache is full.
  */
 public final class FetchHandler implements RequestHandler {
     private final LeaderPartitions partitions;
+    private final FetchManager sessions;
     private final ScheduledExecutorService timer;
     private final TopicMetrics metrics;
 
-    public FetchHandler(LeaderPartitions partitions, ScheduledExecutorService timer, TopicMetrics metrics) {
+    public FetchHandler(LeaderPartitions partitions, FetchManager sessions, ScheduledExecutorService timer,
+                        TopicMetrics metrics) {
         this.partitions = partitions;
+        this.sessions = sessions;
         this.timer = timer;
         this.metrics = metrics;
     }
@@ -47,64 +55,57 @@ public final class FetchHandler implements RequestHandler {
     @Override
     public CompletableFuture<AbstractResponse> handle(KafkaRequest request) {
         FetchRequest fetch = request.body(FetchRequest.class);
-        FetchMetadata session = fetch.metadata();
-        if (session.sessionId() != FetchMetadata.INVALID_SESSION_ID) {
-            return CompletableFuture.completedFuture(fetch.getErrorResponse(0,
-                Errors.FETCH_SESSION_ID_NOT_FOUND.exception()));
+        Map<Uuid, String> topicNames = fetch.version() >= 13 ? partitions.topicNames() : Map.of();
+        FetchContext context = sessions.newContext(fetch.version(), fetch.metadata(), fetch.isFromFollower(),
+            fetch.fetchData(topicNames), fetch.forgottenTopics(topicNames), topicNames);
+        List<Target> targets = new ArrayList<>();
+        List<Target> unknown = new ArrayList<>();
+        context.foreachPartition((partition, data) -> {
+            Target target = target(partition, data);
+            (isUnknown(target.error()) ? unknown : targets).add(target);
+        });
+        if (targets.isEmpty()) {
+            return CompletableFuture.completedFuture(response(context, targets, List.of(), unknown));
         }
-        List<Target> targets = targets(fetch.data());
         long deadlineNanos = System.nanoTime() + Math.max(0, fetch.maxWait()) * 1_000_000L;
         return new LongPoll(targets, fetch, deadlineNanos, timer).run()
-            .thenApply(readings -> response(targets, readings));
+            .thenApply(readings -> response(context, targets, readings, unknown));
     }
 
-    /** One requested partition and, if it can be read, its log. */
-    record Target(FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition request, PartitionLog log,
-                  Errors error) {}
+    /** One partition to read and, if it can be read here, its log. */
+    record Target(TopicIdPartition partition, FetchRequest.PartitionData request, PartitionLog log, Errors error) {}
 
-    private List<Target> targets(FetchRequestData data) {
-        List<Target> targets = new ArrayList<>();
-        for (FetchRequestData.FetchTopic topic : data.topics()) {
-            Optional<String> name = topic.topicId().equals(Uuid.ZERO_UUID)
-                ? Optional.ofNullable(topic.topic())
-                : partitions.topicName(topic.topicId());
-            for (FetchRequestData.FetchPartition partition : topic.partitions()) {
-                if (name.isEmpty()) {
-                    targets.add(new Target(topic, partition, null, Errors.UNKNOWN_TOPIC_ID));
-                    continue;
-                }
-                try {
-                    PartitionLog log = partitions.leaderLog(new TopicPartition(name.get(), partition.partition()));
-                    Errors epochError = log.checkLeaderEpoch(partition.currentLeaderEpoch());
-                    targets.add(new Target(topic, partition, epochError == Errors.NONE ? log : null, epochError));
-                } catch (RuntimeException e) {
-                    targets.add(new Target(topic, partition, null, Errors.forException(e)));
-                }
-            }
+    private Target target(TopicIdPartition partition, FetchRequest.PartitionData data) {
+        if (partition.topic() == null) {
+            return new Target(partition, data, null, Errors.UNKNOWN_TOPIC_ID);
         }
-        return targets;
+        try {
+            PartitionLog log = partitions.leaderLog(partition.topicPartition());
+            Errors epochError = log.checkLeaderEpoch(data.currentLeaderEpoch.orElse(RecordBatch.NO_PARTITION_LEADER_EPOCH));
+            return new Target(partition, data, epochError == Errors.NONE ? log : null, epochError);
+        } catch (RuntimeException e) {
+            return new Target(partition, data, null, Errors.forException(e));
+        }
     }
 
-    private AbstractResponse response(List<Target> targets, List<LongPoll.Reading> readings) {
-        FetchResponseData data = new FetchResponseData()
-            .setErrorCode(Errors.NONE.code())
-            .setSessionId(FetchMetadata.INVALID_SESSION_ID);
-        FetchResponseData.FetchableTopicResponse current = null;
-        FetchRequestData.FetchTopic currentTopic = null;
+    /** Errors Kafka's request handler answers itself, before its replica manager reads anything. */
+    private static boolean isUnknown(Errors error) {
+        return error == Errors.UNKNOWN_TOPIC_ID || error == Errors.UNKNOWN_TOPIC_OR_PARTITION;
+    }
+
+    private AbstractResponse response(FetchContext context, List<Target> targets, List<LongPoll.Reading> readings,
+                                      List<Target> unknown) {
+        LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> answers = new LinkedHashMap<>();
         for (int i = 0; i < targets.size(); i++) {
             Target target = targets.get(i);
-            if (target.topic() != currentTopic) {
-                currentTopic = target.topic();
-                current = new FetchResponseData.FetchableTopicResponse()
-                    .setTopic(target.topic().topic())
-                    .setTopicId(target.topic().topicId());
-                data.responses().add(current);
-            }
             LongPoll.Reading reading = readings.get(i);
             count(target, reading);
-            current.partitions().add(reading.toPartitionData(target.request().partition()));
+            answers.put(target.partition(), reading.toPartitionData(target.partition().partition()));
         }
-        return FetchResponse.of(data);
+        for (Target target : unknown) {
+            answers.put(target.partition(), errorData(target.partition().partition(), target.error()));
+        }
+        return context.updateAndGenerateResponseData(answers, List.of());
     }
 
     /** Counts what the response returns; a partition that was not found here is not counted. */

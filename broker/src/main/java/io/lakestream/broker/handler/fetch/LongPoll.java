@@ -95,7 +95,7 @@ final class LongPoll {
         long sum = 0;
         for (Target target : targets) {
             if (target.log() != null) {
-                sum += Math.max(0, target.request().partitionMaxBytes());
+                sum += Math.max(0, target.request().maxBytes);
             }
         }
         return sum <= request.maxBytes();
@@ -113,7 +113,7 @@ final class LongPoll {
         List<CompletableFuture<Reading>> reads = new ArrayList<>(targets.size());
         for (Target target : targets) {
             reads.add(target.log() == null ? CompletableFuture.completedFuture(new Reading(null, target.error()))
-                : read(target, target.request().partitionMaxBytes(), true));
+                : read(target, target.request().maxBytes, true));
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
             List<Reading> readings = new ArrayList<>(targets.size());
@@ -154,7 +154,7 @@ final class LongPoll {
 
     /** What a partition may return after the partitions before it returned {@code usedBytes}. */
     private int maxBytes(Target target, int usedBytes) {
-        return Math.min(target.request().partitionMaxBytes(), Math.max(0, request.maxBytes() - usedBytes));
+        return Math.min(target.request().maxBytes, Math.max(0, request.maxBytes() - usedBytes));
     }
 
     /** Adds a reading; returns the bytes used with it. */
@@ -165,7 +165,7 @@ final class LongPoll {
 
     /** One partition's read; a failure becomes the partition's error. */
     private CompletableFuture<Reading> read(Target target, int maxBytes, boolean minOneBatch) {
-        return target.log().read(target.request().fetchOffset(), maxBytes, minOneBatch, request.isolationLevel())
+        return target.log().read(target.request().fetchOffset, maxBytes, minOneBatch, request.isolationLevel())
             .handle((data, error) -> error != null
                 ? new Reading(null, Errors.forException(Failures.cause(error)))
                 : new Reading(data, Errors.NONE));
@@ -184,7 +184,7 @@ final class LongPoll {
         // An append that landed between the read and the registration must not be missed.
         for (Target target : targets) {
             if (target.log() != null
-                && target.log().readableEnd(request.isolationLevel()) > target.request().fetchOffset()) {
+                && target.log().readableEnd(request.isolationLevel()) > target.request().fetchOffset) {
                 wakeup.fire();
                 return;
             }

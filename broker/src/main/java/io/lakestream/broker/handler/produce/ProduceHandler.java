@@ -142,7 +142,7 @@ public final class ProduceHandler implements RequestHandler {
 
     private Optional<String> topicName(ProduceRequestData.TopicProduceData topic) {
         if (!topic.topicId().equals(Uuid.ZERO_UUID)) {
-            return partitions.topicName(topic.topicId());
+            return Optional.ofNullable(partitions.topicNames().get(topic.topicId()));
         }
         return Optional.ofNullable(topic.name());
     }

@@ -113,8 +113,8 @@ class OffsetForLeaderEpochHandlerTest {
         }
 
         @Override
-        public Optional<String> topicName(Uuid topicId) {
-            return Optional.empty();
+        public Map<Uuid, String> topicNames() {
+            return Map.of();
         }
 
         @Override
