@@ -63,6 +63,9 @@ import org.slf4j.LoggerFactory;
 public final class LogCleaner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
     private static final int READ_BYTES = 1 << 20;
+    /** A {@link SkimpyOffsetMap} entry: the key's MD5 and its offset. */
+    static final int MAP_ENTRY_BYTES = 16 + 8;
+    static final int MIN_MAP_BYTES = 64 * 1024;
 
     /**
      * Where the previous pass over a stream stopped, how many records it kept below there, and
@@ -189,8 +192,7 @@ public final class LogCleaner implements AutoCloseable {
                 return CompletableFuture.completedFuture(false);
             }
             long passStart = System.nanoTime();
-            OffsetMap offsets = offsetMap();
-            offsets.clear();
+            OffsetMap offsets = offsetMap(dirty);
             AbortedRanges aborted = new AbortedRanges(log.abortedTransactions());
             return fillMap(log, offsets, aborted, firstDirty, end)
                 .thenComposeAsync(mapEnd -> rewrite(log, config, offsets, aborted, nowMs, mapEnd), executor)
@@ -296,16 +298,41 @@ public final class LogCleaner implements AutoCloseable {
             });
     }
 
-    /** Allocated at the first pass that needs it: a broker without compacted topics pays nothing. */
-    private OffsetMap offsetMap() {
+    /**
+     * An empty map for a pass over {@code dirtyOffsets} offsets. A pass that needs a small part
+     * of the dedupe buffer (the usual pass over {@code __consumer_offsets}: a few thousand
+     * commits) gets a new map of its size, since clearing the whole buffer costs a pass a write
+     * of every one of its bytes. The full buffer is allocated at the first pass that needs it,
+     * so a broker without large compacted partitions pays nothing for it.
+     */
+    private OffsetMap offsetMap(long dirtyOffsets) {
+        int bytes = mapBytes(dirtyOffsets, loadFactor, dedupeBufferBytes);
+        if (bytes < dedupeBufferBytes) {
+            return newMap(bytes);
+        }
         if (map == null) {
-            try {
-                map = new SkimpyOffsetMap(dedupeBufferBytes);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("The JDK has no MD5 for the log cleaner's offset map", e);
-            }
+            map = newMap(dedupeBufferBytes);
+        } else {
+            map.clear();
         }
         return map;
+    }
+
+    /**
+     * Bytes of a map that holds {@code dirtyOffsets} keys below {@code loadFactor}, at least
+     * {@value #MIN_MAP_BYTES}; the whole buffer if that is more than half of it.
+     */
+    static int mapBytes(long dirtyOffsets, double loadFactor, int bufferBytes) {
+        double needed = Math.ceil((dirtyOffsets + 1) / loadFactor) * MAP_ENTRY_BYTES;
+        return needed > bufferBytes / 2.0 ? bufferBytes : (int) Math.max(MIN_MAP_BYTES, needed);
+    }
+
+    private static OffsetMap newMap(int bytes) {
+        try {
+            return new SkimpyOffsetMap(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("The JDK has no MD5 for the log cleaner's offset map", e);
+        }
     }
 
     @Override

@@ -23,6 +23,7 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.storage.internals.log.AppendOrigin;
 import org.apache.kafka.storage.internals.log.LogConfig;
+import org.apache.kafka.storage.internals.log.SkimpyOffsetMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -91,6 +92,18 @@ class LogCleanerTest {
         String[] last = valuesOfRound(9);
         assertThat(readAll(log)).containsExactly(last[3], last[4], last[5], last[6], last[7], last[8], last[9],
             "new-k0", "new-k1", "new-k2");
+    }
+
+    @Test
+    void aSmallPassGetsAMapOfItsSizeThatHoldsAllItsKeys() throws Exception {
+        int buffer = 32 << 20;
+        for (long dirty : new long[] {0, 1, 2_000, 100_000}) {
+            int bytes = LogCleaner.mapBytes(dirty, 0.9, buffer);
+            assertThat(bytes).as("map for %d dirty offsets", dirty).isLessThan(buffer / 2);
+            assertThat(new SkimpyOffsetMap(bytes).slots() * 0.9).as("keys it holds").isGreaterThanOrEqualTo(dirty);
+        }
+        assertThat(LogCleaner.mapBytes(1_000_000, 0.9, buffer)).isEqualTo(buffer);
+        assertThat(LogCleaner.mapBytes(Long.MAX_VALUE / 2, 0.9, buffer)).isEqualTo(buffer);
     }
 
     @Test
