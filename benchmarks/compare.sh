@@ -14,7 +14,8 @@
 # 1048576: 1 GiB, the catch-up read), E2E_RECORDS (default 10000), OUT (a copy of the table),
 # SYSTEMS (default "kafka lakestream": run one alone to compare a change against an earlier run),
 # CONSUME_RUNS (default 1: how many times each consume step runs; each run gets its own row,
-# so a noisy machine shows its spread), SKIP_E2E (1 to leave out the end-to-end latency steps),
+# so a noisy machine shows its spread, and with more than one a row gives their median),
+# SKIP_E2E (1 to leave out the end-to-end latency steps),
 # SKIP_REBALANCE (1 to leave out the group rebalance steps), TXN_RECORDS (records per topic for the
 # transactional produce, default 300000), TXN_DURATION_MS (how long each transaction stays open
 # before its commit, default 100), SKIP_TXN (1 to leave out the transactional produce steps),
@@ -159,6 +160,13 @@ consume() { # system topic records label
   record "$1" "$4 MB/s, $2" "$(awk -F', ' '{print $9}' <<< "$out")"
 }
 
+record_median() { # system metric-prefix topic: the median of the runs' rows "<prefix> (run N) MB/s, <topic>"
+  local median; median=$(awk -F'\t' -v sys="$1" -v prefix="$2 (run " -v suffix=") MB/s, $3" '
+    $1 == sys && index($2, prefix) == 1 && substr($2, length($2) - length(suffix) + 1) == suffix { print $3 }' \
+    "$RESULTS" | sort -g | awk '{ v[++n] = $1 } END { print (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) }')
+  record "$1" "$2 MB/s, median of $CONSUME_RUNS, $3" "$median"
+}
+
 end_to_end() { # system topic
   local out; out=$(tool org.apache.kafka.tools.EndToEndLatency --bootstrap-server 127.0.0.1:$PORT --topic "$2" \
     --num-records "$E2E_RECORDS" --producer-acks all --record-size $RECORD_SIZE 2>&1)
@@ -202,6 +210,10 @@ run_system() { # system start-function
     consume "$system" perf-1 "$RECORDS_1" "$label"
     consume "$system" perf-16 "$RECORDS_16" "$label"
   done
+  if [ "$CONSUME_RUNS" -gt 1 ]; then
+    record_median "$system" consume perf-1
+    record_median "$system" consume perf-16
+  fi
   if [ "$SKIP_E2E" != 1 ]; then
     end_to_end "$system" e2e-1
     end_to_end "$system" e2e-16

@@ -190,7 +190,8 @@ class DataPathCompatTest {
         Map<String, Integer> sessions = new ConcurrentHashMap<>();
         Map<String, SessionProbe> cases = new LinkedHashMap<>();
         cases.put("full fetch of both partitions opens a session", (server, wire, session) -> {
-            FetchResponse answer = wire.send(sessionFetch(server, FetchMetadata.INITIAL, Map.of(0, 0L, 1, 0L), List.of()));
+            FetchResponse answer = wire.send(
+                sessionFetch(server, FetchMetadata.INITIAL, Map.of(0, 0L, 1, 0L), List.of()));
             sessions.put(server.name(), answer.sessionId());
             return Observed.json(answer);
         });
@@ -221,7 +222,8 @@ class DataPathCompatTest {
                     produceWhenOpen(wire, server, "fs-data", 0);
                     // Partition 1 stays empty until the third case, but must be open for the first.
                     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> send(wire, Requests.fetch("fs-data", id(server, "fs-data"), 1, 0, Requests.NO_EPOCH)),
+                        .until(() -> send(wire,
+                                Requests.fetch("fs-data", id(server, "fs-data"), 1, 0, Requests.NO_EPOCH)),
                             response -> !RETRIABLE_ON_NEW_PARTITION.contains(
                                 response.at("/responses/0/partitions/0/errorCode").asText()));
                 }

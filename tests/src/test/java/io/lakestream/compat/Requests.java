@@ -110,8 +110,8 @@ final class Requests {
      * A consumer's fetch in a fetch session (KIP-227) that does not wait: {@code offsets} are the
      * partitions (of {@code topic}) added or moved, {@code forgotten} those leaving the session.
      */
-    static FetchRequest.Builder sessionFetch(String topic, Uuid topicId, FetchMetadata session, Map<Integer, Long> offsets,
-                                             List<Integer> forgotten) {
+    static FetchRequest.Builder sessionFetch(String topic, Uuid topicId, FetchMetadata session,
+                                             Map<Integer, Long> offsets, List<Integer> forgotten) {
         Map<TopicPartition, FetchRequest.PartitionData> partitions = new LinkedHashMap<>();
         offsets.forEach((partition, offset) -> partitions.put(new TopicPartition(topic, partition),
             new FetchRequest.PartitionData(topicId, offset, -1, 1 << 20, Optional.empty())));

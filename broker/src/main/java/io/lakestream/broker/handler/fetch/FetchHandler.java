@@ -81,7 +81,8 @@ public final class FetchHandler implements RequestHandler {
         }
         try {
             PartitionLog log = partitions.leaderLog(partition.topicPartition());
-            Errors epochError = log.checkLeaderEpoch(data.currentLeaderEpoch.orElse(RecordBatch.NO_PARTITION_LEADER_EPOCH));
+            int leaderEpoch = data.currentLeaderEpoch.orElse(RecordBatch.NO_PARTITION_LEADER_EPOCH);
+            Errors epochError = log.checkLeaderEpoch(leaderEpoch);
             return new Target(partition, data, epochError == Errors.NONE ? log : null, epochError);
         } catch (RuntimeException e) {
             return new Target(partition, data, null, Errors.forException(e));
