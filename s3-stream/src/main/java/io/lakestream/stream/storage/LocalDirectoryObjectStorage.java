@@ -186,14 +186,17 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
         return run("ranged read [" + start + ", " + end + ")", key, () -> read(key, start, end));
     }
 
+    /**
+     * No stat of the file before it is opened: that was a syscall for every read. A missing key
+     * fails the open; a key that is the prefix of others (a directory, which Linux opens for
+     * reading) fails the size check or the read, and is told apart only then.
+     */
     private ByteBuffer read(String key, long start, long end) throws IOException {
         Path path = keys.pathOf(key);
-        if (!Files.isRegularFile(path)) {
-            throw new ObjectNotFoundException(key, root.toString(), null);
-        }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
             if (end > size) {
+                requireFile(key, path, null);
                 throw new ObjectStorageException("Ranged read of '" + key + "' in " + root
                         + " failed: the range [" + start + ", " + end
                         + ") runs past the end of the object (size " + size + ")");
@@ -215,8 +218,17 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
             }
             return buffer.flip();
         } catch (NoSuchFileException e) {
-            // Deleted between the check and the open.
             throw new ObjectNotFoundException(key, root.toString(), e);
+        } catch (IOException e) {
+            requireFile(key, path, e);
+            throw e;
+        }
+    }
+
+    /** Fails with {@link ObjectNotFoundException} unless {@code path} is a regular file. */
+    private void requireFile(String key, Path path, IOException cause) {
+        if (!Files.isRegularFile(path)) {
+            throw new ObjectNotFoundException(key, root.toString(), cause);
         }
     }
 

@@ -47,6 +47,16 @@ class LocalDirectoryObjectStorageTest extends ObjectStorageContractTest {
         assertThat(await(storage.list(ns))).containsExactly(new ObjectInfo(ns + "a", 1));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {10, LocalDirectoryObjectStorage.MAP_THRESHOLD_BYTES * 2})
+    void aKeyThatIsThePrefixOfAnObjectIsNotAnObject(int length) {
+        await(storage.write(ns + "a/b", utf8("under a")));
+
+        // The directory "a" opens for reading on Linux: the read must still say the object is missing.
+        assertThatThrownBy(() -> await(storage.rangeRead(ns + "a", 0, length)))
+                .isInstanceOf(ObjectNotFoundException.class);
+    }
+
     @Test
     void objectsSurviveReopeningTheDirectory() {
         await(storage.write(ns + "a/b", utf8("kept")));
