@@ -215,6 +215,21 @@ class DataPathCompatTest {
             sessionFetch(server, new FetchMetadata(session, FetchMetadata.FINAL_EPOCH), Map.of(0, 0L), List.of())));
         cases.put("incremental: the closed session", (server, wire, session) -> send(wire,
             sessionFetch(server, new FetchMetadata(session, 5), Map.of(), List.of())));
+        cases.put("full fetch of partition 0 opens another session", (server, wire, session) -> {
+            FetchResponse answer = wire.send(sessionFetch(server, FetchMetadata.INITIAL, Map.of(0, 3L), List.of()));
+            sessions.put(server.name(), answer.sessionId());
+            return Observed.json(answer);
+        });
+        cases.put("incremental: the topic was deleted and created again", (server, wire, session) -> {
+            server.admin().deleteTopics(List.of("fs-data")).all().get();
+            // Created again once the name is free, and open: its partition 0 holds records again.
+            Uuid newId = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> Requests.createTopic(server.admin(), "fs-data", 2, Map.of()),
+                    id -> true);
+            IDS.put(server.name() + "/fs-data", newId);
+            produceWhenOpen(wire, server, "fs-data", 0);
+            return send(wire, sessionFetch(server, new FetchMetadata(session, 1), Map.of(), List.of()));
+        });
         Map<String, JsonNode> kafka = servers.assertSameForEach(cases, (server, probe) -> {
             if (!IDS.containsKey(server.name() + "/fs-data")) {
                 IDS.put(server.name() + "/fs-data", Requests.createTopic(server.admin(), "fs-data", 2, Map.of()));
@@ -241,6 +256,8 @@ class DataPathCompatTest {
             .isEqualTo("INVALID_FETCH_SESSION_EPOCH");
         assertThat(kafka.get("incremental: the closed session").path("errorCode").asText())
             .isEqualTo("FETCH_SESSION_ID_NOT_FOUND");
+        assertThat(kafka.get("incremental: the topic was deleted and created again").toString())
+            .contains("INCONSISTENT_TOPIC_ID");
     }
 
     /** What a fetch session case asks one server, in the session the first case opened there. */

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InconsistentTopicIdException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -81,6 +82,12 @@ public final class FetchHandler implements RequestHandler {
         }
         try {
             PartitionLog log = partitions.leaderLog(partition.topicPartition());
+            if (!partition.topicId().equals(Uuid.ZERO_UUID)
+                && !partition.topicId().equals(partitions.topicId(partition.topic()))) {
+                // A session's partition whose topic was deleted and created again under its name.
+                throw new InconsistentTopicIdException(
+                    "Topic ID in the fetch session did not match the topic ID in the log.");
+            }
             int leaderEpoch = data.currentLeaderEpoch.orElse(RecordBatch.NO_PARTITION_LEADER_EPOCH);
             Errors epochError = log.checkLeaderEpoch(leaderEpoch);
             return new Target(partition, data, epochError == Errors.NONE ? log : null, epochError);
