@@ -163,7 +163,8 @@ consume() { # system topic records label
 record_median() { # system metric-prefix topic: the median of the runs' rows "<prefix> (run N) MB/s, <topic>"
   local median; median=$(awk -F'\t' -v sys="$1" -v prefix="$2 (run " -v suffix=") MB/s, $3" '
     $1 == sys && index($2, prefix) == 1 && substr($2, length($2) - length(suffix) + 1) == suffix { print $3 }' \
-    "$RESULTS" | sort -g | awk '{ v[++n] = $1 } END { print (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) }')
+    "$RESULTS" | grep -v '^$' | sort -g \
+    | awk '{ v[++n] = $1 } END { print (n == 0 ? "-" : n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) }')
   record "$1" "$2 MB/s, median of $CONSUME_RUNS, $3" "$median"
 }
 
@@ -246,13 +247,13 @@ for system in $SYSTEMS; do
 done
 
 echo
-printf '%-34s %12s %12s %8s\n' "metric" "Kafka" "Lakestream" "ratio"
+printf '%-40s %12s %12s %8s\n' "metric" "Kafka" "Lakestream" "ratio"
 awk -F'\t' '
   { value[$1 FS $2] = $3; if (!($2 in seen)) { seen[$2] = 1; order[n++] = $2 } }
   END {
     for (i = 0; i < n; i++) {
       m = order[i]; k = value["kafka" FS m]; l = value["lakestream" FS m]
-      printf "%-34s %12s %12s %8s\n", m, k, l, (k + 0 > 0 ? sprintf("%.2f", l / k) : "-")
+      printf "%-40s %12s %12s %8s\n", m, k, l, (k + 0 > 0 ? sprintf("%.2f", l / k) : "-")
     }
   }' "$RESULTS" | tee "${OUT:-$WORK/compare.txt}"
 log "ratio is Lakestream / Kafka: above 1 is better for MB/s, below 1 is better for latency; logs in $WORK"

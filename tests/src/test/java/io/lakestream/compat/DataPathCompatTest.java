@@ -207,6 +207,9 @@ class DataPathCompatTest {
             produceWhenOpen(wire, server, "fs-data", 1, batch(0));
             return send(wire, sessionFetch(server, new FetchMetadata(session, 4), Map.of(), List.of()));
         });
+        cases.put("incremental: nothing new within a 100 ms wait", (server, wire, session) -> send(wire,
+            Requests.sessionFetch("fs-data", id(server, "fs-data"), new FetchMetadata(session, 5), Map.of(), List.of(),
+                100)));
         cases.put("incremental: an epoch out of order", (server, wire, session) -> send(wire,
             sessionFetch(server, new FetchMetadata(session, 9), Map.of(), List.of())));
         cases.put("incremental: a session that does not exist", (server, wire, session) -> send(wire,
@@ -214,7 +217,7 @@ class DataPathCompatTest {
         cases.put("full fetch with the final epoch closes the session", (server, wire, session) -> send(wire,
             sessionFetch(server, new FetchMetadata(session, FetchMetadata.FINAL_EPOCH), Map.of(0, 0L), List.of())));
         cases.put("incremental: the closed session", (server, wire, session) -> send(wire,
-            sessionFetch(server, new FetchMetadata(session, 5), Map.of(), List.of())));
+            sessionFetch(server, new FetchMetadata(session, 6), Map.of(), List.of())));
         cases.put("full fetch of partition 0 opens another session", (server, wire, session) -> {
             FetchResponse answer = wire.send(sessionFetch(server, FetchMetadata.INITIAL, Map.of(0, 3L), List.of()));
             sessions.put(server.name(), answer.sessionId());

@@ -112,10 +112,17 @@ final class Requests {
      */
     static FetchRequest.Builder sessionFetch(String topic, Uuid topicId, FetchMetadata session,
                                              Map<Integer, Long> offsets, List<Integer> forgotten) {
+        return sessionFetch(topic, topicId, session, offsets, forgotten, 0);
+    }
+
+    /** {@link #sessionFetch} waiting up to {@code maxWaitMs} for a byte. */
+    static FetchRequest.Builder sessionFetch(String topic, Uuid topicId, FetchMetadata session,
+                                             Map<Integer, Long> offsets, List<Integer> forgotten, int maxWaitMs) {
         Map<TopicPartition, FetchRequest.PartitionData> partitions = new LinkedHashMap<>();
         offsets.forEach((partition, offset) -> partitions.put(new TopicPartition(topic, partition),
             new FetchRequest.PartitionData(topicId, offset, -1, 1 << 20, Optional.empty())));
-        return FetchRequest.Builder.forConsumer(ApiKeys.FETCH.latestVersion(), 0, 0, partitions)
+        return FetchRequest.Builder.forConsumer(ApiKeys.FETCH.latestVersion(), maxWaitMs, maxWaitMs > 0 ? 1 : 0,
+                partitions)
             .metadata(session)
             .removed(forgotten.stream().map(partition -> new TopicIdPartition(topicId, partition, topic)).toList());
     }

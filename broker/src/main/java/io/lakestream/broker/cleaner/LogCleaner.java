@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
 public final class LogCleaner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
     private static final int READ_BYTES = 1 << 20;
-    /** A {@link SkimpyOffsetMap} entry: the key's MD5 and its offset. */
+    /** A {@link SkimpyOffsetMap} entry: the key's MD5 and its offset (the map's own layout). */
     static final int MAP_ENTRY_BYTES = 16 + 8;
     static final int MIN_MAP_BYTES = 64 * 1024;
 
@@ -302,7 +302,8 @@ public final class LogCleaner implements AutoCloseable {
      * An empty map for a pass over {@code dirtyOffsets} offsets. A pass that needs a small part
      * of the dedupe buffer (the usual pass over {@code __consumer_offsets}: a few thousand
      * commits) gets a new map of its size, since clearing the whole buffer costs a pass a write
-     * of every one of its bytes. The full buffer is allocated at the first pass that needs it,
+     * of every one of its bytes; small, so that the map is cheap to allocate and no humongous
+     * object for the collector. The full buffer is allocated at the first pass that needs it,
      * so a broker without large compacted partitions pays nothing for it.
      */
     private OffsetMap offsetMap(long dirtyOffsets) {
@@ -320,11 +321,11 @@ public final class LogCleaner implements AutoCloseable {
 
     /**
      * Bytes of a map that holds {@code dirtyOffsets} keys below {@code loadFactor}, at least
-     * {@value #MIN_MAP_BYTES}; the whole buffer if that is more than half of it.
+     * {@value #MIN_MAP_BYTES}; the whole buffer if that is more than a sixteenth of it.
      */
     static int mapBytes(long dirtyOffsets, double loadFactor, int bufferBytes) {
         double needed = Math.ceil((dirtyOffsets + 1) / loadFactor) * MAP_ENTRY_BYTES;
-        return needed > bufferBytes / 2.0 ? bufferBytes : (int) Math.max(MIN_MAP_BYTES, needed);
+        return needed > bufferBytes / 16.0 ? bufferBytes : (int) Math.max(MIN_MAP_BYTES, needed);
     }
 
     private static OffsetMap newMap(int bytes) {

@@ -6,6 +6,7 @@ import io.lakestream.broker.network.RequestHandler;
 import io.lakestream.broker.partition.LeaderPartitions;
 import io.lakestream.broker.partition.PartitionLog;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,14 +58,18 @@ public final class FetchHandler implements RequestHandler {
     public CompletableFuture<AbstractResponse> handle(KafkaRequest request) {
         FetchRequest fetch = request.body(FetchRequest.class);
         Map<Uuid, String> topicNames = fetch.version() >= 13 ? partitions.topicNames() : Map.of();
-        FetchContext context = sessions.newContext(fetch.version(), fetch.metadata(), fetch.isFromFollower(),
+        // Never a follower's session: there are no followers, and Kafka lets only a broker open one.
+        FetchContext context = sessions.newContext(fetch.version(), fetch.metadata(), false,
             fetch.fetchData(topicNames), fetch.forgottenTopics(topicNames), topicNames);
         List<Target> targets = new ArrayList<>();
         List<Target> unknown = new ArrayList<>();
+        // Under the session's lock: target() takes no other lock.
         context.foreachPartition((partition, data) -> {
             Target target = target(partition, data);
             (isUnknown(target.error()) ? unknown : targets).add(target);
         });
+        // Kafka finds unknown topic ids in one pass and unknown partitions in a later one.
+        unknown.sort(Comparator.comparing(target -> target.error() != Errors.UNKNOWN_TOPIC_ID));
         if (targets.isEmpty()) {
             return CompletableFuture.completedFuture(response(context, targets, List.of(), unknown));
         }
