@@ -189,12 +189,8 @@ class DataPathCompatTest {
         // Each server's session, as its first answer created it; a case names what the one before it left.
         Map<String, Integer> sessions = new ConcurrentHashMap<>();
         Map<String, SessionProbe> cases = new LinkedHashMap<>();
-        cases.put("full fetch of both partitions opens a session", (server, wire, session) -> {
-            FetchResponse answer = wire.send(
-                sessionFetch(server, FetchMetadata.INITIAL, Map.of(0, 0L, 1, 0L), List.of()));
-            sessions.put(server.name(), answer.sessionId());
-            return Observed.json(answer);
-        });
+        cases.put("full fetch of both partitions opens a session", (server, wire, session) ->
+            openSession(sessions, server, wire, Map.of(0, 0L, 1, 0L)));
         cases.put("incremental: partition 0 moved to its end, nothing new", (server, wire, session) -> send(wire,
             sessionFetch(server, new FetchMetadata(session, 1), Map.of(0, 3L), List.of())));
         cases.put("incremental: records arrived on partition 1", (server, wire, session) -> {
@@ -208,8 +204,7 @@ class DataPathCompatTest {
             return send(wire, sessionFetch(server, new FetchMetadata(session, 4), Map.of(), List.of()));
         });
         cases.put("incremental: nothing new within a 100 ms wait", (server, wire, session) -> send(wire,
-            Requests.sessionFetch("fs-data", id(server, "fs-data"), new FetchMetadata(session, 5), Map.of(), List.of(),
-                100)));
+            sessionFetch(server, new FetchMetadata(session, 5), Map.of(), List.of(), 100)));
         cases.put("incremental: an epoch out of order", (server, wire, session) -> send(wire,
             sessionFetch(server, new FetchMetadata(session, 9), Map.of(), List.of())));
         cases.put("incremental: a session that does not exist", (server, wire, session) -> send(wire,
@@ -218,11 +213,8 @@ class DataPathCompatTest {
             sessionFetch(server, new FetchMetadata(session, FetchMetadata.FINAL_EPOCH), Map.of(0, 0L), List.of())));
         cases.put("incremental: the closed session", (server, wire, session) -> send(wire,
             sessionFetch(server, new FetchMetadata(session, 6), Map.of(), List.of())));
-        cases.put("full fetch of partition 0 opens another session", (server, wire, session) -> {
-            FetchResponse answer = wire.send(sessionFetch(server, FetchMetadata.INITIAL, Map.of(0, 3L), List.of()));
-            sessions.put(server.name(), answer.sessionId());
-            return Observed.json(answer);
-        });
+        cases.put("full fetch of partition 0 opens another session", (server, wire, session) ->
+            openSession(sessions, server, wire, Map.of(0, 3L)));
         cases.put("incremental: the topic was deleted and created again", (server, wire, session) -> {
             server.admin().deleteTopics(List.of("fs-data")).all().get();
             // Created again once the name is free, and open: its partition 0 holds records again.
@@ -271,8 +263,22 @@ class DataPathCompatTest {
 
     private static FetchRequest.Builder sessionFetch(SideBySide.Server server, FetchMetadata session,
                                                      Map<Integer, Long> offsets, List<Integer> forgotten) {
+        return sessionFetch(server, session, offsets, forgotten, 0);
+    }
+
+    private static FetchRequest.Builder sessionFetch(SideBySide.Server server, FetchMetadata session,
+                                                     Map<Integer, Long> offsets, List<Integer> forgotten,
+                                                     int maxWaitMs) {
         return Requests.sessionFetch("fs-data", id(server, "fs-data"), session, new java.util.TreeMap<>(offsets),
-            forgotten);
+            forgotten, maxWaitMs);
+    }
+
+    /** A full fetch of {@code offsets} that opens a session; remembers the session as the server's. */
+    private static JsonNode openSession(Map<String, Integer> sessions, SideBySide.Server server, KafkaWire wire,
+                                        Map<Integer, Long> offsets) throws Exception {
+        FetchResponse answer = wire.send(sessionFetch(server, FetchMetadata.INITIAL, offsets, List.of()));
+        sessions.put(server.name(), answer.sessionId());
+        return Observed.json(answer);
     }
 
     @Test

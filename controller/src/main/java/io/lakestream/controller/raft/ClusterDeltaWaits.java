@@ -5,7 +5,9 @@ import io.lakestream.controller.codec.ClusterCodecs;
 import io.lakestream.controller.command.ControllerQuery.GetClusterDeltas;
 import io.lakestream.controller.state.CommandResult;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,22 +63,30 @@ final class ClusterDeltaWaits implements AutoCloseable {
 
     /**
      * Wakes the waits that an entry just applied has news for; called after each entry, without
-     * the state's lock (the lock order is this class's, then the state's).
+     * the state's lock (the lock order is this class's, then the state's). The state is asked
+     * once per offset waited after: brokers that keep up all wait after the same one.
      */
     void onApplied() {
         synchronized (waits) {
+            Map<Long, Boolean> newsAfter = new HashMap<>();
             for (Wait wait : waits) {
-                CommandResult<ClusterDeltas> now;
+                boolean news;
                 try {
-                    now = answerer.apply(new GetClusterDeltas(wait.query().afterOffset(), 1));
+                    news = newsAfter.computeIfAbsent(wait.query().afterOffset(), this::hasNewsAfter);
                 } catch (RuntimeException e) {
                     return; // the state is being replaced or closed: the waits end with their timeouts
                 }
-                if (now.isRefused() || hasNews(now.value())) {
+                if (news) {
                     answers.execute(() -> answer(wait));
                 }
             }
         }
+    }
+
+    /** Whether a poll after {@code offset} would be answered with something now, a refusal included. */
+    private boolean hasNewsAfter(long offset) {
+        CommandResult<ClusterDeltas> now = answerer.apply(new GetClusterDeltas(offset, 1));
+        return now.isRefused() || hasNews(now.value());
     }
 
     /** Answers a wait once, with what the state holds now. */
