@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -162,6 +163,13 @@ public class CatchUpReadBenchmark {
         public CompletableFuture<ByteBuffer> rangeRead(String key, long start, long end) {
             readBytes.addAndGet(end - start);
             return delegate.rangeRead(key, start, end);
+        }
+
+        @Override
+        public <T> CompletableFuture<T> rangeRead(String key, long start, long end,
+                                                  Function<ByteBuffer, ? extends T> decode) {
+            readBytes.addAndGet(end - start);
+            return delegate.rangeRead(key, start, end, decode);
         }
 
         @Override

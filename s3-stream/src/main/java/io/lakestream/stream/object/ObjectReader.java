@@ -89,9 +89,12 @@ public final class ObjectReader {
         return index.find(streamId, startOffset, endOffset, maxBytes);
     }
 
-    /** Fetches one block; completes with {@link ObjectFormatException} if its CRC does not match. */
+    /**
+     * Fetches one block; completes with {@link ObjectFormatException} if its CRC does not match.
+     * The CRC is checked on the object store's thread that read the block.
+     */
     public CompletableFuture<DataBlock> readBlock(DataBlockIndex block) {
-        return storage.rangeRead(key, block.position(), block.endPosition()).thenApply(data -> {
+        return storage.rangeRead(key, block.position(), block.endPosition(), data -> {
             checkLength(key, data, block.position(), block.endPosition());
             return DataBlock.verify(key, block, data);
         });
@@ -100,6 +103,7 @@ public final class ObjectReader {
     /**
      * Fetches adjacent blocks (each starting where the previous one ends) with ONE ranged
      * GET. The blocks returned are slices of that one read; see {@link DataBlock#detached()}.
+     * Their CRCs are checked on the object store's thread that read them.
      *
      * @throws IllegalArgumentException if the blocks are not adjacent
      */
@@ -115,7 +119,7 @@ public final class ObjectReader {
         }
         long start = adjacentBlocks.get(0).position();
         long end = adjacentBlocks.get(adjacentBlocks.size() - 1).endPosition();
-        return storage.rangeRead(key, start, end).thenApply(data -> {
+        return storage.rangeRead(key, start, end, data -> {
             checkLength(key, data, start, end);
             List<DataBlock> blocks = new ArrayList<>(adjacentBlocks.size());
             for (DataBlockIndex block : adjacentBlocks) {

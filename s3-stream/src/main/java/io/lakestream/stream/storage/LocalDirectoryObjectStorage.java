@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * {@link ObjectStorage} in a local directory, for the embedded single-node default: the
@@ -176,14 +177,21 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
     /** An empty range ({@code start == end}) completes at once, without touching the disk. */
     @Override
     public CompletableFuture<ByteBuffer> rangeRead(String key, long start, long end) {
+        return rangeRead(key, start, end, Function.identity());
+    }
+
+    /** Decodes on the I/O thread that read the bytes; an empty range on the caller. */
+    @Override
+    public <T> CompletableFuture<T> rangeRead(String key, long start, long end,
+                                              Function<ByteBuffer, ? extends T> decode) {
         if (start < 0 || end < start) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "Invalid range [" + start + ", " + end + ") for key '" + key + "'"));
         }
         if (start == end) {
-            return CompletableFuture.completedFuture(ByteBuffer.allocate(0));
+            return CompletableFuture.completedFuture(ByteBuffer.allocate(0)).thenApply(decode);
         }
-        return run("ranged read [" + start + ", " + end + ")", key, () -> read(key, start, end));
+        return run("ranged read [" + start + ", " + end + ")", key, () -> read(key, start, end), decode);
     }
 
     /**
@@ -299,16 +307,34 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
 
     /** Runs {@code body} on the I/O threads, failures named with operation, key and root. */
     private <T> CompletableFuture<T> run(String operation, String key, IoCall<T> body) {
+        return run(operation, key, body, Function.identity());
+    }
+
+    /**
+     * Runs {@code body} on the I/O threads, failures named with operation, key and root, and
+     * then {@code then} on its result on the same thread; what {@code then} throws is the
+     * caller's failure, passed on as it is.
+     */
+    private <R, T> CompletableFuture<T> run(String operation, String key, IoCall<R> body,
+                                            Function<? super R, ? extends T> then) {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
             io.execute(() -> {
+                R value;
                 try {
-                    result.complete(body.call());
+                    value = body.call();
                 } catch (ObjectStorageException | IllegalArgumentException e) {
                     result.completeExceptionally(e);
+                    return;
                 } catch (IOException | RuntimeException e) {
                     result.completeExceptionally(new ObjectStorageException(
                             "Local " + operation + " of '" + key + "' in " + root + " failed: " + e, e));
+                    return;
+                }
+                try {
+                    result.complete(then.apply(value));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
                 }
             });
         } catch (RuntimeException rejected) {

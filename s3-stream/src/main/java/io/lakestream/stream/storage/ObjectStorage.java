@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Whole objects in a flat key space: S3 ({@code S3ObjectStorage}) or a local directory
@@ -48,6 +49,19 @@ public interface ObjectStorage extends AutoCloseable {
      * be read-only and outside the heap (a mapped file): callers only read it.
      */
     CompletableFuture<ByteBuffer> rangeRead(String key, long start, long end);
+
+    /**
+     * Reads {@code [start, end)} as {@link #rangeRead(String, long, long)} does and applies
+     * {@code decode} to the bytes on the thread that completes the read, never the caller's:
+     * a read served from the page cache can complete before the caller attaches a stage to its
+     * future, and that stage then runs on the caller, a request thread. Completes with what
+     * {@code decode} throws, as it is. The default suits stores whose reads always take a
+     * network round trip.
+     */
+    default <T> CompletableFuture<T> rangeRead(String key, long start, long end,
+                                               Function<ByteBuffer, ? extends T> decode) {
+        return rangeRead(key, start, end).thenApply(decode);
+    }
 
     /** The objects whose key starts with {@code prefix}, in key order. */
     CompletableFuture<List<ObjectInfo>> list(String prefix);

@@ -128,6 +128,37 @@ class BlockCacheTest {
     }
 
     @Test
+    void aBlockFetchedAheadEntersTheCacheWhenItIsReadASecondTime() {
+        cache.prefetch(OBJECT_ID, reader, blocks.subList(0, 2));
+
+        List<DataBlock> first = cache.blocks(OBJECT_ID, reader, blocks.subList(0, 1)).blocks().join();
+        assertThat(cache.cachedBytes()).as("bytes cached after the first read of a block fetched ahead").isZero();
+        assertThat(cache.contains(OBJECT_ID, blocks.get(0).position())).as("kept for a second reader").isTrue();
+
+        List<DataBlock> second = cache.blocks(OBJECT_ID, reader, blocks.subList(0, 1)).blocks().join();
+        assertThat(cache.cachedBytes()).as("bytes cached after the second read").isEqualTo(BLOCK_SIZE);
+        assertThat(second.get(0).records()).containsExactlyElementsOf(first.get(0).records());
+
+        cache.blocks(OBJECT_ID, reader, blocks.subList(1, 2)).blocks().join();
+        cache.blocks(OBJECT_ID, reader, blocks.subList(1, 2)).blocks().join();
+        assertThat(cache.cachedBytes()).as("bytes cached after both blocks were read twice").isEqualTo(2L * BLOCK_SIZE);
+        assertThat(storage.reads()).as("GETs: the one read-ahead of both blocks").hasSize(1);
+        assertThat(count("hit")).as("hits").isEqualTo(4);
+    }
+
+    @Test
+    void aBlockHeldForTheNextReadIsNotReadASecondTimeByThatRead() {
+        cache.prefetch(OBJECT_ID, reader, blocks.subList(0, 1));
+        DataBlock stoppedIn = cache.blocks(OBJECT_ID, reader, blocks.subList(0, 1)).blocks().join().get(0);
+
+        cache.holdForNextRead(OBJECT_ID, stoppedIn);
+        cache.blocks(OBJECT_ID, reader, blocks.subList(0, 1)).blocks().join();
+
+        assertThat(cache.cachedBytes()).as("bytes cached after the read the block was held for").isZero();
+        assertThat(cache.contains(OBJECT_ID, blocks.get(0).position())).isTrue();
+    }
+
+    @Test
     void objectIsOpenedOnceAndItsIndexCached() {
         CompletableFuture<ObjectReader> again = cache.reader(OBJECT_ID, object.size());
 
@@ -136,10 +167,11 @@ class BlockCacheTest {
     }
 
     /**
-     * A block held for a reader's next read goes back into the cache over itself. The cache's
-     * bookkeeping must run on the caller: handed to {@code CompletableFuture}'s default async
-     * executor, it would start a thread per put on a machine of fewer than three cores, whose
-     * common pool has one thread (CompletableFuture then runs each task on a new thread).
+     * A block held for a reader's next read, and then read twice, goes back into the cache over
+     * itself. The cache's bookkeeping must run on the caller: handed to
+     * {@code CompletableFuture}'s default async executor, it would start a thread per put on a
+     * machine of fewer than three cores, whose common pool has one thread (CompletableFuture
+     * then runs each task on a new thread).
      */
     @Test
     void lookupsStartNoThreads() {
@@ -150,6 +182,7 @@ class BlockCacheTest {
         for (int i = 0; i < 50; i++) {
             cache.holdForNextRead(OBJECT_ID, first.get(1));
             cache.blocks(OBJECT_ID, reader, blocks.subList(1, 3)).blocks().join();
+            cache.blocks(OBJECT_ID, reader, blocks.subList(1, 2)).blocks().join();
         }
 
         // The count is the JVM's: a pool left by an earlier test may start a thread meanwhile (CI saw

@@ -57,6 +57,17 @@ class LocalDirectoryObjectStorageTest extends ObjectStorageContractTest {
                 .isInstanceOf(ObjectNotFoundException.class);
     }
 
+    /** A read served from the page cache can complete before the caller attaches to it. */
+    @ParameterizedTest
+    @ValueSource(ints = {10, LocalDirectoryObjectStorage.MAP_THRESHOLD_BYTES})
+    void rangeReadDecodesOnTheThreadThatRead(int length) {
+        await(storage.write(ns + "a", ByteBuffer.allocate(length)));
+
+        String decodedOn = await(storage.rangeRead(ns + "a", 0, length, buffer -> Thread.currentThread().getName()));
+
+        assertThat(decodedOn).as("thread that decoded").startsWith("lakestream-local-objects-");
+    }
+
     @Test
     void objectsSurviveReopeningTheDirectory() {
         await(storage.write(ns + "a/b", utf8("kept")));

@@ -62,6 +62,21 @@ abstract class ObjectStorageContractTest {
     }
 
     @Test
+    void rangeReadDecodesTheRangeAndPassesOnWhatDecodingThrows() {
+        byte[] data = randomBytes(4096, 4);
+        await(storage.write(ns + "a", ByteBuffer.wrap(data)));
+
+        byte[] decoded = await(storage.rangeRead(ns + "a", 100, 1000, ObjectStorageContractTest::bytesOf));
+        assertThat(decoded).as("decoded bytes [100, 1000)").isEqualTo(Arrays.copyOfRange(data, 100, 1000));
+        IllegalStateException corrupt = new IllegalStateException("corrupt block");
+        assertThatThrownBy(() -> await(storage.rangeRead(ns + "a", 0, 10, buffer -> {
+            throw corrupt;
+        }))).as("what decoding threw").isSameAs(corrupt);
+        assertThatThrownBy(() -> await(storage.rangeRead(ns + "missing", 0, 10, ObjectStorageContractTest::bytesOf)))
+                .isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    @Test
     void writeReplacesAnExistingObject() {
         await(storage.write(ns + "a", utf8("first version, longer")));
         await(storage.write(ns + "a", utf8("second")));
