@@ -52,11 +52,11 @@ public interface ObjectStorage extends AutoCloseable {
 
     /**
      * Reads {@code [start, end)} as {@link #rangeRead(String, long, long)} does and applies
-     * {@code decode} to the bytes on the thread that completes the read, never the caller's:
-     * a read served from the page cache can complete before the caller attaches a stage to its
+     * {@code decode} to the bytes on the thread that completes the read, not the caller's: a
+     * read served from the page cache can complete before the caller attaches a stage to its
      * future, and that stage then runs on the caller, a request thread. Completes with what
-     * {@code decode} throws, as it is. The default suits stores whose reads always take a
-     * network round trip.
+     * {@code decode} throws, as it is. The default attaches {@code decode} to the read's
+     * future, which is enough for a store whose reads all take a network round trip.
      */
     default <T> CompletableFuture<T> rangeRead(String key, long start, long end,
                                                Function<ByteBuffer, ? extends T> decode) {
