@@ -55,7 +55,7 @@ public final class BlockCache {
     private final Counter hits;
     private final Counter misses;
     private final long maxReadAheadBytes;
-    /** Guarded by itself: blocks fetched ahead and not yet looked up, oldest first. */
+    /** Guarded by itself: blocks fetched ahead or held, read once at most, oldest first. */
     private final LinkedHashMap<BlockKey, Prefetched> readAhead = new LinkedHashMap<>();
     /** Guarded by {@code readAhead}. */
     private long readAheadBytes;
@@ -160,18 +160,31 @@ public final class BlockCache {
                 }
                 return;
             }
-            readAhead.put(key, new Prefetched(CompletableFuture.completedFuture(block), block.size(), true, false));
+            // Not known to be detached: a block read once from this buffer is still a slice of its read.
+            readAhead.put(key, new Prefetched(CompletableFuture.completedFuture(block), block.size(), false, false));
             readAheadBytes += block.size();
             dropOldestReadAhead();
         }
     }
 
-    /** Guarded by {@code readAhead}. */
+    /**
+     * Drops blocks, oldest first, until the buffer is within its bound: blocks read already
+     * before any that are not, so that what was fetched ahead for a reader that lags behind is
+     * not dropped to keep what others have read. Guarded by {@code readAhead}.
+     */
     private void dropOldestReadAhead() {
+        dropOldestReadAhead(true);
+        dropOldestReadAhead(false);
+    }
+
+    private void dropOldestReadAhead(boolean readOnly) {
         Iterator<Prefetched> oldest = readAhead.values().iterator();
         while (readAheadBytes > maxReadAheadBytes && oldest.hasNext()) {
-            readAheadBytes -= oldest.next().size();
-            oldest.remove();
+            Prefetched entry = oldest.next();
+            if (entry.read() || !readOnly) {
+                readAheadBytes -= entry.size();
+                oldest.remove();
+            }
         }
     }
 

@@ -333,7 +333,7 @@ public final class LocalDirectoryObjectStorage implements ObjectStorage {
                 }
                 try {
                     result.complete(then.apply(value));
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // an Error too: the future must complete, as thenApply's would
                     result.completeExceptionally(e);
                 }
             });

@@ -159,6 +159,36 @@ class BlockCacheTest {
     }
 
     @Test
+    void aHeldBlockThatIsASliceOfItsReadEntersTheCacheAsACopy() {
+        // Room in the read-ahead buffer for two blocks.
+        BlockCache small = new BlockCache(storage, 4L * BLOCK_SIZE, 1 << 20, new SimpleMeterRegistry());
+        small.prefetch(OBJECT_ID, reader, blocks.subList(0, 2));
+        DataBlock slice = small.blocks(OBJECT_ID, reader, blocks.subList(0, 1)).blocks().join().get(0);
+        small.prefetch(OBJECT_ID, reader, blocks.subList(2, 4));
+
+        small.holdForNextRead(OBJECT_ID, slice);
+        small.blocks(OBJECT_ID, reader, blocks.subList(0, 1)).blocks().join();
+        DataBlock cached = small.blocks(OBJECT_ID, reader, blocks.subList(0, 1)).blocks().join().get(0);
+
+        assertThat(cached).as("the block the cache took, which must not keep its whole read in memory")
+            .isNotSameAs(slice);
+        assertThat(cached.records()).containsExactlyElementsOf(slice.records());
+    }
+
+    @Test
+    void blocksReadAlreadyAreDroppedFromTheReadAheadBufferBeforeUnreadOnes() {
+        BlockCache small = new BlockCache(storage, 4L * BLOCK_SIZE, 1 << 20, new SimpleMeterRegistry());
+        small.prefetch(OBJECT_ID, reader, blocks.subList(0, 2));
+        small.blocks(OBJECT_ID, reader, blocks.subList(1, 2)).blocks().join();
+
+        small.prefetch(OBJECT_ID, reader, blocks.subList(2, 3));
+
+        assertThat(small.contains(OBJECT_ID, blocks.get(0).position())).as("older, unread").isTrue();
+        assertThat(small.contains(OBJECT_ID, blocks.get(1).position())).as("newer, read").isFalse();
+        assertThat(small.blocks(OBJECT_ID, reader, blocks.subList(0, 1)).missedBlocks()).isZero();
+    }
+
+    @Test
     void objectIsOpenedOnceAndItsIndexCached() {
         CompletableFuture<ObjectReader> again = cache.reader(OBJECT_ID, object.size());
 
