@@ -121,7 +121,7 @@ public final class BlockCache {
                     continue;
                 }
                 CompletableFuture<DataBlock> future = new CompletableFuture<>();
-                readAhead.put(key, new Prefetched(future, block.size(), false, false));
+                readAhead.put(key, new Prefetched(future, block.size(), false));
                 reserved.put(key, future);
                 readAheadBytes += block.size();
                 bytes += block.size();
@@ -160,8 +160,7 @@ public final class BlockCache {
                 }
                 return;
             }
-            // Not known to be detached: a block read once from this buffer is still a slice of its read.
-            readAhead.put(key, new Prefetched(CompletableFuture.completedFuture(block), block.size(), false, false));
+            readAhead.put(key, new Prefetched(CompletableFuture.completedFuture(block), block.size(), false));
             readAheadBytes += block.size();
             dropOldestReadAhead();
         }
@@ -221,7 +220,8 @@ public final class BlockCache {
             readAhead.remove(key);
             readAheadBytes -= entry.size();
         }
-        CompletableFuture<DataBlock> block = entry.detached() ? entry.block() : entry.block().thenApply(DataBlock::detached);
+        // Copied even if it came from the cache: a block read once from this buffer is a slice of its read.
+        CompletableFuture<DataBlock> block = entry.block().thenApply(DataBlock::detached);
         blocks.put(key, block);
         return block;
     }
@@ -340,16 +340,15 @@ public final class BlockCache {
     /**
      * A block fetched ahead, or held for a reader's next read.
      *
-     * @param detached whether its bytes are its own already
      * @param read whether a lookup has taken it since it was fetched or held
      */
-    private record Prefetched(CompletableFuture<DataBlock> block, int size, boolean detached, boolean read) {
+    private record Prefetched(CompletableFuture<DataBlock> block, int size, boolean read) {
         Prefetched markedRead() {
-            return new Prefetched(block, size, detached, true);
+            return new Prefetched(block, size, true);
         }
 
         Prefetched unread() {
-            return new Prefetched(block, size, detached, false);
+            return new Prefetched(block, size, false);
         }
     }
 }
