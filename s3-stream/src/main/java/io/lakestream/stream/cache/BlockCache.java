@@ -227,38 +227,35 @@ public final class BlockCache {
     }
 
     private Lookup lookup(long objectId, ObjectReader reader, List<DataBlockIndex> wanted) {
-        Map<BlockKey, DataBlockIndex> byKey = new HashMap<>(wanted.size() * 2);
-        Map<BlockKey, CompletableFuture<DataBlock>> fetchedAhead = new HashMap<>();
-        List<BlockKey> keys = new ArrayList<>(wanted.size());
-        List<BlockKey> others = new ArrayList<>(wanted.size());
+        // In the order wanted: the block fetched ahead, or null for one to look up in the cache.
+        List<CompletableFuture<DataBlock>> ordered = new ArrayList<>(wanted.size());
+        Map<BlockKey, DataBlockIndex> others = new HashMap<>();
         for (DataBlockIndex block : wanted) {
             BlockKey key = new BlockKey(objectId, block.position());
-            keys.add(key);
-            byKey.put(key, block);
             CompletableFuture<DataBlock> ahead = takeReadAhead(key);
-            if (ahead != null) {
-                fetchedAhead.put(key, ahead);
-            } else {
-                others.add(key);
+            ordered.add(ahead);
+            if (ahead == null) {
+                others.put(key, block);
             }
         }
         if (others.isEmpty()) {
             // All fetched ahead, as they are for a reader that keeps pace with its read-ahead.
-            return new Lookup(inOrder(keys.stream().map(fetchedAhead::get).toList()), 0, 0);
+            return new Lookup(inOrder(ordered), 0, 0);
         }
         // Caffeine calls the loader at once, on this thread, with the keys that are neither cached nor in flight.
         long[] missed = new long[2];
-        CompletableFuture<Map<BlockKey, DataBlock>> cached = blocks.getAll(others, (missing, executor) -> {
-            List<DataBlockIndex> toRead = missing.stream().map(byKey::get)
+        CompletableFuture<Map<BlockKey, DataBlock>> cached = blocks.getAll(others.keySet(), (missing, executor) -> {
+            List<DataBlockIndex> toRead = missing.stream().map(others::get)
                 .sorted(Comparator.comparingLong(DataBlockIndex::position)).toList();
             missed[0] = toRead.size();
             missed[1] = toRead.stream().mapToLong(DataBlockIndex::size).sum();
             return read(objectId, reader, toRead, true);
         });
-        List<CompletableFuture<DataBlock>> ordered = new ArrayList<>(keys.size());
-        for (BlockKey key : keys) {
-            CompletableFuture<DataBlock> ahead = fetchedAhead.get(key);
-            ordered.add(ahead != null ? ahead : cached.thenApply(found -> found.get(key)));
+        for (int i = 0; i < ordered.size(); i++) {
+            if (ordered.get(i) == null) {
+                BlockKey key = new BlockKey(objectId, wanted.get(i).position());
+                ordered.set(i, cached.thenApply(found -> found.get(key)));
+            }
         }
         return new Lookup(inOrder(ordered), (int) missed[0], missed[1]);
     }
