@@ -166,6 +166,16 @@ public final class BrokerConfig extends AbstractConfig {
         TRANSACTION_ABORT_INTERVAL_MS,
         TRANSACTION_EXPIRE_INTERVAL_MS);
 
+    /** At least 1 MiB, in whole 4 KiB blocks: the block WAL writes nothing smaller. */
+    private static final ConfigDef.Validator WAL_CAPACITY_VALIDATOR = ConfigDef.LambdaValidator.with(
+        (name, value) -> {
+            atLeast(1L << 20).ensureValid(name, value);
+            if ((Long) value % 4096 != 0) {
+                throw new ConfigException(name, value, "must be a multiple of 4096");
+            }
+        },
+        () -> "[1048576,...], a multiple of 4096");
+
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(NODE_ID, Type.INT, 1, atLeast(0), HIGH,
             "The id of this node, unique in the cluster; it names the node's streams and stream-set objects.")
@@ -248,8 +258,9 @@ public final class BrokerConfig extends AbstractConfig {
                 + "the object store (no local state).")
         .define(WAL_PATH, Type.STRING, null, MEDIUM,
             "The block write-ahead log's file; default " + LOG_DIR + "/wal.")
-        .define(WAL_CAPACITY_BYTES, Type.LONG, 2L << 30, atLeast(1L << 20), MEDIUM,
-            "The block write-ahead log's size: data not yet uploaded must fit in it.")
+        .define(WAL_CAPACITY_BYTES, Type.LONG, 2L << 30, WAL_CAPACITY_VALIDATOR, MEDIUM,
+            "The block write-ahead log's size: data not yet uploaded must fit in it. A multiple of 4096: the "
+                + "log writes whole blocks.")
         .define(OBJECT_STORE_TYPE, Type.STRING, "local", in("local", "s3"), HIGH,
             "Where data objects live: 'local', a directory (the embedded default), or 's3'.")
         .define(OBJECT_STORE_LOCAL_DIR, Type.STRING, null, MEDIUM,

@@ -8,8 +8,9 @@ import java.util.Objects;
  * Configuration of a {@link BlockWal}; immutable, validated when built.
  *
  * @param path          the WAL file; created and preallocated if it does not exist
- * @param capacityBytes size of the circular data region, excluding the two header slots;
- *                      an existing file must have been created with the same capacity
+ * @param capacityBytes size of the circular data region, excluding the two header slots: a
+ *                      whole number of 4 KiB blocks, at least two; an existing file must
+ *                      have been created with the same capacity
  * @param maxBatchBytes most bytes (record frames) written and fsync'd as one group; also
  *                      bounds the largest record. At most half the capacity, so that any
  *                      record fits once the log is trimmed to its end, whatever the gap
@@ -22,8 +23,8 @@ public record BlockWalConfig(Path path, long capacityBytes, int maxBatchBytes, D
 
     public static final int DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
     public static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(10);
-    /** Small enough for tests, large enough to hold a few frames. */
-    public static final long MIN_CAPACITY_BYTES = 4096;
+    /** Two blocks: small enough for tests, large enough for the largest group that fits. */
+    public static final long MIN_CAPACITY_BYTES = 2L * WalFile.BLOCK_SIZE;
 
     public BlockWalConfig {
         Objects.requireNonNull(path, "path");
@@ -31,6 +32,10 @@ public record BlockWalConfig(Path path, long capacityBytes, int maxBatchBytes, D
         if (capacityBytes < MIN_CAPACITY_BYTES) {
             throw new IllegalArgumentException(
                     "WAL capacity must be at least " + MIN_CAPACITY_BYTES + " bytes, was " + capacityBytes);
+        }
+        if (capacityBytes % WalFile.BLOCK_SIZE != 0) {
+            throw new IllegalArgumentException("WAL capacity must be a multiple of " + WalFile.BLOCK_SIZE
+                    + " bytes (the WAL writes whole blocks), was " + capacityBytes);
         }
         if (maxBatchBytes <= WalFrame.HEADER_SIZE || maxBatchBytes > capacityBytes / 2) {
             throw new IllegalArgumentException("WAL max batch bytes must be in (" + WalFrame.HEADER_SIZE + ", "

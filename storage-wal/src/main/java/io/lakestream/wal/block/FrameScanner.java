@@ -61,7 +61,8 @@ final class FrameScanner {
             if (epoch < lastEpoch) {
                 return stop("the frame's epoch " + epoch + " is below the previous frame's " + lastEpoch);
             }
-            if (type != WalFrame.TYPE_RECORD && !(type == WalFrame.TYPE_PADDING && length == 0)) {
+            if (type != WalFrame.TYPE_RECORD && type != WalFrame.TYPE_SKIP
+                    && !(type == WalFrame.TYPE_PADDING && length == 0)) {
                 return stop("the frame has an invalid type " + type);
             }
             ByteBuffer payload = ByteBuffer.allocate(length);
@@ -75,6 +76,10 @@ final class FrameScanner {
             lastEpoch = epoch;
             if (type == WalFrame.TYPE_PADDING) {
                 position = file.nextLapStart(position);
+                continue;
+            }
+            if (type == WalFrame.TYPE_SKIP) {
+                position += frameSize;
                 continue;
             }
             long recordPosition = position;

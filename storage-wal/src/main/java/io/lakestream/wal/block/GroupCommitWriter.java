@@ -17,6 +17,10 @@ import java.util.List;
  * write (two when the group wraps around the end of the file) and one fsync, and completes
  * their futures in position order.
  *
+ * <p>A group starts on a block boundary and a skip frame fills its last block, so every write
+ * is whole blocks and no write touches a block of an acknowledged group (a torn write could
+ * otherwise damage records already acknowledged).
+ *
  * <p>Only the writer thread runs this (tests may step it with {@link #runOnce()} instead), and
  * it alone owns the write position, the trim point and the file's header, so none of them
  * needs a lock. Futures complete on this thread.
@@ -28,10 +32,15 @@ final class GroupCommitWriter implements Runnable {
     private final WalListener listener;
     private final int epoch;
     private final int maxBatchBytes;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(WalFile.BLOCK_SIZE).asReadOnlyBuffer();
+
     private final WalFrame frame = WalFrame.create();
-    /** Room for a full group plus the padding frame of a wrap inside it. */
+    /**
+     * Room for a full group, the padding frame of a wrap inside it, the skip frame at its end,
+     * the block-aligned start of the next lap's part, and the start of a block written before.
+     */
     private final ByteBuffer batch;
-    private final ByteBuffer positionProbe = ByteBuffer.allocate(WalFrame.POSITION_LENGTH);
+    private final ByteBuffer frameProbe = ByteBuffer.allocate(WalFrame.HEADER_SIZE);
 
     /** Appends taken from the queue, in arrival order, not yet written. */
     private final ArrayDeque<PendingAppend> waiting = new ArrayDeque<>();
@@ -54,7 +63,7 @@ final class GroupCommitWriter implements Runnable {
         this.listener = listener;
         this.epoch = file.header().epoch();
         this.maxBatchBytes = maxBatchBytes;
-        this.batch = ByteBuffer.allocateDirect(maxBatchBytes + WalFrame.HEADER_SIZE);
+        this.batch = WalFile.allocateAligned(maxBatchBytes + 2 * WalFrame.HEADER_SIZE + 3 * WalFile.BLOCK_SIZE);
         this.nextPosition = nextPosition;
         this.trimPosition = file.header().trimPosition();
     }
@@ -127,18 +136,42 @@ final class GroupCommitWriter implements Runnable {
         return file.lapRemaining(nextPosition) >= frameSize ? nextPosition : file.nextLapStart(nextPosition);
     }
 
-    /** Whether the append can be written without overwriting untrimmed records. */
+    /** Whether the append, and the skip frame after it, fit without overwriting untrimmed records. */
     private boolean fits(PendingAppend append) {
         int frameSize = append.frameSize();
-        return placement(frameSize) + frameSize - trimPosition <= file.capacity();
+        return paddedEnd(placement(frameSize) + frameSize) - trimPosition <= file.capacity();
+    }
+
+    /**
+     * Where a group whose last frame ends at {@code end} ends: at the next block boundary, or
+     * the one after it if a skip frame does not fit before the first. A lap tail too short for
+     * a frame needs none: recovery goes on at the next lap.
+     */
+    private long paddedEnd(long end) {
+        long boundary = WalFile.alignUp(end);
+        if (boundary == end || boundary - end >= WalFrame.HEADER_SIZE
+                || file.lapRemaining(end) < WalFrame.HEADER_SIZE) {
+            return boundary;
+        }
+        return boundary + WalFile.BLOCK_SIZE;
     }
 
     private void writeGroup() throws IOException {
         long started = System.nanoTime();
         long groupStart = nextPosition;
+        long writeStart = WalFile.alignDown(groupStart);
         int wrapIndex = -1;
         int recordBytes = 0;
         batch.clear();
+        if (writeStart < groupStart) {
+            // Recovery cut the log inside a block (a log of the packed format, or a group whose
+            // skip frame a crash tore): the write starts with that block's bytes, unchanged.
+            batch.limit((int) (groupStart - writeStart));
+            if (!file.read(batch, writeStart)) {
+                throw new IOException("WAL " + file.path() + " ends before position " + groupStart);
+            }
+            batch.limit(batch.capacity());
+        }
         while (!waiting.isEmpty()) {
             PendingAppend append = waiting.peek();
             int frameSize = append.frameSize();
@@ -153,6 +186,7 @@ final class GroupCommitWriter implements Runnable {
                 if (file.lapRemaining(nextPosition) >= WalFrame.HEADER_SIZE) {
                     frame.writePadding(batch, nextPosition, epoch);
                 }
+                fillBlock(batch);
                 wrapIndex = batch.position();
             }
             frame.writeRecord(batch, position, epoch, append.record());
@@ -161,16 +195,23 @@ final class GroupCommitWriter implements Runnable {
             group.add(waiting.poll());
             groupResults.add(new AppendResult(position, nextPosition));
         }
+        long end = paddedEnd(nextPosition);
+        if (end - nextPosition >= WalFrame.HEADER_SIZE) {
+            frame.writeSkip(batch, nextPosition, epoch, (int) (end - nextPosition));
+        } else {
+            fillBlock(batch);
+        }
+        nextPosition = end;
         batch.flip();
         long bytes = batch.remaining();
         if (wrapIndex < 0) {
-            file.write(batch, groupStart);
+            file.write(batch, writeStart);
         } else {
             // The one group of a lap that wraps is written in two pieces: the tail of the lap,
             // then the start of the next.
             ByteBuffer beforeWrap = batch.duplicate().limit(wrapIndex);
             if (beforeWrap.hasRemaining()) {
-                file.write(beforeWrap, groupStart);
+                file.write(beforeWrap, writeStart);
             }
             file.write(batch.position(wrapIndex), file.nextLapStart(groupStart));
         }
@@ -184,6 +225,13 @@ final class GroupCommitWriter implements Runnable {
         }
         group.clear();
         groupResults.clear();
+    }
+
+    /** Zeros from {@code buffer}'s position to the next block boundary, where it leaves the position. */
+    private static void fillBlock(ByteBuffer buffer) {
+        int position = buffer.position();
+        int fill = (int) (WalFile.alignUp(position) - position);
+        buffer.put(position, ZEROS, 0, fill).position(position + fill);
     }
 
     /**
@@ -201,8 +249,9 @@ final class GroupCommitWriter implements Runnable {
             if (position <= target) {
                 continue;
             }
-            if (isRecordBoundary(position)) {
-                target = position;
+            long boundary = frameBoundary(position);
+            if (boundary >= 0) {
+                target = Math.max(target, boundary);
             } else {
                 trim.future().completeExceptionally(new WalException("cannot trim WAL " + file.path() + " to "
                         + trim.position() + ": no record starts there"));
@@ -219,14 +268,24 @@ final class GroupCommitWriter implements Runnable {
         trims.clear();
     }
 
-    /** Whether a frame starts at {@code position}, which lies between the trim point and the end. */
-    private boolean isRecordBoundary(long position) throws IOException {
+    /**
+     * Where the log may be trimmed for a request to trim to {@code position}, which lies
+     * between the trim point and the end; -1 if no frame starts there. A trim to the end of a
+     * group's last record moves past the group's skip frame, so that the log trimmed to its
+     * end holds nothing and an append of the largest size fits.
+     */
+    private long frameBoundary(long position) throws IOException {
         if (position == nextPosition || file.lapRemaining(position) < WalFrame.HEADER_SIZE) {
-            return true;
+            return position;
         }
-        positionProbe.clear();
-        return file.read(positionProbe, position + WalFrame.POSITION_OFFSET)
-                && positionProbe.getLong(0) == position;
+        frameProbe.clear();
+        if (!file.read(frameProbe, position) || frameProbe.getLong(WalFrame.POSITION_OFFSET) != position) {
+            return -1;
+        }
+        if (frameProbe.get(WalFrame.TYPE_OFFSET) == WalFrame.TYPE_SKIP) {
+            return position + WalFrame.HEADER_SIZE + frameProbe.getInt(WalFrame.LENGTH_OFFSET);
+        }
+        return position;
     }
 
     private void failEverything(WalException failure) {

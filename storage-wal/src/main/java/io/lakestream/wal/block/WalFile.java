@@ -1,5 +1,6 @@
 package io.lakestream.wal.block;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import io.lakestream.wal.WalException;
 import java.io.Closeable;
 import java.io.IOException;
@@ -16,6 +17,12 @@ import java.nio.file.StandardOpenOption;
  * positions to file offsets ({@code DATA_REGION_OFFSET + position % capacity}) and keeps
  * the current header.
  *
+ * <p>Writes are whole {@value #BLOCK_SIZE}-byte blocks, and go straight to the device (direct
+ * I/O) where the file system allows it. Through the page cache, an fsync writes back every
+ * dirty page cache folio whole, and the kernel caches a file in folios of up to a few MiB: an
+ * fsync'd group of a few KiB cost a MiB of device writes. Reads go through the page cache,
+ * which the kernel keeps coherent with direct writes.
+ *
  * <p>Header writes alternate between the slots, each followed by an fsync, so a write torn
  * by a crash damages only the slot being written and the other still holds the previous
  * header. Slots are a page apart so that one write never touches both.
@@ -25,7 +32,9 @@ import java.nio.file.StandardOpenOption;
  */
 final class WalFile implements Closeable {
 
-    static final int HEADER_SLOT_SIZE = 4096;
+    /** The unit of every write: a group's writes start and end on block boundaries. */
+    static final int BLOCK_SIZE = 4096;
+    static final int HEADER_SLOT_SIZE = BLOCK_SIZE;
     static final int HEADER_SLOT_COUNT = 2;
     static final long DATA_REGION_OFFSET = (long) HEADER_SLOT_SIZE * HEADER_SLOT_COUNT;
 
@@ -33,17 +42,39 @@ final class WalFile implements Closeable {
     private static final int ZERO_FILL_CHUNK = 1024 * 1024;
 
     private final Path path;
+    /** Reads, and writes when the file system has no direct I/O. */
     private final FileChannel channel;
+    /** Writes: opened with direct I/O where the file system allows it, else {@link #channel}. */
+    private final FileChannel writeChannel;
     private final long capacity;
+    private final ByteBuffer headerBlock = allocateAligned(HEADER_SLOT_SIZE);
     private WalHeader header;
     private int currentSlot;
 
-    private WalFile(Path path, FileChannel channel, WalHeader header, int currentSlot) {
+    private WalFile(Path path, FileChannel channel, FileChannel writeChannel, WalHeader header, int currentSlot) {
         this.path = path;
         this.channel = channel;
+        this.writeChannel = writeChannel;
         this.capacity = header.capacity();
         this.header = header;
         this.currentSlot = currentSlot;
+    }
+
+    /**
+     * A direct buffer of {@code size} bytes (rounded up to whole blocks) whose start is
+     * aligned on a block, as direct I/O requires of the memory it writes from.
+     */
+    static ByteBuffer allocateAligned(int size) {
+        int blocks = (int) alignUp(size) / BLOCK_SIZE;
+        return ByteBuffer.allocateDirect((blocks + 1) * BLOCK_SIZE).alignedSlice(BLOCK_SIZE);
+    }
+
+    static long alignDown(long position) {
+        return position - Math.floorMod(position, BLOCK_SIZE);
+    }
+
+    static long alignUp(long position) {
+        return alignDown(position + BLOCK_SIZE - 1);
     }
 
     /**
@@ -56,8 +87,10 @@ final class WalFile implements Closeable {
             create(path, capacity);
         }
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel writeChannel = channel;
         try {
-            WalFile file = open(path, channel);
+            writeChannel = openDirect(path, channel);
+            WalFile file = open(path, channel, writeChannel);
             if (file.capacity != capacity) {
                 throw new WalException("WAL " + path + " was created with capacity " + file.capacity
                         + " bytes but is configured with " + capacity + " bytes");
@@ -65,8 +98,29 @@ final class WalFile implements Closeable {
             return file;
         } catch (IOException | RuntimeException e) {
             channel.close();
+            writeChannel.close();
             throw e;
         }
+    }
+
+    /**
+     * A channel that writes to {@code path} with direct I/O, or {@code buffered} if the file
+     * system cannot (tmpfs before Linux 6.6, some network file systems, macOS) or its blocks
+     * do not divide {@link #BLOCK_SIZE}.
+     */
+    private static FileChannel openDirect(Path path, FileChannel buffered) throws IOException {
+        String why;
+        try {
+            long blockSize = Files.getFileStore(path).getBlockSize();
+            if (BLOCK_SIZE % blockSize == 0) {
+                return FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+            }
+            why = "its block size is " + blockSize + " bytes";
+        } catch (IOException | UnsupportedOperationException e) {
+            why = e.toString();
+        }
+        LOG.log(Level.INFO, "WAL " + path + " is written through the page cache: no direct I/O (" + why + ")");
+        return buffered;
     }
 
     /**
@@ -92,7 +146,7 @@ final class WalFile implements Closeable {
         forceDirectory(path.toAbsolutePath().getParent());
     }
 
-    private static WalFile open(Path path, FileChannel channel) throws IOException {
+    private static WalFile open(Path path, FileChannel channel, FileChannel writeChannel) throws IOException {
         WalHeader best = null;
         int bestSlot = -1;
         String[] problems = new String[HEADER_SLOT_COUNT];
@@ -121,7 +175,7 @@ final class WalFile implements Closeable {
                         + "); using slot " + bestSlot);
             }
         }
-        return new WalFile(path, channel, best, bestSlot);
+        return new WalFile(path, channel, writeChannel, best, bestSlot);
     }
 
     Path path() {
@@ -132,6 +186,11 @@ final class WalFile implements Closeable {
         return capacity;
     }
 
+    /** Whether writes bypass the page cache. */
+    boolean directIo() {
+        return writeChannel != channel;
+    }
+
     WalHeader header() {
         return header;
     }
@@ -139,8 +198,12 @@ final class WalFile implements Closeable {
     /** Makes {@code next} the current header: writes it to the other slot and fsyncs. */
     void writeHeader(WalHeader next) throws IOException {
         int slot = (currentSlot + 1) % HEADER_SLOT_COUNT;
-        writeFully(channel, next.encode(), slotOffset(slot));
-        channel.force(false);
+        headerBlock.clear().put(next.encode());
+        while (headerBlock.hasRemaining()) {
+            headerBlock.put((byte) 0);
+        }
+        writeFully(writeChannel, headerBlock.flip(), slotOffset(slot));
+        writeChannel.force(false);
         header = next;
         currentSlot = slot;
     }
@@ -155,10 +218,15 @@ final class WalFile implements Closeable {
         return position + lapRemaining(position);
     }
 
-    /** Writes all of {@code source}'s remaining bytes at {@code position}; never wraps. */
+    /**
+     * Writes all of {@code source}'s remaining bytes at {@code position}; never wraps. The
+     * position and the number of bytes are whole blocks, and {@code source} is a buffer from
+     * {@link #allocateAligned} whose position is a whole number of blocks.
+     */
     void write(ByteBuffer source, long position) throws IOException {
         assert source.remaining() <= lapRemaining(position) : "a write must not cross the end of a lap";
-        writeFully(channel, source, fileOffset(position));
+        assert position % BLOCK_SIZE == 0 && source.remaining() % BLOCK_SIZE == 0 : "a write of whole blocks";
+        writeFully(writeChannel, source, fileOffset(position));
     }
 
     /**
@@ -173,12 +241,14 @@ final class WalFile implements Closeable {
 
     /** Flushes written data to the device (fdatasync): the file's size never changes. */
     void force() throws IOException {
-        channel.force(false);
+        writeChannel.force(false);
     }
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        try (channel) {
+            writeChannel.close();
+        }
     }
 
     private long fileOffset(long position) {

@@ -29,6 +29,13 @@ final class WalFrame {
     static final byte TYPE_RECORD = 0;
     /** An empty frame that says "the rest of this lap is unused; continue at the next lap". */
     static final byte TYPE_PADDING = 1;
+    /**
+     * A frame whose payload (zeros) fills the rest of a group's last block, so that the next
+     * group starts on a block boundary; recovery steps over it.
+     */
+    static final byte TYPE_SKIP = 2;
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(2 * WalFile.BLOCK_SIZE).asReadOnlyBuffer();
 
     private final CRC32C crc = new CRC32C();
 
@@ -61,6 +68,19 @@ final class WalFrame {
         writeHeader(target, start, 0, position, epoch, TYPE_PADDING);
         target.position(start + HEADER_SIZE);
         target.putInt(start + CRC_OFFSET, checksum(target, start, 0));
+    }
+
+    /**
+     * Writes a skip frame of {@code frameSize} bytes (its payload zeros) at {@code target}'s
+     * position and advances it.
+     */
+    void writeSkip(ByteBuffer target, long position, int epoch, int frameSize) {
+        int start = target.position();
+        int length = frameSize - HEADER_SIZE;
+        writeHeader(target, start, length, position, epoch, TYPE_SKIP);
+        target.put(start + PAYLOAD_OFFSET, ZEROS, 0, length);
+        target.position(start + frameSize);
+        target.putInt(start + CRC_OFFSET, checksum(target, start, length));
     }
 
     /**

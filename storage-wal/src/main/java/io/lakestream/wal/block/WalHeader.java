@@ -17,7 +17,10 @@ import java.util.zip.CRC32C;
 record WalHeader(long capacity, long sequence, int epoch, long trimPosition) {
 
     static final int MAGIC = 0x4C53574C; // "LSWL"
-    static final int FORMAT_VERSION = 1;
+    /** Version 2 starts every group on a block boundary, after a skip frame. */
+    static final int FORMAT_VERSION = 2;
+    /** Frames packed end to end; read as version 2, which adds only the skip frame. */
+    static final int FORMAT_VERSION_PACKED = 1;
 
     static final int CRC_OFFSET = 0;
     static final int CRC_LENGTH = 4;
@@ -78,8 +81,9 @@ record WalHeader(long capacity, long sequence, int epoch, long trimPosition) {
             throw new InvalidHeaderException("bad magic 0x" + Integer.toHexString(magic));
         }
         int version = buffer.getInt(FORMAT_VERSION_OFFSET);
-        if (version != FORMAT_VERSION) {
-            throw new InvalidHeaderException("unsupported format version " + version + ", expected " + FORMAT_VERSION);
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_PACKED) {
+            throw new InvalidHeaderException("unsupported format version " + version + ", expected "
+                    + FORMAT_VERSION_PACKED + " or " + FORMAT_VERSION);
         }
         return new WalHeader(
                 buffer.getLong(CAPACITY_OFFSET),

@@ -29,9 +29,12 @@ class BlockWalConfigTest {
     }
 
     @Test
-    void rejectsATinyCapacityAndANegativeTimeout() {
+    void rejectsATinyOrUnalignedCapacityAndANegativeTimeout() {
         assertThatThrownBy(() -> BlockWalConfig.builder(PATH, 100).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity must be at least");
+        assertThatThrownBy(() -> BlockWalConfig.builder(PATH, 64 * 1024 + 100).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("capacity must be a multiple of 4096 bytes").hasMessageContaining("was 65636");
         assertThatThrownBy(() -> BlockWalConfig.builder(PATH, 8192).appendTimeout(Duration.ofMillis(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be negative");
     }

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BlockWalTest {
 
-    private static final long CAPACITY = 64 * 1024;
+    /** Room for the 256 groups of one small record (a block each) that some tests append. */
+    private static final long CAPACITY = 1024 * 1024;
 
     @TempDir
     Path directory;
@@ -77,7 +78,8 @@ class BlockWalTest {
 
     @Test
     void recoversOnlyUntrimmedRecordsAfterManyLapsWithTrimsAndReopens() throws Exception {
-        BlockWalConfig small = BlockWalConfig.builder(path, 16 * 1024).maxBatchBytes(4 * 1024).build();
+        // 16 blocks: room for the nine records (a group each) kept before a trim.
+        BlockWalConfig small = BlockWalConfig.builder(path, 64 * 1024).maxBatchBytes(4 * 1024).build();
         SplittableRandom random = new SplittableRandom(42);
         Deque<Appended> untrimmed = new ArrayDeque<>();
         BlockWal wal = openRecovered(small);
@@ -123,7 +125,7 @@ class BlockWalTest {
         assertThat(drain(reopened.recover())).as("records recovered after trimming everything").isEmpty();
         Appended next = append(reopened, payload(-1, 10));
         assertThat(next.position()).as("position of the first append after reopening")
-                .isEqualTo(last.nextPosition());
+                .isEqualTo(WalFile.alignUp(last.nextPosition()));
     }
 
     @Test
@@ -151,7 +153,7 @@ class BlockWalTest {
                 .as("an append to a full WAL must wait for trim")
                 .isInstanceOf(TimeoutException.class);
 
-        wal.trim(appended.get(2).position()).get();
+        wal.trim(appended.get(1).position()).get();
         AppendResult result = blocked.get(10, TimeUnit.SECONDS);
         assertThat(result.position()).as("position of the append that waited for trim")
                 .isGreaterThanOrEqualTo(appended.get(appended.size() - 1).nextPosition());
@@ -162,15 +164,16 @@ class BlockWalTest {
         BlockWalConfig tiny = BlockWalConfig.builder(path, 8192).maxBatchBytes(4096)
                 .appendTimeout(Duration.ofMillis(100)).build();
         BlockWal wal = openRecovered(tiny);
-        fill(wal, tiny);
+        List<Appended> appended = fill(wal, tiny);
 
         assertThatThrownBy(() -> wal.append(ByteBuffer.wrap(payload(99, 1000))).join())
                 .hasCauseInstanceOf(WalException.class)
                 .hasMessageContaining("WAL full: " + path)
                 .hasMessageContaining("capacity 8192 bytes")
-                .hasMessageContaining("of which 8168 are used");
-        // The failed append took no space: a smaller record that fits still goes in.
-        assertThat(append(wal, payload(100, 3)).position()).as("position after a failed append").isEqualTo(8168);
+                .hasMessageContaining("of which 8192 are used");
+        // The failed append took no space: once the first group is trimmed, the next goes at the end.
+        wal.trim(appended.get(1).position()).get();
+        assertThat(append(wal, payload(100, 3)).position()).as("position after a failed append").isEqualTo(8192);
     }
 
     @Test
@@ -348,14 +351,55 @@ class BlockWalTest {
         flipBit(path, fileOffset(config, appended.get(1).position()) + WalFrame.PAYLOAD_OFFSET, 0);
         BlockWal wal = open(config);
         assertThat(drain(wal.recover())).containsExactly(appended.get(0));
-        // Same size as the damaged record: ends exactly where the old, intact third one starts.
+        // Its group, like the damaged record's, ends exactly where the old, intact third one starts.
         Appended replacement = append(wal, payload(55, 100));
         wal.close();
 
-        assertThat(replacement.nextPosition()).isEqualTo(appended.get(2).position());
+        assertThat(WalFile.alignUp(replacement.nextPosition())).isEqualTo(appended.get(2).position());
         assertThat(reopenAndRecover(config))
                 .as("the old third record, written in an earlier session after the damage, must not come back")
                 .containsExactly(appended.get(0), replacement);
+    }
+
+    @Test
+    void everyGroupStartsOnABlockBoundary() throws Exception {
+        List<Appended> appended = appendAndClose(3, 100);
+
+        assertThat(appended).extracting(Appended::position).as("positions of records appended one by one")
+                .containsExactly(0L, (long) WalFile.BLOCK_SIZE, 2L * WalFile.BLOCK_SIZE);
+        assertThat(reopenAndRecover(config)).as("records recovered across the skip frames")
+                .containsExactlyElementsOf(appended);
+    }
+
+    @Test
+    void aLogCutInsideABlockKeepsThatBlocksRecordsWhenTheNextGroupRewritesIt() throws Exception {
+        List<Appended> appended = appendAndClose(2, 100);
+        // Damage the skip frame after the first record: recovery ends the log there, mid-block.
+        flipBit(path, fileOffset(config, appended.get(0).nextPosition()) + WalFrame.CRC_OFFSET, 2);
+        BlockWal wal = open(config);
+        assertThat(drain(wal.recover())).as("records before the damaged skip frame").containsExactly(appended.get(0));
+
+        Appended next = append(wal, payload(77, 300));
+        wal.close();
+
+        assertThat(next.position()).as("position of the next append").isEqualTo(appended.get(0).nextPosition());
+        assertThat(reopenAndRecover(config)).as("records recovered after the block was written again")
+                .containsExactly(appended.get(0), next);
+    }
+
+    @Test
+    void trimmingToTheEndOfAGroupsLastRecordFreesItsSkipFrameToo() throws Exception {
+        BlockWalConfig tiny = BlockWalConfig.builder(path, 8192).maxBatchBytes(4096).failFastWhenFull().build();
+        BlockWal wal = openRecovered(tiny);
+        // Ends 10 bytes before a block boundary: too close for a skip frame, so the group's skip
+        // frame fills the next block too, and the group takes the whole log.
+        Appended first = append(wal, payload(1, WalFile.BLOCK_SIZE - 10 - WalFrame.HEADER_SIZE));
+
+        wal.trim(first.nextPosition()).get();
+
+        assertThat(append(wal, new byte[tiny.maxRecordBytes()]).position())
+                .as("position of the largest record, which fits only if the skip frame was trimmed too")
+                .isEqualTo(8192);
     }
 
     @Test
@@ -411,11 +455,11 @@ class BlockWalTest {
         return appended;
     }
 
-    /** Appends 1000-byte records until the next one would not fit. */
+    /** Appends 1000-byte records, one group and so one block each, until the next one would not fit. */
     private List<Appended> fill(BlockWal wal, BlockWalConfig walConfig) throws Exception {
         List<Appended> appended = new ArrayList<>();
-        int frameSize = WalFrame.frameSize(1000);
-        for (int i = 0; (long) (i + 1) * frameSize <= walConfig.capacityBytes(); i++) {
+        long groupSize = WalFile.alignUp(WalFrame.frameSize(1000));
+        for (int i = 0; (i + 1) * groupSize <= walConfig.capacityBytes(); i++) {
             appended.add(append(wal, payload(i, 1000)));
         }
         return appended;

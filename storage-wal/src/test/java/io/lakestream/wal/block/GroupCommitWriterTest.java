@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class GroupCommitWriterTest {
 
     private static final long CAPACITY = 64 * 1024;
-    private static final int MAX_BATCH_BYTES = 4096;
+    /** Two blocks: a group starting a block before the end of a lap can wrap. */
+    private static final int MAX_BATCH_BYTES = 8192;
 
     @TempDir
     Path directory;
@@ -65,8 +66,8 @@ class GroupCommitWriterTest {
 
     @Test
     void aGroupStopsAtMaxBatchBytes() throws Exception {
-        List<CompletableFuture<AppendResult>> futures = queueAppends(10, 1000);
         int perGroup = MAX_BATCH_BYTES / WalFrame.frameSize(1000);
+        List<CompletableFuture<AppendResult>> futures = queueAppends(2 * perGroup + 2, 1000);
 
         writer.runOnce();
         assertThat(futures).as("appends done after one cycle")
@@ -74,36 +75,65 @@ class GroupCommitWriterTest {
         writer.runOnce();
         writer.runOnce();
 
-        assertThat(groupSizes).as("records per fsync").containsExactly(perGroup, perGroup, 10 - 2 * perGroup);
+        assertThat(groupSizes).as("records per fsync").containsExactly(perGroup, perGroup, 2);
         assertThat(futures).as("appends done after three cycles").allMatch(CompletableFuture::isDone);
     }
 
     @Test
     void aGroupThatWrapsPadsTheLapAndContinuesAtTheStartOfTheFile() throws Exception {
-        // Fill the first lap up to 500 bytes before its end, then trim everything.
-        for (long filled = 0; filled < CAPACITY - 500; ) {
-            int frameSize = (int) Math.min(MAX_BATCH_BYTES, CAPACITY - 500 - filled);
-            queueAppends(1, frameSize - WalFrame.HEADER_SIZE);
+        // Fill the first lap up to one block before its end, a block per group, then trim everything.
+        long lastBlock = CAPACITY - WalFile.BLOCK_SIZE;
+        for (long filled = 0; filled < lastBlock; filled += WalFile.BLOCK_SIZE) {
+            queueAppends(1, WalFile.BLOCK_SIZE - WalFrame.HEADER_SIZE);
             writer.runOnce();
-            filled += frameSize;
         }
-        requests.offer(new RequestQueue.PendingTrim(CAPACITY - 500, new CompletableFuture<>()));
-        List<CompletableFuture<AppendResult>> futures = queueAppends(3, 300);
+        requests.offer(new RequestQueue.PendingTrim(lastBlock, new CompletableFuture<>()));
+        List<CompletableFuture<AppendResult>> futures = queueAppends(1, 3000);
+        futures.addAll(queueAppends(2, 1500));
 
         writer.runOnce();
 
         assertThat(groupSizes.get(groupSizes.size() - 1)).as("records in the wrapping group").isEqualTo(3);
-        assertThat(futures.get(0).getNow(null).position()).as("first record, before the end of the lap")
-                .isEqualTo(CAPACITY - 500);
-        assertThat(futures.get(1).getNow(null).position()).as("second record, at the start of the next lap")
-                .isEqualTo(CAPACITY);
-        FrameScanner scanner = new FrameScanner(file, CAPACITY - 500);
+        long second = CAPACITY;
+        long third = second + WalFrame.frameSize(1500);
+        assertThat(futures).extracting(future -> future.getNow(null).position())
+                .as("positions: the first record in the lap's last block, the others at the start of the next lap")
+                .containsExactly(lastBlock, second, third);
+        assertThat(queueAppendAndWrite(100)).as("position of the next group")
+                .isEqualTo(WalFile.alignUp(third + WalFrame.frameSize(1500)));
+        assertThat(recoveredPositions(lastBlock)).as("positions recovered across the wrap")
+                .containsExactly(lastBlock, second, third, WalFile.alignUp(third + WalFrame.frameSize(1500)));
+    }
+
+    @Test
+    void everyGroupStartsOnABlockBoundary() throws Exception {
+        long first = queueAppendAndWrite(100);
+        long second = queueAppendAndWrite(WalFile.BLOCK_SIZE);
+        // Ends 10 bytes before a block boundary: too close for a skip frame, so the next group
+        // starts a block later.
+        long third = queueAppendAndWrite(WalFile.BLOCK_SIZE - 10 - WalFrame.HEADER_SIZE);
+        long fourth = queueAppendAndWrite(1);
+
+        assertThat(List.of(first, second, third, fourth)).as("positions of groups of one record")
+                .containsExactly(0L, 4096L, 3 * 4096L, 5 * 4096L);
+        assertThat(recoveredPositions(0)).as("positions recovered across the skip frames")
+                .containsExactly(first, second, third, fourth);
+    }
+
+    /** Queues one append, writes it as a group of its own, and returns its position. */
+    private long queueAppendAndWrite(int size) throws Exception {
+        CompletableFuture<AppendResult> future = queueAppends(1, size).get(0);
+        writer.runOnce();
+        return future.getNow(null).position();
+    }
+
+    private List<Long> recoveredPositions(long from) throws IOException {
+        FrameScanner scanner = new FrameScanner(file, from);
         List<Long> recovered = new ArrayList<>();
         for (var record = scanner.next(); record != null; record = scanner.next()) {
             recovered.add(record.position());
         }
-        assertThat(recovered).as("positions recovered across the wrap")
-                .containsExactly(CAPACITY - 500, CAPACITY, CAPACITY + WalFrame.frameSize(300));
+        return recovered;
     }
 
     private List<CompletableFuture<AppendResult>> queueAppends(int count, int size) {
