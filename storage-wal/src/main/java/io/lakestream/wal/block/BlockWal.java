@@ -36,6 +36,11 @@ import java.util.concurrent.CompletableFuture;
  * ({@code FileChannel.force(false)}), and completes the futures in position order. It never
  * sleeps: it blocks only when there is nothing to write.
  *
+ * <p>A group starts on a 4096-byte block boundary, and a skip frame fills the rest of its last
+ * block (and the next block too if the rest is too short for a frame header). So every write
+ * is whole blocks, as direct I/O needs, and never touches a block of an acknowledged group.
+ * The file is written with direct I/O where the file system allows it.
+ *
  * <h2>File layout</h2>
  * <pre>
  * offset 0      header slot 0   (4096 bytes)
@@ -58,7 +63,7 @@ import java.util.concurrent.CompletableFuture;
  * |--------|----------------|-------|----------------------------------------------------|
  * |   0    | CRC            | int32 | CRC32C of bytes 4 to 40                            |
  * |   4    | MAGIC          | int32 | 0x4C53574C ("LSWL")                                |
- * |   8    | FORMAT_VERSION | int32 | 1                                                  |
+ * |   8    | FORMAT_VERSION | int32 | 2 (1: no skip frames, otherwise read the same)     |
  * |  12    | CAPACITY       | int64 | size of the data region                            |
  * |  20    | SEQUENCE       | int64 | grows by one with every header write               |
  * |  28    | EPOCH          | int32 | above any frame's epoch; grows at every recovery   |
@@ -74,7 +79,8 @@ import java.util.concurrent.CompletableFuture;
  * |   4    | LENGTH   | int32  | payload length (0 for padding)                           |
  * |   8    | POSITION | int64  | the frame's own logical position                         |
  * |  16    | EPOCH    | int32  | header epoch of the session that wrote the frame         |
- * |  20    | TYPE     | int8   | 0 = record, 1 = padding (the rest of the lap is unused)  |
+ * |  20    | TYPE     | int8   | 0 = record, 1 = padding (the rest of the lap is unused), |
+ * |        |          |        | 2 = skip (LENGTH zero bytes end the group's last block)  |
  * |  21    | PAYLOAD  | bytes  | the record, LENGTH bytes                                 |
  * </pre>
  * The offsets are named in {@code WalFrame}. POSITION tells a frame written in this lap from

@@ -87,9 +87,13 @@ final class WalFile implements Closeable {
             create(path, capacity);
         }
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileChannel writeChannel = channel;
+        FileChannel direct = openDirect(path);
+        FileChannel writeChannel = direct != null ? direct : channel;
+        if (direct == null) {
+            LOG.log(Level.INFO, "WAL " + path + " is written through the page cache: the file system has no direct I/O"
+                    + " in blocks of " + BLOCK_SIZE + " bytes");
+        }
         try {
-            writeChannel = openDirect(path, channel);
             WalFile file = open(path, channel, writeChannel);
             if (file.capacity != capacity) {
                 throw new WalException("WAL " + path + " was created with capacity " + file.capacity
@@ -104,23 +108,21 @@ final class WalFile implements Closeable {
     }
 
     /**
-     * A channel that writes to {@code path} with direct I/O, or {@code buffered} if the file
-     * system cannot (tmpfs before Linux 6.6, some network file systems, macOS) or its blocks
-     * do not divide {@link #BLOCK_SIZE}.
+     * A channel that writes to {@code path} with direct I/O, or null if the file system cannot
+     * (tmpfs before Linux 6.6, some network file systems, macOS) or its blocks do not divide
+     * {@link #BLOCK_SIZE}.
      */
-    private static FileChannel openDirect(Path path, FileChannel buffered) throws IOException {
-        String why;
+    private static FileChannel openDirect(Path path) {
         try {
             long blockSize = Files.getFileStore(path).getBlockSize();
             if (BLOCK_SIZE % blockSize == 0) {
                 return FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
             }
-            why = "its block size is " + blockSize + " bytes";
+            LOG.log(Level.DEBUG, () -> "no direct I/O for " + path + ": its block size is " + blockSize + " bytes");
         } catch (IOException | UnsupportedOperationException e) {
-            why = e.toString();
+            LOG.log(Level.DEBUG, "no direct I/O for " + path, e);
         }
-        LOG.log(Level.INFO, "WAL " + path + " is written through the page cache: no direct I/O (" + why + ")");
-        return buffered;
+        return null;
     }
 
     /**
@@ -133,11 +135,19 @@ final class WalFile implements Closeable {
         Path temporary = path.resolveSibling(path.getFileName() + ".creating");
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_FILL_CHUNK);
-            long fileSize = DATA_REGION_OFFSET + capacity;
-            for (long offset = 0; offset < fileSize; offset += ZERO_FILL_CHUNK) {
-                zeros.clear().limit((int) Math.min(ZERO_FILL_CHUNK, fileSize - offset));
-                writeFully(channel, zeros, offset);
+            // Zeros written directly do not fill the page cache, which would keep them for no reader.
+            FileChannel direct = openDirect(temporary);
+            try {
+                ByteBuffer zeros = allocateAligned(ZERO_FILL_CHUNK);
+                long fileSize = DATA_REGION_OFFSET + capacity;
+                for (long offset = 0; offset < fileSize; offset += ZERO_FILL_CHUNK) {
+                    zeros.clear().limit((int) Math.min(ZERO_FILL_CHUNK, fileSize - offset));
+                    writeFully(direct != null ? direct : channel, zeros, offset);
+                }
+            } finally {
+                if (direct != null) {
+                    direct.close();
+                }
             }
             writeFully(channel, WalHeader.initial(capacity).encode(), slotOffset(0));
             channel.force(true);
