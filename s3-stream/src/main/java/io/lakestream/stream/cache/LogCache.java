@@ -108,11 +108,9 @@ public final class LogCache {
         List<StreamRecordBatch> result = new ArrayList<>();
         long next = startOffset;
         long bytes = 0;
-        for (Block block : blocks) {
-            List<StreamRecordBatch> batches = block.streams.get(streamId);
-            if (batches == null || batches.isEmpty() || batches.get(batches.size() - 1).endOffset() <= next) {
-                continue;
-            }
+        List<List<StreamRecordBatch>> newestFirst = blocksFrom(streamId, startOffset);
+        for (int b = newestFirst.size() - 1; b >= 0; b--) {
+            List<StreamRecordBatch> batches = newestFirst.get(b);
             int from = indexOfBatchHolding(batches, next);
             if (from < 0) {
                 // The stream's batches in this block start after `next`: the cache has a hole
@@ -130,6 +128,30 @@ public final class LogCache {
             }
         }
         return result;
+    }
+
+    /**
+     * The stream's batches in each block that holds any after {@code startOffset}, newest
+     * block first, back to the block that holds {@code startOffset} (or the oldest). Walks
+     * back from the newest block: reads are mostly near the end of a stream, and a cache of
+     * a quiet broker holds many small blocks.
+     */
+    private List<List<StreamRecordBatch>> blocksFrom(long streamId, long startOffset) {
+        List<List<StreamRecordBatch>> newestFirst = new ArrayList<>(2);
+        for (Iterator<Block> it = blocks.descendingIterator(); it.hasNext(); ) {
+            List<StreamRecordBatch> batches = it.next().streams.get(streamId);
+            if (batches == null || batches.isEmpty()) {
+                continue;
+            }
+            if (batches.get(batches.size() - 1).endOffset() <= startOffset) {
+                break; // a stream's offsets grow from block to block: older blocks end earlier still
+            }
+            newestFirst.add(batches);
+            if (batches.get(0).baseOffset() <= startOffset) {
+                break;
+            }
+        }
+        return newestFirst;
     }
 
     /** Drops the stream's cached batches that end at or before {@code newStartOffset}. */

@@ -26,6 +26,24 @@ class LogCacheTest {
     }
 
     @Test
+    void readsFindTheBlockHoldingTheirOffsetAmongManyBlocksOfOtherStreams() {
+        LogCache cache = new LogCache(1 << 20);
+        for (int block = 0; block < 50; block++) {
+            put(cache, batch(1, block * 10L, 10, 100));
+            put(cache, batch(2, block * 2L, 2, 100));
+            cache.seal();
+        }
+
+        assertThat(cache.get(1, 487, Long.MAX_VALUE, 1 << 20)).extracting(StreamRecordBatch::baseOffset)
+            .as("from the last block").containsExactly(480L, 490L);
+        assertThat(cache.get(1, 245, 275, 1 << 20)).extracting(StreamRecordBatch::baseOffset)
+            .as("across blocks, up to the end offset").containsExactly(240L, 250L, 260L, 270L);
+        assertThat(cache.get(2, 0, 6, 1 << 20)).extracting(StreamRecordBatch::baseOffset)
+            .as("from the first block").containsExactly(0L, 2L, 4L);
+        assertThat(cache.get(1, 500, Long.MAX_VALUE, 1 << 20)).as("past the end").isEmpty();
+    }
+
+    @Test
     void maxBytesStopsTheReadButAlwaysReturnsOneBatch() {
         LogCache cache = new LogCache(1 << 20);
         put(cache, batch(1, 0, 1, 500));

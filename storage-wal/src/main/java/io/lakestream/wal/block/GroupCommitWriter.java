@@ -27,13 +27,13 @@ import java.util.List;
  */
 final class GroupCommitWriter implements Runnable {
 
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(WalFile.BLOCK_SIZE).asReadOnlyBuffer();
+
     private final WalFile file;
     private final RequestQueue requests;
     private final WalListener listener;
     private final int epoch;
     private final int maxBatchBytes;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(WalFile.BLOCK_SIZE).asReadOnlyBuffer();
-
     private final WalFrame frame = WalFrame.create();
     /**
      * Room for a full group, the padding frame of a wrap inside it, the skip frame at its end,

@@ -115,7 +115,7 @@ final class WalFile implements Closeable {
     private static FileChannel openDirect(Path path) {
         try {
             long blockSize = Files.getFileStore(path).getBlockSize();
-            if (BLOCK_SIZE % blockSize == 0) {
+            if (blockSize > 0 && BLOCK_SIZE % blockSize == 0) {
                 return FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
             }
             LOG.log(Level.DEBUG, () -> "no direct I/O for " + path + ": its block size is " + blockSize + " bytes");
