@@ -8,27 +8,33 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The preallocated WAL file: two header slots, then the circular data region. Maps logical
  * positions to file offsets ({@code DATA_REGION_OFFSET + position % capacity}) and keeps
  * the current header.
  *
- * <p>Writes are whole {@value #BLOCK_SIZE}-byte blocks, and go straight to the device (direct
- * I/O) where the file system allows it. Through the page cache, an fsync writes back every
- * dirty page cache folio whole, and the kernel caches a file in folios of up to a few MiB: an
- * fsync'd group of a few KiB cost a MiB of device writes. Reads go through the page cache,
- * which the kernel keeps coherent with direct writes.
+ * <p>Writes are whole {@value #BLOCK_SIZE}-byte blocks. Every read and write goes straight to
+ * the device (direct I/O) where the file system allows it, and through the page cache
+ * otherwise. Through the page cache, an fsync writes back every dirty page cache folio whole,
+ * and the kernel caches a file in folios of up to a few MiB: an fsync'd group of a few KiB cost
+ * a MiB of device writes. Reads are direct too, so no page cached before a direct write can be
+ * read stale; they go through a buffer of {@value #READ_BUFFER_SIZE} bytes, so that a scan
+ * reads the device a block run at a time.
  *
  * <p>Header writes alternate between the slots, each followed by an fsync, so a write torn
  * by a crash damages only the slot being written and the other still holds the previous
  * header. Slots are a page apart so that one write never touches both.
  *
- * <p>Not thread-safe for header writes: {@link BlockWal} writes headers from one thread at a
- * time. Positional reads and writes may come from any thread.
+ * <p>Not thread-safe: one thread at a time reads and writes, first recovery's, then the
+ * writer thread of {@link BlockWal}.
  */
 final class WalFile implements Closeable {
 
@@ -40,21 +46,24 @@ final class WalFile implements Closeable {
 
     private static final System.Logger LOG = System.getLogger(WalFile.class.getName());
     private static final int ZERO_FILL_CHUNK = 1024 * 1024;
+    private static final int READ_BUFFER_SIZE = 1024 * 1024;
 
     private final Path path;
-    /** Reads, and writes when the file system has no direct I/O. */
     private final FileChannel channel;
-    /** Writes: opened with direct I/O where the file system allows it, else {@link #channel}. */
-    private final FileChannel writeChannel;
+    private final boolean directIo;
     private final long capacity;
     private final ByteBuffer headerBlock = allocateAligned(HEADER_SLOT_SIZE);
+    /** The file's bytes from {@link #readStart} to {@link #readEnd}, as last read. */
+    private final ByteBuffer readBuffer = allocateAligned(READ_BUFFER_SIZE);
+    private long readStart;
+    private long readEnd;
     private WalHeader header;
     private int currentSlot;
 
-    private WalFile(Path path, FileChannel channel, FileChannel writeChannel, WalHeader header, int currentSlot) {
+    private WalFile(Path path, FileChannel channel, boolean directIo, WalHeader header, int currentSlot) {
         this.path = path;
         this.channel = channel;
-        this.writeChannel = writeChannel;
+        this.directIo = directIo;
         this.capacity = header.capacity();
         this.header = header;
         this.currentSlot = currentSlot;
@@ -62,7 +71,7 @@ final class WalFile implements Closeable {
 
     /**
      * A direct buffer of {@code size} bytes (rounded up to whole blocks) whose start is
-     * aligned on a block, as direct I/O requires of the memory it writes from.
+     * aligned on a block, as direct I/O requires of the memory it reads into and writes from.
      */
     static ByteBuffer allocateAligned(int size) {
         int blocks = (int) alignUp(size) / BLOCK_SIZE;
@@ -86,15 +95,15 @@ final class WalFile implements Closeable {
         if (!Files.exists(path)) {
             create(path, capacity);
         }
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileChannel direct = openDirect(path);
-        FileChannel writeChannel = direct != null ? direct : channel;
+        FileChannel direct = openDirect(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         if (direct == null) {
-            LOG.log(Level.INFO, "WAL " + path + " is written through the page cache: the file system has no direct I/O"
+            LOG.log(Level.INFO, "WAL " + path + " goes through the page cache: the file system has no direct I/O"
                     + " in blocks of " + BLOCK_SIZE + " bytes");
         }
+        FileChannel channel = direct != null ? direct
+                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            WalFile file = open(path, channel, writeChannel);
+            WalFile file = open(path, channel, direct != null);
             if (file.capacity != capacity) {
                 throw new WalException("WAL " + path + " was created with capacity " + file.capacity
                         + " bytes but is configured with " + capacity + " bytes");
@@ -102,21 +111,22 @@ final class WalFile implements Closeable {
             return file;
         } catch (IOException | RuntimeException e) {
             channel.close();
-            writeChannel.close();
             throw e;
         }
     }
 
     /**
-     * A channel that writes to {@code path} with direct I/O, or null if the file system cannot
-     * (tmpfs before Linux 6.6, some network file systems, macOS) or its blocks do not divide
+     * A channel on {@code path} with direct I/O, or null if the file system cannot (tmpfs
+     * before Linux 6.6, some network file systems, macOS) or its blocks do not divide
      * {@link #BLOCK_SIZE}.
      */
-    private static FileChannel openDirect(Path path) {
+    private static FileChannel openDirect(Path path, OpenOption... options) {
         try {
-            long blockSize = Files.getFileStore(path).getBlockSize();
+            long blockSize = Files.getFileStore(path.toAbsolutePath().getParent()).getBlockSize();
             if (blockSize > 0 && BLOCK_SIZE % blockSize == 0) {
-                return FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+                Set<OpenOption> withDirect = new HashSet<>(List.of(options));
+                withDirect.add(ExtendedOpenOption.DIRECT);
+                return FileChannel.open(path, withDirect);
             }
             LOG.log(Level.DEBUG, () -> "no direct I/O for " + path + ": its block size is " + blockSize + " bytes");
         } catch (IOException | UnsupportedOperationException e) {
@@ -133,38 +143,36 @@ final class WalFile implements Closeable {
      */
     private static void create(Path path, long capacity) throws IOException {
         Path temporary = path.resolveSibling(path.getFileName() + ".creating");
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+        FileChannel direct = openDirect(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        try (FileChannel channel = direct != null ? direct : FileChannel.open(temporary, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            // Zeros written directly do not fill the page cache, which would keep them for no reader.
-            FileChannel direct = openDirect(temporary);
-            try {
-                ByteBuffer zeros = allocateAligned(ZERO_FILL_CHUNK);
-                long fileSize = DATA_REGION_OFFSET + capacity;
-                for (long offset = 0; offset < fileSize; offset += ZERO_FILL_CHUNK) {
-                    zeros.clear().limit((int) Math.min(ZERO_FILL_CHUNK, fileSize - offset));
-                    writeFully(direct != null ? direct : channel, zeros, offset);
-                }
-            } finally {
-                if (direct != null) {
-                    direct.close();
-                }
+            ByteBuffer zeros = allocateAligned(ZERO_FILL_CHUNK);
+            long fileSize = DATA_REGION_OFFSET + capacity;
+            for (long offset = 0; offset < fileSize; offset += ZERO_FILL_CHUNK) {
+                zeros.clear().limit((int) Math.min(ZERO_FILL_CHUNK, fileSize - offset));
+                writeFully(channel, zeros, offset);
             }
-            writeFully(channel, WalHeader.initial(capacity).encode(), slotOffset(0));
+            ByteBuffer slot = zeros.clear().limit(HEADER_SLOT_SIZE).put(WalHeader.initial(capacity).encode());
+            writeFully(channel, slot.position(0), slotOffset(0));
             channel.force(true);
         }
         Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
         forceDirectory(path.toAbsolutePath().getParent());
     }
 
-    private static WalFile open(Path path, FileChannel channel, FileChannel writeChannel) throws IOException {
+    private static WalFile open(Path path, FileChannel channel, boolean directIo) throws IOException {
+        ByteBuffer slots = allocateAligned(HEADER_SLOT_SIZE * HEADER_SLOT_COUNT);
+        if (!readFully(channel, slots, 0)) {
+            throw new WalException("WAL " + path + " is shorter than its header slots");
+        }
         WalHeader best = null;
         int bestSlot = -1;
         String[] problems = new String[HEADER_SLOT_COUNT];
         for (int slot = 0; slot < HEADER_SLOT_COUNT; slot++) {
-            ByteBuffer bytes = ByteBuffer.allocate(WalHeader.SIZE);
-            readFully(channel, bytes, slotOffset(slot));
+            ByteBuffer bytes = slots.slice((int) slotOffset(slot), WalHeader.SIZE);
             try {
-                WalHeader candidate = WalHeader.decode(bytes.flip());
+                WalHeader candidate = WalHeader.decode(bytes);
                 if (best == null || candidate.sequence() > best.sequence()) {
                     best = candidate;
                     bestSlot = slot;
@@ -185,7 +193,7 @@ final class WalFile implements Closeable {
                         + "); using slot " + bestSlot);
             }
         }
-        return new WalFile(path, channel, writeChannel, best, bestSlot);
+        return new WalFile(path, channel, directIo, best, bestSlot);
     }
 
     Path path() {
@@ -196,9 +204,9 @@ final class WalFile implements Closeable {
         return capacity;
     }
 
-    /** Whether writes bypass the page cache. */
+    /** Whether reads and writes bypass the page cache. */
     boolean directIo() {
-        return writeChannel != channel;
+        return directIo;
     }
 
     WalHeader header() {
@@ -212,8 +220,8 @@ final class WalFile implements Closeable {
         while (headerBlock.hasRemaining()) {
             headerBlock.put((byte) 0);
         }
-        writeFully(writeChannel, headerBlock.flip(), slotOffset(slot));
-        writeChannel.force(false);
+        writeAt(headerBlock.flip(), slotOffset(slot));
+        channel.force(false);
         header = next;
         currentSlot = slot;
     }
@@ -235,8 +243,13 @@ final class WalFile implements Closeable {
      */
     void write(ByteBuffer source, long position) throws IOException {
         assert source.remaining() <= lapRemaining(position) : "a write must not cross the end of a lap";
-        assert position % BLOCK_SIZE == 0 && source.remaining() % BLOCK_SIZE == 0 : "a write of whole blocks";
-        writeFully(writeChannel, source, fileOffset(position));
+        writeAt(source, fileOffset(position));
+    }
+
+    private void writeAt(ByteBuffer source, long fileOffset) throws IOException {
+        assert fileOffset % BLOCK_SIZE == 0 && source.remaining() % BLOCK_SIZE == 0 : "a write of whole blocks";
+        readEnd = readStart; // what the read buffer holds may be stale now
+        writeFully(channel, source, fileOffset);
     }
 
     /**
@@ -246,19 +259,44 @@ final class WalFile implements Closeable {
      * @return whether {@code target} was filled
      */
     boolean read(ByteBuffer target, long position) throws IOException {
-        return readFully(channel, target, fileOffset(position));
+        long offset = fileOffset(position);
+        if (!directIo) {
+            return readFully(channel, target, offset);
+        }
+        while (target.hasRemaining()) {
+            if ((offset < readStart || offset >= readEnd) && !fillReadBuffer(offset)) {
+                return false;
+            }
+            int length = (int) Math.min(target.remaining(), readEnd - offset);
+            target.put(target.position(), readBuffer, (int) (offset - readStart), length);
+            target.position(target.position() + length);
+            offset += length;
+        }
+        return true;
+    }
+
+    /** Reads the blocks from the one holding {@code offset} into the read buffer; false at the end of the file. */
+    private boolean fillReadBuffer(long offset) throws IOException {
+        readStart = alignDown(offset);
+        readBuffer.clear();
+        while (readBuffer.hasRemaining()) {
+            int read = channel.read(readBuffer, readStart + readBuffer.position());
+            if (read <= 0 || readBuffer.position() % BLOCK_SIZE != 0) {
+                break; // the end of the file: a direct read is short only there
+            }
+        }
+        readEnd = readStart + readBuffer.position();
+        return readEnd > offset;
     }
 
     /** Flushes written data to the device (fdatasync): the file's size never changes. */
     void force() throws IOException {
-        writeChannel.force(false);
+        channel.force(false);
     }
 
     @Override
     public void close() throws IOException {
-        try (channel) {
-            writeChannel.close();
-        }
+        channel.close();
     }
 
     private long fileOffset(long position) {
