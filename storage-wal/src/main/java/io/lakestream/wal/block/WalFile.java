@@ -25,8 +25,8 @@ import java.util.Set;
  * the device (direct I/O) where the file system allows it, and through the page cache
  * otherwise. Through the page cache, an fsync writes back every dirty page cache folio whole,
  * and the kernel caches a file in folios of up to a few MiB: an fsync'd group of a few KiB cost
- * a MiB of device writes. Reads are direct too, so no page cached before a direct write can be
- * read stale; they go through a buffer of {@value #READ_BUFFER_SIZE} bytes, so that a scan
+ * a MiB of device writes. Reads are direct too, so that the page cache never holds a copy of
+ * the log that a direct write could leave stale; they go through a buffer of {@value #READ_BUFFER_SIZE} bytes, so that a scan
  * reads the device a block run at a time.
  *
  * <p>Header writes alternate between the slots, each followed by an fsync, so a write torn
@@ -74,8 +74,9 @@ final class WalFile implements Closeable {
      * aligned on a block, as direct I/O requires of the memory it reads into and writes from.
      */
     static ByteBuffer allocateAligned(int size) {
-        int blocks = (int) alignUp(size) / BLOCK_SIZE;
-        return ByteBuffer.allocateDirect((blocks + 1) * BLOCK_SIZE).alignedSlice(BLOCK_SIZE);
+        int bytes = (int) alignUp(size);
+        // alignedSlice keeps every whole block: all of them if the allocation happens to be aligned.
+        return ByteBuffer.allocateDirect(bytes + BLOCK_SIZE).alignedSlice(BLOCK_SIZE).slice(0, bytes);
     }
 
     static long alignDown(long position) {
@@ -278,6 +279,7 @@ final class WalFile implements Closeable {
     /** Reads the blocks from the one holding {@code offset} into the read buffer; false at the end of the file. */
     private boolean fillReadBuffer(long offset) throws IOException {
         readStart = alignDown(offset);
+        readEnd = readStart; // empty until the read succeeds
         readBuffer.clear();
         while (readBuffer.hasRemaining()) {
             int read = channel.read(readBuffer, readStart + readBuffer.position());
