@@ -38,8 +38,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>A group starts on a 4096-byte block boundary, and a skip frame fills the rest of its last
  * block (and the next block too if the rest is too short for a frame header). So every write
- * is whole blocks, as direct I/O needs, and never touches a block of an acknowledged group.
- * The file is written with direct I/O where the file system allows it.
+ * is whole blocks, as direct I/O needs, and a write touches no block of an acknowledged group,
+ * except the first write after a recovery that ended the log inside a block: it writes that
+ * block's start again, unchanged. The file is read and written with direct I/O where the file
+ * system allows it.
  *
  * <h2>File layout</h2>
  * <pre>
@@ -61,13 +63,15 @@ import java.util.concurrent.CompletableFuture;
  * <pre>
  * | offset | field          | type  | meaning                                            |
  * |--------|----------------|-------|----------------------------------------------------|
- * |   0    | CRC            | int32 | CRC32C of bytes 4 to 40                            |
+ * |   0    | CRC            | int32 | CRC32C of bytes 4 to 44 (to 40 in version 1)       |
  * |   4    | MAGIC          | int32 | 0x4C53574C ("LSWL")                                |
  * |   8    | FORMAT_VERSION | int32 | 2 (1: no skip frames, otherwise read the same)     |
  * |  12    | CAPACITY       | int64 | size of the data region                            |
  * |  20    | SEQUENCE       | int64 | grows by one with every header write               |
  * |  28    | EPOCH          | int32 | above any frame's epoch; grows at every recovery   |
  * |  32    | TRIM_POSITION  | int64 | position of the oldest record to recover           |
+ * |  40    | TRIM_EPOCH     | int32 | no frame from the trim point on has a lower epoch  |
+ * |        |                |       | (version 2; version 1 headers end at 40)           |
  * </pre>
  * The offsets are named in {@code WalHeader} ({@code CRC_OFFSET}, {@code MAGIC_OFFSET}, ...).
  *
@@ -80,7 +84,8 @@ import java.util.concurrent.CompletableFuture;
  * |   8    | POSITION | int64  | the frame's own logical position                         |
  * |  16    | EPOCH    | int32  | header epoch of the session that wrote the frame         |
  * |  20    | TYPE     | int8   | 0 = record, 1 = padding (the rest of the lap is unused), |
- * |        |          |        | 2 = skip (LENGTH zero bytes end the group's last block)  |
+ * |        |          |        | 2 = skip (LENGTH zero bytes: the rest of the group's     |
+ * |        |          |        | last block, and the next block if that rest is < 21)     |
  * |  21    | PAYLOAD  | bytes  | the record, LENGTH bytes                                 |
  * </pre>
  * The offsets are named in {@code WalFrame}. POSITION tells a frame written in this lap from
@@ -149,7 +154,7 @@ public final class BlockWal implements WriteAheadLog {
                     + state.name().toLowerCase(Locale.ROOT));
         }
         WalHeader header = file.header();
-        FrameScanner scanner = new FrameScanner(file, header.trimPosition());
+        FrameScanner scanner = new FrameScanner(file, header.trimPosition(), header.trimEpoch());
         List<WalRecord> records = new ArrayList<>();
         for (WalRecord record = scanner.next(); record != null; record = scanner.next()) {
             records.add(record);

@@ -24,14 +24,18 @@ final class FrameScanner {
     private final WalFrame frame = WalFrame.create();
     private final ByteBuffer header = ByteBuffer.allocate(WalFrame.HEADER_SIZE);
     private long position;
-    private int lastEpoch = Integer.MIN_VALUE;
+    private int lastEpoch;
     private String stopReason;
 
-    /** Scans from {@code start}, the trim point. */
-    FrameScanner(WalFile file, long start) {
+    /**
+     * Scans from {@code start}, the trim point, taking no frame of an epoch below
+     * {@code startEpoch} (the header's trim epoch).
+     */
+    FrameScanner(WalFile file, long start, int startEpoch) {
         this.file = file;
         this.start = start;
         this.position = start;
+        this.lastEpoch = startEpoch;
     }
 
     /** The next record, or {@code null} at the end of the log (see {@link #stopReason()}). */
@@ -94,7 +98,7 @@ final class FrameScanner {
         return position;
     }
 
-    /** The epoch of the last valid frame read, or {@link Integer#MIN_VALUE} if none. */
+    /** The epoch of the last valid frame read, or the start epoch if none. */
     int lastEpoch() {
         return lastEpoch;
     }

@@ -18,8 +18,9 @@ import java.util.List;
  * their futures in position order.
  *
  * <p>A group starts on a block boundary and a skip frame fills its last block, so every write
- * is whole blocks and no write touches a block of an acknowledged group (a torn write could
- * otherwise damage records already acknowledged).
+ * is whole blocks and touches no block of an acknowledged group, which a torn write could
+ * damage. The one exception is the first group after a recovery that ended the log inside a
+ * block: it writes that block's start again, unchanged.
  *
  * <p>Only the writer thread runs this (tests may step it with {@link #runOnce()} instead), and
  * it alone owns the write position, the trim point and the file's header, so none of them
@@ -244,21 +245,24 @@ final class GroupCommitWriter implements Runnable {
             return;
         }
         long target = trimPosition;
+        int targetEpoch = file.header().trimEpoch();
         for (PendingTrim trim : trims) {
             long position = Math.min(trim.position(), nextPosition);
             if (position <= target) {
                 continue;
             }
-            long boundary = frameBoundary(position);
-            if (boundary >= 0) {
-                target = Math.max(target, boundary);
+            TrimPoint point = trimPoint(position);
+            if (point != null) {
+                target = Math.max(target, point.position());
+                // Epochs never fall along the log: the furthest point's is the highest.
+                targetEpoch = Math.max(targetEpoch, point.epoch());
             } else {
                 trim.future().completeExceptionally(new WalException("cannot trim WAL " + file.path() + " to "
                         + trim.position() + ": no record starts there"));
             }
         }
         if (target > trimPosition) {
-            file.writeHeader(file.header().withTrimPosition(target));
+            file.writeHeader(file.header().withTrimPosition(target, targetEpoch));
             trimPosition = target;
             listener.onTrim(trimPosition, nextPosition - trimPosition);
         }
@@ -268,24 +272,32 @@ final class GroupCommitWriter implements Runnable {
         trims.clear();
     }
 
+    /** Where the log may be trimmed to, and the lowest epoch of any frame from there on. */
+    private record TrimPoint(long position, int epoch) {}
+
     /**
      * Where the log may be trimmed for a request to trim to {@code position}, which lies
-     * between the trim point and the end; -1 if no frame starts there. A trim to the end of a
+     * between the trim point and the end; null if no frame starts there. A trim to the end of a
      * group's last record moves past the group's skip frame, so that the log trimmed to its
      * end holds nothing and an append of the largest size fits.
      */
-    private long frameBoundary(long position) throws IOException {
-        if (position == nextPosition || file.lapRemaining(position) < WalFrame.HEADER_SIZE) {
-            return position;
+    private TrimPoint trimPoint(long position) throws IOException {
+        if (position == nextPosition) {
+            return new TrimPoint(position, epoch); // what comes next, this session writes
+        }
+        if (file.lapRemaining(position) < WalFrame.HEADER_SIZE) {
+            return new TrimPoint(position, Integer.MIN_VALUE); // no frame here to learn an epoch from
         }
         frameProbe.clear();
         if (!file.read(frameProbe, position) || frameProbe.getLong(WalFrame.POSITION_OFFSET) != position) {
-            return -1;
+            return null;
         }
+        int frameEpoch = frameProbe.getInt(WalFrame.EPOCH_OFFSET);
         if (frameProbe.get(WalFrame.TYPE_OFFSET) == WalFrame.TYPE_SKIP) {
-            return position + WalFrame.HEADER_SIZE + frameProbe.getInt(WalFrame.LENGTH_OFFSET);
+            long end = position + WalFrame.HEADER_SIZE + frameProbe.getInt(WalFrame.LENGTH_OFFSET);
+            return new TrimPoint(end, end == nextPosition ? epoch : frameEpoch);
         }
-        return position;
+        return new TrimPoint(position, frameEpoch);
     }
 
     private void failEverything(WalException failure) {

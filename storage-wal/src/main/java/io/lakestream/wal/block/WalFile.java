@@ -26,8 +26,8 @@ import java.util.Set;
  * otherwise. Through the page cache, an fsync writes back every dirty page cache folio whole,
  * and the kernel caches a file in folios of up to a few MiB: an fsync'd group of a few KiB cost
  * a MiB of device writes. Reads are direct too, so that the page cache never holds a copy of
- * the log that a direct write could leave stale; they go through a buffer of {@value #READ_BUFFER_SIZE} bytes, so that a scan
- * reads the device a block run at a time.
+ * the log that a direct write could leave stale. A scan reads the device through a buffer of
+ * {@value #READ_BUFFER_SIZE} bytes, a buffer at a time; a probe reads the blocks it needs.
  *
  * <p>Header writes alternate between the slots, each followed by an fsync, so a write torn
  * by a crash damages only the slot being written and the other still holds the previous
@@ -265,7 +265,7 @@ final class WalFile implements Closeable {
             return readFully(channel, target, offset);
         }
         while (target.hasRemaining()) {
-            if ((offset < readStart || offset >= readEnd) && !fillReadBuffer(offset)) {
+            if ((offset < readStart || offset >= readEnd) && !fillReadBuffer(offset, target.remaining())) {
                 return false;
             }
             int length = (int) Math.min(target.remaining(), readEnd - offset);
@@ -276,11 +276,19 @@ final class WalFile implements Closeable {
         return true;
     }
 
-    /** Reads the blocks from the one holding {@code offset} into the read buffer; false at the end of the file. */
-    private boolean fillReadBuffer(long offset) throws IOException {
+    /**
+     * Reads the blocks from the one holding {@code offset} into the read buffer: a whole buffer
+     * if the read goes on where the buffer ended (a scan), else the blocks holding the
+     * {@code wanted} bytes (a probe). False at the end of the file.
+     */
+    private boolean fillReadBuffer(long offset, int wanted) throws IOException {
+        boolean scanning = offset == readEnd;
         readStart = alignDown(offset);
         readEnd = readStart; // empty until the read succeeds
         readBuffer.clear();
+        if (!scanning) {
+            readBuffer.limit((int) Math.min(readBuffer.capacity(), alignUp(offset + wanted) - readStart));
+        }
         while (readBuffer.hasRemaining()) {
             int read = channel.read(readBuffer, readStart + readBuffer.position());
             if (read <= 0 || readBuffer.position() % BLOCK_SIZE != 0) {

@@ -13,8 +13,11 @@ import java.util.zip.CRC32C;
  * @param epoch        raised every time the log is recovered; stamped on every frame
  *                     written until the next recovery
  * @param trimPosition records before this position are released
+ * @param trimEpoch    no frame of the log at or after the trim point has a lower epoch:
+ *                     recovery starts as if the frame before the trim point had it, so a frame
+ *                     left there by an earlier session is not taken for part of the log
  */
-record WalHeader(long capacity, long sequence, int epoch, long trimPosition) {
+record WalHeader(long capacity, long sequence, int epoch, long trimPosition, int trimEpoch) {
 
     static final int MAGIC = 0x4C53574C; // "LSWL"
     /** Version 2 starts every group on a block boundary, after a skip frame. */
@@ -36,19 +39,23 @@ record WalHeader(long capacity, long sequence, int epoch, long trimPosition) {
     static final int EPOCH_LENGTH = 4;
     static final int TRIM_POSITION_OFFSET = EPOCH_OFFSET + EPOCH_LENGTH;
     static final int TRIM_POSITION_LENGTH = 8;
-    static final int SIZE = TRIM_POSITION_OFFSET + TRIM_POSITION_LENGTH;
+    /** A version 1 header ends here. */
+    static final int SIZE_PACKED = TRIM_POSITION_OFFSET + TRIM_POSITION_LENGTH;
+    static final int TRIM_EPOCH_OFFSET = SIZE_PACKED;
+    static final int TRIM_EPOCH_LENGTH = 4;
+    static final int SIZE = TRIM_EPOCH_OFFSET + TRIM_EPOCH_LENGTH;
 
     /** The header of a newly created log. */
     static WalHeader initial(long capacity) {
-        return new WalHeader(capacity, 1, 0, 0);
+        return new WalHeader(capacity, 1, 0, 0, 0);
     }
 
-    WalHeader withTrimPosition(long newTrimPosition) {
-        return new WalHeader(capacity, sequence + 1, epoch, newTrimPosition);
+    WalHeader withTrimPosition(long newTrimPosition, int newTrimEpoch) {
+        return new WalHeader(capacity, sequence + 1, epoch, newTrimPosition, newTrimEpoch);
     }
 
     WalHeader withEpoch(int newEpoch) {
-        return new WalHeader(capacity, sequence + 1, newEpoch, trimPosition);
+        return new WalHeader(capacity, sequence + 1, newEpoch, trimPosition, trimEpoch);
     }
 
     /** Encodes this header into a new buffer of {@link #SIZE} bytes, ready to write. */
@@ -60,7 +67,8 @@ record WalHeader(long capacity, long sequence, int epoch, long trimPosition) {
         buffer.putLong(SEQUENCE_OFFSET, sequence);
         buffer.putInt(EPOCH_OFFSET, epoch);
         buffer.putLong(TRIM_POSITION_OFFSET, trimPosition);
-        buffer.putInt(CRC_OFFSET, checksum(buffer));
+        buffer.putInt(TRIM_EPOCH_OFFSET, trimEpoch);
+        buffer.putInt(CRC_OFFSET, checksum(buffer, SIZE));
         return buffer;
     }
 
@@ -70,10 +78,16 @@ record WalHeader(long capacity, long sequence, int epoch, long trimPosition) {
      * @throws InvalidHeaderException saying what is wrong if the bytes are not a valid header
      */
     static WalHeader decode(ByteBuffer buffer) throws InvalidHeaderException {
-        if (buffer.limit() < SIZE) {
-            throw new InvalidHeaderException("only " + buffer.limit() + " of " + SIZE + " bytes");
+        if (buffer.limit() < SIZE_PACKED) {
+            throw new InvalidHeaderException("only " + buffer.limit() + " of " + SIZE_PACKED + " bytes");
         }
-        if (buffer.getInt(CRC_OFFSET) != checksum(buffer)) {
+        // Which bytes the CRC covers depends on the version, which the CRC then vouches for.
+        boolean packed = buffer.getInt(FORMAT_VERSION_OFFSET) == FORMAT_VERSION_PACKED;
+        int size = packed ? SIZE_PACKED : SIZE;
+        if (buffer.limit() < size) {
+            throw new InvalidHeaderException("only " + buffer.limit() + " of " + size + " bytes");
+        }
+        if (buffer.getInt(CRC_OFFSET) != checksum(buffer, size)) {
             throw new InvalidHeaderException("CRC mismatch");
         }
         int magic = buffer.getInt(MAGIC_OFFSET);
@@ -89,12 +103,13 @@ record WalHeader(long capacity, long sequence, int epoch, long trimPosition) {
                 buffer.getLong(CAPACITY_OFFSET),
                 buffer.getLong(SEQUENCE_OFFSET),
                 buffer.getInt(EPOCH_OFFSET),
-                buffer.getLong(TRIM_POSITION_OFFSET));
+                buffer.getLong(TRIM_POSITION_OFFSET),
+                packed ? 0 : buffer.getInt(TRIM_EPOCH_OFFSET));
     }
 
-    private static int checksum(ByteBuffer buffer) {
+    private static int checksum(ByteBuffer buffer, int size) {
         CRC32C crc = new CRC32C();
-        crc.update(buffer.duplicate().position(MAGIC_OFFSET).limit(SIZE));
+        crc.update(buffer.duplicate().position(MAGIC_OFFSET).limit(size));
         return (int) crc.getValue();
     }
 

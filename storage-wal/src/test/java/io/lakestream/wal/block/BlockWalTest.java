@@ -362,6 +362,27 @@ class BlockWalTest {
     }
 
     @Test
+    void aRecordOfAnEarlierSessionAtTheTrimPointIsNotResurrected() throws Exception {
+        List<Appended> appended = appendAndClose(3, 100);
+        // Recovery ends the log before the first record; the next session appends over it.
+        flipBit(path, fileOffset(config, appended.get(0).position()) + WalFrame.PAYLOAD_OFFSET, 0);
+        BlockWal wal = open(config);
+        assertThat(drain(wal.recover())).as("records before the damaged first one").isEmpty();
+        Appended replacement = append(wal, payload(55, 100));
+        // Up to the replacement's end: its skip frame ends where the old, intact second record starts.
+        wal.trim(replacement.nextPosition()).get();
+        wal.close();
+
+        WalHeader slot0 = readHeaderSlot(path, 0);
+        WalHeader slot1 = readHeaderSlot(path, 1);
+        assertThat((slot0.sequence() > slot1.sequence() ? slot0 : slot1).trimPosition()).as("trim point")
+                .isEqualTo(appended.get(1).position());
+        assertThat(reopenAndRecover(config))
+                .as("records of the earlier session after the trim point must not come back")
+                .isEmpty();
+    }
+
+    @Test
     void everyGroupStartsOnABlockBoundary() throws Exception {
         List<Appended> appended = appendAndClose(3, 100);
 

@@ -128,7 +128,7 @@ class GroupCommitWriterTest {
     }
 
     private List<Long> recoveredPositions(long from) throws IOException {
-        FrameScanner scanner = new FrameScanner(file, from);
+        FrameScanner scanner = new FrameScanner(file, from, Integer.MIN_VALUE);
         List<Long> recovered = new ArrayList<>();
         for (var record = scanner.next(); record != null; record = scanner.next()) {
             recovered.add(record.position());
