@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -380,6 +381,40 @@ class BlockWalTest {
         assertThat(reopenAndRecover(config))
                 .as("records of the earlier session after the trim point must not come back")
                 .isEmpty();
+    }
+
+    @Test
+    void aVersion1LogOfPackedFramesIsRecoveredAndAppendedTo() throws Exception {
+        appendAndClose(0, 0); // a log file of this version, then made one of version 1 below
+        List<Appended> packed = new ArrayList<>();
+        ByteBuffer frames = ByteBuffer.allocate(4 * 1024);
+        WalFrame frame = WalFrame.create();
+        for (int i = 0; i < 3; i++) {
+            byte[] bytes = payload(i, 300 + i);
+            long position = frames.position();
+            frame.writeRecord(frames, position, 1, ByteBuffer.wrap(bytes));
+            packed.add(new Appended(position, frames.position(), bytes));
+        }
+        ByteBuffer header = new WalHeader(CAPACITY, 10, 1, 0, 0).encode().limit(WalHeader.SIZE_PACKED);
+        header.putInt(WalHeader.FORMAT_VERSION_OFFSET, WalHeader.FORMAT_VERSION_PACKED);
+        CRC32C crc = new CRC32C();
+        crc.update(header.duplicate().position(WalHeader.MAGIC_OFFSET));
+        header.putInt(WalHeader.CRC_OFFSET, (int) crc.getValue());
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            channel.write(frames.flip(), fileOffset(config, 0));
+            channel.write(header, 0);
+        }
+
+        BlockWal wal = open(config);
+        assertThat(drain(wal.recover())).as("records of the version 1 log").containsExactlyElementsOf(packed);
+        Appended next = append(wal, payload(9, 100));
+        wal.close();
+
+        assertThat(next.position()).as("position of the first append, right after the packed frames")
+                .isEqualTo(packed.get(2).nextPosition());
+        List<Appended> expected = new ArrayList<>(packed);
+        expected.add(next);
+        assertThat(reopenAndRecover(config)).as("records after appending to it").containsExactlyElementsOf(expected);
     }
 
     @Test
