@@ -9,6 +9,7 @@ import static org.apache.kafka.common.config.ConfigDef.ValidString.in;
 
 import io.lakestream.table.TableTopicConfig;
 import io.lakestream.table.TableTopicService;
+import io.lakestream.wal.block.BlockWalConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -170,11 +171,11 @@ public final class BrokerConfig extends AbstractConfig {
     private static final ConfigDef.Validator WAL_CAPACITY_VALIDATOR = ConfigDef.LambdaValidator.with(
         (name, value) -> {
             atLeast(1L << 20).ensureValid(name, value);
-            if ((Long) value % 4096 != 0) {
-                throw new ConfigException(name, value, "must be a multiple of 4096");
+            if ((Long) value % BlockWalConfig.BLOCK_BYTES != 0) {
+                throw new ConfigException(name, value, "must be a multiple of " + BlockWalConfig.BLOCK_BYTES);
             }
         },
-        () -> "[1048576,...], a multiple of 4096");
+        () -> "[1048576,...], a multiple of " + BlockWalConfig.BLOCK_BYTES);
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
         .define(NODE_ID, Type.INT, 1, atLeast(0), HIGH,

@@ -21,10 +21,12 @@ import java.util.Objects;
  */
 public record BlockWalConfig(Path path, long capacityBytes, int maxBatchBytes, Duration appendTimeout) {
 
+    /** The log reads and writes whole blocks of this size; its capacity is a multiple of it. */
+    public static final int BLOCK_BYTES = 4096;
     public static final int DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
     public static final Duration DEFAULT_APPEND_TIMEOUT = Duration.ofSeconds(10);
     /** Two blocks: small enough for tests, large enough for the largest group that fits. */
-    public static final long MIN_CAPACITY_BYTES = 2L * WalFile.BLOCK_SIZE;
+    public static final long MIN_CAPACITY_BYTES = 2L * BLOCK_BYTES;
 
     public BlockWalConfig {
         Objects.requireNonNull(path, "path");
@@ -33,8 +35,8 @@ public record BlockWalConfig(Path path, long capacityBytes, int maxBatchBytes, D
             throw new IllegalArgumentException(
                     "WAL capacity must be at least " + MIN_CAPACITY_BYTES + " bytes, was " + capacityBytes);
         }
-        if (capacityBytes % WalFile.BLOCK_SIZE != 0) {
-            throw new IllegalArgumentException("WAL capacity must be a multiple of " + WalFile.BLOCK_SIZE
+        if (capacityBytes % BLOCK_BYTES != 0) {
+            throw new IllegalArgumentException("WAL capacity must be a multiple of " + BLOCK_BYTES
                     + " bytes (the WAL writes whole blocks), was " + capacityBytes);
         }
         if (maxBatchBytes <= WalFrame.HEADER_SIZE || maxBatchBytes > capacityBytes / 2) {

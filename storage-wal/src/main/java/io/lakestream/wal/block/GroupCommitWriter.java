@@ -28,8 +28,6 @@ import java.util.List;
  */
 final class GroupCommitWriter implements Runnable {
 
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(WalFile.BLOCK_SIZE).asReadOnlyBuffer();
-
     private final WalFile file;
     private final RequestQueue requests;
     private final WalListener listener;
@@ -230,9 +228,7 @@ final class GroupCommitWriter implements Runnable {
 
     /** Zeros from {@code buffer}'s position to the next block boundary, where it leaves the position. */
     private static void fillBlock(ByteBuffer buffer) {
-        int position = buffer.position();
-        int fill = (int) (WalFile.alignUp(position) - position);
-        buffer.put(position, ZEROS, 0, fill).position(position + fill);
+        WalFile.putZeros(buffer, (int) (WalFile.alignUp(buffer.position()) - buffer.position()));
     }
 
     /**

@@ -39,7 +39,7 @@ import java.util.Set;
 final class WalFile implements Closeable {
 
     /** The unit of every write: a group's writes start and end on block boundaries. */
-    static final int BLOCK_SIZE = 4096;
+    static final int BLOCK_SIZE = BlockWalConfig.BLOCK_BYTES;
     static final int HEADER_SLOT_SIZE = BLOCK_SIZE;
     static final int HEADER_SLOT_COUNT = 2;
     static final long DATA_REGION_OFFSET = (long) HEADER_SLOT_SIZE * HEADER_SLOT_COUNT;
@@ -47,6 +47,8 @@ final class WalFile implements Closeable {
     private static final System.Logger LOG = System.getLogger(WalFile.class.getName());
     private static final int ZERO_FILL_CHUNK = 1024 * 1024;
     private static final int READ_BUFFER_SIZE = 1024 * 1024;
+    /** Enough for any skip frame's payload, or the rest of any block. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(2 * BLOCK_SIZE).asReadOnlyBuffer();
 
     private final Path path;
     private final FileChannel channel;
@@ -77,6 +79,12 @@ final class WalFile implements Closeable {
         int bytes = (int) alignUp(size);
         // alignedSlice keeps every whole block: all of them if the allocation happens to be aligned.
         return ByteBuffer.allocateDirect(bytes + BLOCK_SIZE).alignedSlice(BLOCK_SIZE).slice(0, bytes);
+    }
+
+    /** Puts {@code length} zeros, at most two blocks, at {@code target}'s position and advances it. */
+    static void putZeros(ByteBuffer target, int length) {
+        int position = target.position();
+        target.put(position, ZEROS, 0, length).position(position + length);
     }
 
     static long alignDown(long position) {
@@ -218,9 +226,7 @@ final class WalFile implements Closeable {
     void writeHeader(WalHeader next) throws IOException {
         int slot = (currentSlot + 1) % HEADER_SLOT_COUNT;
         headerBlock.clear().put(next.encode());
-        while (headerBlock.hasRemaining()) {
-            headerBlock.put((byte) 0);
-        }
+        putZeros(headerBlock, headerBlock.remaining());
         writeAt(headerBlock.flip(), slotOffset(slot));
         channel.force(false);
         header = next;

@@ -35,8 +35,6 @@ final class WalFrame {
      */
     static final byte TYPE_SKIP = 2;
 
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(2 * WalFile.BLOCK_SIZE).asReadOnlyBuffer();
-
     private final CRC32C crc = new CRC32C();
 
     private WalFrame() {}
@@ -78,8 +76,7 @@ final class WalFrame {
         int start = target.position();
         int length = frameSize - HEADER_SIZE;
         writeHeader(target, start, length, position, epoch, TYPE_SKIP);
-        target.put(start + PAYLOAD_OFFSET, ZEROS, 0, length);
-        target.position(start + frameSize);
+        WalFile.putZeros(target.position(start + PAYLOAD_OFFSET), length);
         target.putInt(start + CRC_OFFSET, checksum(target, start, length));
     }
 
