@@ -62,7 +62,8 @@ public final class KafkaNetworkServer implements AutoCloseable {
                         .addLast("frames", new KafkaFrameDecoder(config.maxRequestBytes()))
                         .addLast("requests", new RequestDecoder(listenerName))
                         .addLast("dispatcher", new RequestDispatcher(handler, requestExecutor,
-                            config.maxInFlightRequestsPerConnection(), config.maxRequestBytes()));
+                            config.maxInFlightRequestsPerConnection(), config.maxRequestBytes(),
+                            config.inlineMaxBytes()));
                 }
             });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();

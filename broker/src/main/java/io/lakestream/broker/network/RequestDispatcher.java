@@ -11,16 +11,25 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands the requests of one connection to the {@link RequestHandler} on the request executor,
- * one at a time and in arrival order, and writes their responses back in that same order
- * however their futures complete. Up to {@code maxInFlight} requests may be pipelined; past
- * that the connection stops reading until responses drain, so a client that never reads
- * cannot make the broker buffer without bound.
+ * Hands the requests of one connection to the {@link RequestHandler}, one at a time and in
+ * arrival order, and writes their responses back in that same order however their futures
+ * complete. Up to {@code maxInFlight} requests may be pipelined; past that the connection
+ * stops reading until responses drain, so a client that never reads cannot make the broker
+ * buffer without bound.
+ *
+ * <p>Produce and Fetch requests of at most {@code inlineMaxBytes} are handled on the
+ * connection's event loop; every other request on the request executor. Handlers never block
+ * (see {@link RequestHandler}), and these two only look up caches and queue the append, so a
+ * small one costs the loop less than the handoff does: a wake-up of a request thread and one
+ * of the loop to write the answer, per request. A fetch whose data is cached is answered
+ * without any other thread. A large produce request stays off the loop: its validation grows
+ * with its bytes, and would hold up the loop's other connections.
  *
  * <p>One instance per connection. Its state is touched only on the connection's event loop.
  */
@@ -31,15 +40,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final Executor requestExecutor;
     private final int maxInFlight;
     private final int maxRequestBytes;
+    private final int inlineMaxBytes;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Completes once the handler has been called for the previous request. */
     private CompletableFuture<Void> previousHandled = CompletableFuture.completedFuture(null);
 
-    RequestDispatcher(RequestHandler handler, Executor requestExecutor, int maxInFlight, int maxRequestBytes) {
+    RequestDispatcher(RequestHandler handler, Executor requestExecutor, int maxInFlight, int maxRequestBytes,
+                      int inlineMaxBytes) {
         this.handler = handler;
         this.requestExecutor = requestExecutor;
         this.maxInFlight = maxInFlight;
         this.maxRequestBytes = maxRequestBytes;
+        this.inlineMaxBytes = inlineMaxBytes;
     }
 
     private record Pending(KafkaRequest request, CompletableFuture<AbstractResponse> response) {}
@@ -52,8 +64,13 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (pending.size() >= maxInFlight) {
             ctx.channel().config().setAutoRead(false);
         }
-        previousHandled = previousHandled.thenRunAsync(() -> invoke(request, response), requestExecutor);
+        previousHandled = previousHandled.thenRunAsync(() -> invoke(request, response), executorFor(ctx, request));
         response.whenComplete((ignored, error) -> ctx.executor().execute(() -> writeCompleted(ctx)));
+    }
+
+    private Executor executorFor(ChannelHandlerContext ctx, KafkaRequest request) {
+        boolean hotPath = request.apiKey() == ApiKeys.PRODUCE || request.apiKey() == ApiKeys.FETCH;
+        return hotPath && request.sizeBytes() <= inlineMaxBytes ? ctx.executor() : requestExecutor;
     }
 
     private void invoke(KafkaRequest request, CompletableFuture<AbstractResponse> response) {

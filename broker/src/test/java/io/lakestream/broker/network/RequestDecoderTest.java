@@ -54,7 +54,7 @@ class RequestDecoderTest {
             new RequestDispatcher(request -> {
                 handled.set(request);
                 return response;
-            }, Runnable::run, 10, 1 << 20)) {
+            }, Runnable::run, 10, 1 << 20, 0)) {
             @Override
             protected SocketAddress remoteAddress0() {
                 return new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000);

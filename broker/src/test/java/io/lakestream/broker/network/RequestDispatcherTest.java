@@ -6,8 +6,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
@@ -15,13 +19,17 @@ import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.network.ClientInformation;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestContext;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
@@ -37,11 +45,26 @@ class RequestDispatcherTest {
             .setTargetTimes(List.of(new ListOffsetsTopic().setName("t").setPartitions(List.of(
                 new ListOffsetsPartition().setPartitionIndex(0).setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP)))))
             .build(V2);
-        RequestHeader header = new RequestHeader(ApiKeys.LIST_OFFSETS, V2, "test", correlationId);
+        return request(body, correlationId, 0);
+    }
+
+    private static KafkaRequest request(AbstractRequest body, int correlationId, int sizeBytes) {
+        RequestHeader header = new RequestHeader(body.apiKey(), body.version(), "test", correlationId);
         RequestContext context = new RequestContext(header, "connection", InetAddress.getLoopbackAddress(),
             Optional.empty(), KafkaPrincipal.ANONYMOUS, ListenerName.normalised("PLAINTEXT"), SecurityProtocol.PLAINTEXT,
             ClientInformation.EMPTY, false);
-        return new KafkaRequest(context, body, 0, System.nanoTime());
+        return new KafkaRequest(context, body, sizeBytes, System.nanoTime());
+    }
+
+    private static KafkaRequest produce(int correlationId, int sizeBytes) {
+        ProduceRequest body = ProduceRequest.builder(new ProduceRequestData().setAcks((short) 0).setTimeoutMs(1000))
+            .build();
+        return request(body, correlationId, sizeBytes);
+    }
+
+    private static KafkaRequest fetch(int correlationId, int sizeBytes) {
+        FetchRequest body = FetchRequest.Builder.forConsumer(ApiKeys.FETCH.latestVersion(), 0, 1, Map.of()).build();
+        return request(body, correlationId, sizeBytes);
     }
 
     private static ListOffsetsResponse withLeaderEpoch(int leaderEpoch) {
@@ -75,7 +98,7 @@ class RequestDispatcherTest {
     void aResponseThatCannotBeSerializedAtTheRequestVersionIsAnsweredWithAnError() {
         RequestHandler handler = request -> CompletableFuture.completedFuture(
             request.context().header.correlationId() == 1 ? withLeaderEpoch(5) : withLeaderEpoch(-1));
-        EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(handler, Runnable::run, 10, 1 << 20));
+        EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(handler, Runnable::run, 10, 1 << 20, 0));
 
         channel.writeInbound(listOffsetsV2(1));
         channel.writeInbound(listOffsetsV2(2));
@@ -87,6 +110,45 @@ class RequestDispatcherTest {
         assertThat(Errors.forCode(answered.errorCode())).isEqualTo(Errors.NONE);
         assertThat(answered.offset()).isEqualTo(7);
         assertThat(channel.isActive()).as("connection open").isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    /**
+     * Small Produce and Fetch requests are handled on the connection's event loop, without a
+     * request thread; a larger produce request and every other API go to the request executor.
+     * A small request behind a large one still waits for it: a connection's requests are
+     * handled in the order they arrived.
+     */
+    @Test
+    void smallProduceAndFetchRequestsAreHandledOnTheEventLoopInArrivalOrder() {
+        List<Integer> handled = new ArrayList<>();
+        RequestHandler handler = request -> {
+            handled.add(request.context().header.correlationId());
+            // No response, as for acks=0: only the order of the calls matters here.
+            return CompletableFuture.completedFuture(null);
+        };
+        Queue<Runnable> requestThreads = new ArrayDeque<>();
+        EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(handler, requestThreads::add, 10, 1 << 20,
+            4096));
+
+        channel.writeInbound(produce(1, 4096));
+        channel.writeInbound(fetch(2, 100));
+        assertThat(handled).as("handled on the event loop").containsExactly(1, 2);
+        assertThat(requestThreads).as("tasks for the request threads").isEmpty();
+
+        channel.writeInbound(produce(3, 4097));
+        channel.writeInbound(fetch(4, 100));
+        channel.writeInbound(listOffsetsV2(5));
+        channel.runPendingTasks();
+        assertThat(handled).as("a small fetch waits for the large produce before it").containsExactly(1, 2);
+        assertThat(requestThreads).hasSize(1);
+
+        requestThreads.poll().run();
+        channel.runPendingTasks();
+        assertThat(handled).as("after the large produce").containsExactly(1, 2, 3, 4);
+        assertThat(requestThreads).as("the ListOffsets request, which is never handled inline").hasSize(1);
+        requestThreads.poll().run();
+        assertThat(handled).containsExactly(1, 2, 3, 4, 5);
         channel.finishAndReleaseAll();
     }
 }
