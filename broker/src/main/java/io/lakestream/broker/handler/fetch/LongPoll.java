@@ -9,6 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
@@ -24,6 +26,8 @@ final class LongPoll {
     private final long deadlineNanos;
     private final ScheduledExecutorService timer;
     private final CompletableFuture<List<Reading>> result = new CompletableFuture<>();
+    /** Reads of all the partitions so far; for tests. */
+    private final AtomicInteger attempts = new AtomicInteger();
 
     LongPoll(List<Target> targets, FetchRequest request, long deadlineNanos, ScheduledExecutorService timer) {
         this.targets = targets;
@@ -59,7 +63,13 @@ final class LongPoll {
         return result;
     }
 
+    /** How many times the partitions were read. */
+    int attempts() {
+        return attempts.get();
+    }
+
     private void attempt() {
+        attempts.incrementAndGet();
         readAll().whenComplete((readings, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
@@ -77,7 +87,7 @@ final class LongPoll {
             if (bytes >= request.minBytes() || anyError || System.nanoTime() >= deadlineNanos) {
                 result.complete(readings);
             } else {
-                waitForData();
+                waitForData(readings);
             }
         });
     }
@@ -171,7 +181,8 @@ final class LongPoll {
                 : new Reading(data, Errors.NONE));
     }
 
-    private void waitForData() {
+    /** Waits for an append after {@code readings}, one per target, or for the deadline. */
+    private void waitForData(List<Reading> readings) {
         Wakeup wakeup = new Wakeup(this::attempt);
         for (Target target : targets) {
             if (target.log() != null) {
@@ -181,14 +192,22 @@ final class LongPoll {
         long delayNanos = Math.max(0, deadlineNanos - System.nanoTime());
         ScheduledFuture<?> timeout = timer.schedule(wakeup::fire, delayNanos, TimeUnit.NANOSECONDS);
         wakeup.register(() -> timeout.cancel(false));
-        // An append that landed between the read and the registration must not be missed.
-        for (Target target : targets) {
+        // An append that landed between the read and the registration must not be missed. Data
+        // the read already saw is no reason to read again: fewer than min.bytes of it are ready.
+        for (int i = 0; i < targets.size(); i++) {
+            Target target = targets.get(i);
             if (target.log() != null
-                && target.log().readableEnd(request.isolationLevel()) > target.request().fetchOffset) {
+                && target.log().readableEnd(request.isolationLevel()) > readableEnd(readings.get(i))) {
                 wakeup.fire();
                 return;
             }
         }
+    }
+
+    /** The end of what a partition's read could return: its high watermark, or last stable offset. */
+    private long readableEnd(Reading reading) {
+        return request.isolationLevel() == IsolationLevel.READ_COMMITTED
+            ? reading.data().lastStableOffset() : reading.data().highWatermark();
     }
 
     /**
