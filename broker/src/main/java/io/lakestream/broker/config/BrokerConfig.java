@@ -51,7 +51,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String NUM_IO_THREADS = "num.io.threads";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String MAX_INFLIGHT_REQUESTS = "socket.max.inflight.requests.per.connection";
-    public static final String REQUEST_INLINE_MAX_BYTES = "request.inline.max.bytes";
+    public static final String FETCH_REQUEST_INLINE_MAX_BYTES = "fetch.request.inline.max.bytes";
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS =
         ServerConfigs.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG;
     public static final String NUM_PARTITIONS = "num.partitions";
@@ -204,12 +204,12 @@ public final class BrokerConfig extends AbstractConfig {
             "The largest request accepted; a larger one closes its connection.")
         .define(MAX_INFLIGHT_REQUESTS, Type.INT, 64, atLeast(1), LOW,
             "Pipelined requests one connection may have in flight before the broker stops reading it.")
-        .define(REQUEST_INLINE_MAX_BYTES, Type.INT, 4096, atLeast(0), LOW,
-            "Produce and Fetch requests up to this size are handled on the network thread that read them, "
-                + "which saves two thread switches per request; larger ones, and every other request, go to "
-                + "the " + NUM_IO_THREADS + " threads. A fetch request is small whatever it returns; a produce "
-                + "request's validation grows with its size. 0 sends every request to the " + NUM_IO_THREADS
-                + " threads.")
+        .define(FETCH_REQUEST_INLINE_MAX_BYTES, Type.INT, 4096, atLeast(0), LOW,
+            "Fetch requests up to this size are handled on the network thread that read them: a fetch of "
+                + "cached data is then answered without waking a request thread, nor the network thread again "
+                + "for the answer. The size bounds the partitions a full fetch names (about 120 in 4 KiB). "
+                + "Larger fetches, and every other request, go to the " + NUM_IO_THREADS + " threads; 0 sends "
+                + "every fetch there too.")
         .define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, Type.INT,
             ServerConfigs.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DEFAULT, atLeast(0), MEDIUM,
             ServerConfigs.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC)

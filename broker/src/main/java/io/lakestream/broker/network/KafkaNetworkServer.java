@@ -63,7 +63,7 @@ public final class KafkaNetworkServer implements AutoCloseable {
                         .addLast("requests", new RequestDecoder(listenerName))
                         .addLast("dispatcher", new RequestDispatcher(handler, requestExecutor,
                             config.maxInFlightRequestsPerConnection(), config.maxRequestBytes(),
-                            config.inlineMaxBytes()));
+                            config.fetchInlineMaxBytes()));
                 }
             });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();

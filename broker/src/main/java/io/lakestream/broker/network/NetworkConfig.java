@@ -9,7 +9,7 @@ package io.lakestream.broker.network;
  * @param networkThreads event loops that read and write connections
  * @param maxRequestBytes {@code socket.request.max.bytes}: a larger request closes its connection
  * @param maxInFlightRequestsPerConnection pipelined requests a connection may have before it stops being read
- * @param inlineMaxBytes Produce and Fetch requests up to this size are handled on the event loop that read them
+ * @param fetchInlineMaxBytes Fetch requests up to this size are handled on the event loop that read them
  */
 public record NetworkConfig(String listenerName, String host, int port, int networkThreads, int maxRequestBytes,
-                            int maxInFlightRequestsPerConnection, int inlineMaxBytes) {}
+                            int maxInFlightRequestsPerConnection, int fetchInlineMaxBytes) {}

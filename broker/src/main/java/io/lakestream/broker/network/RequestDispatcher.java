@@ -23,13 +23,13 @@ import org.slf4j.LoggerFactory;
  * stops reading until responses drain, so a client that never reads cannot make the broker
  * buffer without bound.
  *
- * <p>Produce and Fetch requests of at most {@code inlineMaxBytes} are handled on the
- * connection's event loop; every other request on the request executor. Handlers never block
- * (see {@link RequestHandler}), and these two only look up caches and queue the append, so a
- * small one costs the loop less than the handoff does: a wake-up of a request thread and one
- * of the loop to write the answer, per request. A fetch whose data is cached is answered
- * without any other thread. A large produce request stays off the loop: its validation grows
- * with its bytes, and would hold up the loop's other connections.
+ * <p>Fetch requests of at most {@code fetchInlineMaxBytes} are handled on the connection's
+ * event loop, every other request on the request executor. A fetch of cached data then needs no
+ * other thread: handing it over cost a wake-up of a request thread and another of the loop to
+ * write the answer, more than the handler's own work (look-ups and views of cached batches;
+ * reads from the object store complete on its threads). The size bounds the partitions a full
+ * fetch names. Produce requests stay on the request executor: their validation grows with
+ * their records, and handling small ones here was slower in the end-to-end latency probe.
  *
  * <p>One instance per connection. Its state is touched only on the connection's event loop.
  */
@@ -40,18 +40,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final Executor requestExecutor;
     private final int maxInFlight;
     private final int maxRequestBytes;
-    private final int inlineMaxBytes;
+    private final int fetchInlineMaxBytes;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Completes once the handler has been called for the previous request. */
     private CompletableFuture<Void> previousHandled = CompletableFuture.completedFuture(null);
 
     RequestDispatcher(RequestHandler handler, Executor requestExecutor, int maxInFlight, int maxRequestBytes,
-                      int inlineMaxBytes) {
+                      int fetchInlineMaxBytes) {
         this.handler = handler;
         this.requestExecutor = requestExecutor;
         this.maxInFlight = maxInFlight;
         this.maxRequestBytes = maxRequestBytes;
-        this.inlineMaxBytes = inlineMaxBytes;
+        this.fetchInlineMaxBytes = fetchInlineMaxBytes;
     }
 
     private record Pending(KafkaRequest request, CompletableFuture<AbstractResponse> response) {}
@@ -69,8 +69,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private Executor executorFor(ChannelHandlerContext ctx, KafkaRequest request) {
-        boolean hotPath = request.apiKey() == ApiKeys.PRODUCE || request.apiKey() == ApiKeys.FETCH;
-        return hotPath && request.sizeBytes() <= inlineMaxBytes ? ctx.executor() : requestExecutor;
+        boolean inline = request.apiKey() == ApiKeys.FETCH && request.sizeBytes() <= fetchInlineMaxBytes;
+        return inline ? ctx.executor() : requestExecutor;
     }
 
     private void invoke(KafkaRequest request, CompletableFuture<AbstractResponse> response) {

@@ -132,7 +132,7 @@ final class BrokerServer implements AutoCloseable {
         BrokerConfig.Listener listener = config.listener();
         this.network = new KafkaNetworkServer(new NetworkConfig(listener.name(), listener.host(), listener.port(),
             config.getInt(BrokerConfig.NUM_NETWORK_THREADS), config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
-            config.getInt(BrokerConfig.MAX_INFLIGHT_REQUESTS), config.getInt(BrokerConfig.REQUEST_INLINE_MAX_BYTES)),
+            config.getInt(BrokerConfig.MAX_INFLIGHT_REQUESTS), config.getInt(BrokerConfig.FETCH_REQUEST_INLINE_MAX_BYTES)),
             router, requestExecutor);
     }
 

@@ -114,13 +114,13 @@ class RequestDispatcherTest {
     }
 
     /**
-     * Small Produce and Fetch requests are handled on the connection's event loop, without a
-     * request thread; a larger produce request and every other API go to the request executor.
-     * A small request behind a large one still waits for it: a connection's requests are
-     * handled in the order they arrived.
+     * A small Fetch request is handled on the connection's event loop, without a request
+     * thread; a larger fetch and every other API, Produce included, go to the request
+     * executor. A small fetch behind a request on the executor still waits for it: a
+     * connection's requests are handled in the order they arrived.
      */
     @Test
-    void smallProduceAndFetchRequestsAreHandledOnTheEventLoopInArrivalOrder() {
+    void smallFetchRequestsAreHandledOnTheEventLoopInArrivalOrder() {
         List<Integer> handled = new ArrayList<>();
         RequestHandler handler = request -> {
             handled.add(request.context().header.correlationId());
@@ -131,24 +131,27 @@ class RequestDispatcherTest {
         EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(handler, requestThreads::add, 10, 1 << 20,
             4096));
 
-        channel.writeInbound(produce(1, 4096));
+        channel.writeInbound(fetch(1, 4096));
         channel.writeInbound(fetch(2, 100));
         assertThat(handled).as("handled on the event loop").containsExactly(1, 2);
         assertThat(requestThreads).as("tasks for the request threads").isEmpty();
 
-        channel.writeInbound(produce(3, 4097));
+        channel.writeInbound(fetch(3, 4097));
         channel.writeInbound(fetch(4, 100));
-        channel.writeInbound(listOffsetsV2(5));
         channel.runPendingTasks();
-        assertThat(handled).as("a small fetch waits for the large produce before it").containsExactly(1, 2);
+        assertThat(handled).as("a small fetch waits for the large one before it").containsExactly(1, 2);
         assertThat(requestThreads).hasSize(1);
-
         requestThreads.poll().run();
         channel.runPendingTasks();
-        assertThat(handled).as("after the large produce").containsExactly(1, 2, 3, 4);
-        assertThat(requestThreads).as("the ListOffsets request, which is never handled inline").hasSize(1);
+        assertThat(handled).as("after the large fetch").containsExactly(1, 2, 3, 4);
+
+        channel.writeInbound(produce(5, 100));
+        channel.writeInbound(listOffsetsV2(6));
+        assertThat(handled).as("a small produce and a ListOffsets request").containsExactly(1, 2, 3, 4);
         requestThreads.poll().run();
-        assertThat(handled).containsExactly(1, 2, 3, 4, 5);
+        requestThreads.poll().run();
+        assertThat(handled).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(requestThreads).isEmpty();
         channel.finishAndReleaseAll();
     }
 }
