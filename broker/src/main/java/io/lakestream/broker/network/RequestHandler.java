@@ -10,8 +10,9 @@ import org.apache.kafka.common.requests.AbstractResponse;
  * and on any thread, and responses still leave in request order.
  *
  * <p>{@link #handle} must not block: work that waits (the write-ahead log, the object store,
- * the controller, a long poll) completes the future later. A future completed with
- * {@code null} sends no response (a produce request with acks=0).
+ * the controller, a long poll) completes the future later. It runs on a request thread, or for
+ * a small fetch on the connection's event loop ({@link RequestDispatcher}). A future completed
+ * with {@code null} sends no response (a produce request with acks=0).
  */
 @FunctionalInterface
 public interface RequestHandler {
