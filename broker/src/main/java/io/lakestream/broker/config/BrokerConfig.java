@@ -207,9 +207,10 @@ public final class BrokerConfig extends AbstractConfig {
         .define(FETCH_REQUEST_INLINE_MAX_BYTES, Type.INT, 4096, atLeast(0), LOW,
             "Fetch requests up to this size are handled on the network thread that read them: a fetch of "
                 + "cached data is then answered without waking a request thread, nor the network thread again "
-                + "for the answer. The size bounds the partitions a full fetch names (about 120 in 4 KiB). "
-                + "Larger fetches, and every other request, go to the " + NUM_IO_THREADS + " threads; 0 sends "
-                + "every fetch there too.")
+                + "for the answer. The size bounds the partitions a full fetch names (about 120 in 4 KiB); an "
+                + "incremental fetch is small however many partitions its session holds. Larger fetches, and "
+                + "every other request, go to the " + NUM_IO_THREADS + " threads; 0 sends every fetch there "
+                + "too.")
         .define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, Type.INT,
             ServerConfigs.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DEFAULT, atLeast(0), MEDIUM,
             ServerConfigs.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC)

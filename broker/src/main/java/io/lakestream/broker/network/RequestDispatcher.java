@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fetch requests of at most {@code fetchInlineMaxBytes} are handled on the connection's
  * event loop, every other request on the request executor. A fetch of cached data then needs no
- * other thread: handing it over cost a wake-up of a request thread and another of the loop to
- * write the answer, more than the handler's own work (look-ups and views of cached batches;
- * reads from the object store complete on its threads). The size bounds the partitions a full
- * fetch names. Produce requests stay on the request executor: their validation grows with
- * their records, and handling small ones here was slower in the end-to-end latency probe.
+ * other thread, where handing it over cost a wake-up of a request thread and another of the
+ * loop to write the answer. The fetch handler only looks up caches and takes views of cached
+ * batches; reads from the object store complete on its threads. The size bounds the partitions
+ * a full fetch names, but not an incremental one: that walks its whole session. Produce
+ * requests stay on the request executor: their validation grows with their records, and
+ * handling small ones here too cost more CPU in the end-to-end latency probe.
  *
  * <p>One instance per connection. Its state is touched only on the connection's event loop.
  */
