@@ -208,9 +208,8 @@ public final class BrokerConfig extends AbstractConfig {
             "Fetch requests up to this size are handled on the network thread that read them: a fetch of "
                 + "cached data is then answered without waking a request thread, nor the network thread again "
                 + "for the answer. The size bounds the partitions a full fetch names (about 120 in 4 KiB); an "
-                + "incremental fetch is small however many partitions its session holds. Larger fetches, and "
-                + "every other request, go to the " + NUM_IO_THREADS + " threads; 0 sends every fetch there "
-                + "too.")
+                + "incremental fetch of a larger session is read on the " + NUM_IO_THREADS + " threads. Larger "
+                + "fetches, and every other request, go to those threads; 0 sends every fetch there too.")
         .define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS, Type.INT,
             ServerConfigs.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DEFAULT, atLeast(0), MEDIUM,
             ServerConfigs.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC)

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * other thread, where handing it over cost a wake-up of a request thread and another of the
  * loop to write the answer. The fetch handler only looks up caches and takes views of cached
  * batches; reads from the object store complete on its threads. The size bounds the partitions
- * a full fetch names, but not an incremental one: that walks its whole session. Produce
- * requests stay on the request executor: their validation grows with their records, and
- * handling small ones here too cost more CPU in the end-to-end latency probe.
+ * a full fetch names; {@code FetchHandler} sends the reads of a large session back to the
+ * request threads. Produce requests stay on the request executor: their validation grows with
+ * their records, and handling small ones here too cost more CPU in the end-to-end latency probe.
  *
  * <p>One instance per connection. Its state is touched only on the connection's event loop.
  */

@@ -67,6 +67,12 @@ import org.apache.kafka.coordinator.group.GroupCoordinator;
  * metadata view are built by {@link LakestreamServer} and handed in.
  */
 final class BrokerServer implements AutoCloseable {
+    /**
+     * A fetch of more partitions is read on the request threads, even when a small incremental
+     * request brought it to an event loop: about what a full fetch of 4 KiB names.
+     */
+    private static final int MAX_FETCH_PARTITIONS_READ_INLINE = 128;
+
     private final KafkaNetworkServer network;
 
     BrokerServer(BrokerConfig config, PartitionManager partitions, ClusterViewHolder views, ClusterAdmin admin,
@@ -82,7 +88,8 @@ final class BrokerServer implements AutoCloseable {
         handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions, topicMetrics,
             config.getBoolean(BrokerConfig.TRANSACTION_PARTITION_VERIFICATION_ENABLE) ? txns : null));
         handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, FetchSessions.create(
-            config.getInt(BrokerConfig.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS), registry), timer, topicMetrics));
+            config.getInt(BrokerConfig.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS), registry), timer, topicMetrics,
+            requestExecutor, MAX_FETCH_PARTITIONS_READ_INLINE));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
         handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(txnRole.producerIds(), txns));

@@ -11,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InconsistentTopicIdException;
@@ -39,19 +42,32 @@ import org.apache.kafka.server.FetchManager;
  *
  * <p>The records returned, and the partitions that failed, are counted in the topic's
  * {@link TopicMetrics} once per response, however many reads the long poll made.
+ *
+ * <p>{@link #handle} may run on a connection's event loop (a small fetch request, see
+ * {@code RequestDispatcher}). A small incremental fetch may still name a large session: when
+ * it has more than {@code maxPartitionsReadInline} partitions, the reads and the response are
+ * left to {@code largeFetchExecutor}, and only the walk of the session runs on the caller.
  */
 public final class FetchHandler implements RequestHandler {
     private final LeaderPartitions partitions;
     private final FetchManager sessions;
     private final ScheduledExecutorService timer;
     private final TopicMetrics metrics;
+    private final Executor largeFetchExecutor;
+    private final int maxPartitionsReadInline;
 
+    /**
+     * @param largeFetchExecutor reads and answers the fetches of more than
+     *     {@code maxPartitionsReadInline} partitions (the request threads)
+     */
     public FetchHandler(LeaderPartitions partitions, FetchManager sessions, ScheduledExecutorService timer,
-                        TopicMetrics metrics) {
+                        TopicMetrics metrics, Executor largeFetchExecutor, int maxPartitionsReadInline) {
         this.partitions = partitions;
         this.sessions = sessions;
         this.timer = timer;
         this.metrics = metrics;
+        this.largeFetchExecutor = largeFetchExecutor;
+        this.maxPartitionsReadInline = maxPartitionsReadInline;
     }
 
     @Override
@@ -74,8 +90,10 @@ public final class FetchHandler implements RequestHandler {
             return CompletableFuture.completedFuture(response(context, targets, List.of(), unknown));
         }
         long deadlineNanos = System.nanoTime() + Math.max(0, fetch.maxWait()) * 1_000_000L;
-        return new LongPoll(targets, fetch, deadlineNanos, timer).run()
-            .thenApply(readings -> response(context, targets, readings, unknown));
+        Supplier<CompletableFuture<AbstractResponse>> answer = () -> new LongPoll(targets, fetch, deadlineNanos, timer)
+            .run().thenApply(readings -> response(context, targets, readings, unknown));
+        return targets.size() <= maxPartitionsReadInline ? answer.get()
+            : CompletableFuture.supplyAsync(answer, largeFetchExecutor).thenCompose(Function.identity());
     }
 
     /** One partition to read and, if it can be read here, its log. */
