@@ -12,8 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -98,6 +102,35 @@ public final class PartitionLogFixture implements BeforeEachCallback, AfterEachC
         Stream stream = store.openStream(store.createStream().join()).join();
         return new PartitionLoader(dir.resolve("producer-state-" + tp), new ProducerStateManagerConfig(86_400_000, false),
             60_000, new IndexSegmentStore(storage), Time.SYSTEM, NO_METRICS).load(tp, stream, 3, config).join();
+    }
+
+    /**
+     * The partitions a request handler under test sees: {@code leaderLog} answers for each
+     * partition (or throws as {@link LeaderPartitions#leaderLog} does), {@code open} are the
+     * open logs, and no topic has an id.
+     */
+    public static LeaderPartitions leading(Function<TopicPartition, PartitionLog> leaderLog, PartitionLog... open) {
+        return new LeaderPartitions() {
+            @Override
+            public PartitionLog leaderLog(TopicPartition topicPartition) {
+                return leaderLog.apply(topicPartition);
+            }
+
+            @Override
+            public Collection<PartitionLog> openLogs() {
+                return List.of(open);
+            }
+
+            @Override
+            public Map<Uuid, String> topicNames() {
+                return Map.of();
+            }
+
+            @Override
+            public Uuid topicId(String topicName) {
+                return Uuid.ZERO_UUID;
+            }
+        };
     }
 
     /** The stream store of the current run (a restart replaces it). */

@@ -12,7 +12,6 @@ import io.lakestream.broker.partition.PartitionLogFixture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,30 +84,12 @@ class TransactionCoordinatorTest {
             markers.close();
         }
         state = new TransactionStateLog(1, 1 << 20, Time.SYSTEM);
-        LeaderPartitions partitions = new LeaderPartitions() {
-            @Override
-            public PartitionLog leaderLog(TopicPartition tp) {
-                if (tp.equals(EVENTS)) {
-                    return events;
-                }
-                throw new NotLeaderOrFollowerException(tp + " is not led here");
+        LeaderPartitions partitions = PartitionLogFixture.leading(tp -> {
+            if (tp.equals(EVENTS)) {
+                return events;
             }
-
-            @Override
-            public Collection<PartitionLog> openLogs() {
-                return List.of(stateLog, events);
-            }
-
-            @Override
-            public Map<Uuid, String> topicNames() {
-                return Map.of();
-            }
-
-            @Override
-            public Uuid topicId(String topicName) {
-                return Uuid.ZERO_UUID;
-            }
-        };
+            throw new NotLeaderOrFollowerException(tp + " is not led here");
+        }, stateLog, events);
         markers = new TransactionMarkerWriter(partitions, null, new ClusterViewHolder(EVENTS_VIEW, timer), timer, 1,
             Time.SYSTEM, new SimpleMeterRegistry());
         TransactionCoordinator loaded = new TransactionCoordinator(state, new ProducerIdAllocator(new IdBlocks()), markers,

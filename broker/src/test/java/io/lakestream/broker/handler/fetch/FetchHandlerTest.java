@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.broker.metrics.TopicMetrics;
 import io.lakestream.broker.network.KafkaRequest;
-import io.lakestream.broker.partition.LeaderPartitions;
 import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionLogFixture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
-import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
@@ -55,29 +52,9 @@ class FetchHandlerTest {
 
     /** Every partition of topic {@code events} is the fixture's one log. */
     private FetchHandler handler(PartitionLog log) {
-        LeaderPartitions partitions = new LeaderPartitions() {
-            @Override
-            public PartitionLog leaderLog(TopicPartition topicPartition) {
-                return log;
-            }
-
-            @Override
-            public Collection<PartitionLog> openLogs() {
-                return List.of(log);
-            }
-
-            @Override
-            public Map<Uuid, String> topicNames() {
-                return Map.of();
-            }
-
-            @Override
-            public Uuid topicId(String topicName) {
-                return Uuid.ZERO_UUID;
-            }
-        };
-        return new FetchHandler(partitions, FetchSessions.create(0, new SimpleMeterRegistry()), timer,
-            new TopicMetrics(new SimpleMeterRegistry()), requestThreads::add, MAX_INLINE);
+        return new FetchHandler(PartitionLogFixture.leading(tp -> log, log),
+            FetchSessions.create(0, new SimpleMeterRegistry()), timer, new TopicMetrics(new SimpleMeterRegistry()),
+            requestThreads::add, MAX_INLINE);
     }
 
     /** A full fetch (no session) of {@code count} partitions of {@code events}, at v12 (names, not ids). */

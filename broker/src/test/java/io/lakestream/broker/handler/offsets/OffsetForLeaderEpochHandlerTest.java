@@ -3,16 +3,13 @@ package io.lakestream.broker.handler.offsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakestream.broker.network.KafkaRequest;
-import io.lakestream.broker.partition.LeaderPartitions;
 import io.lakestream.broker.partition.PartitionLog;
 import io.lakestream.broker.partition.PartitionLogFixture;
 import java.net.InetAddress;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
@@ -49,7 +46,13 @@ class OffsetForLeaderEpochHandlerTest {
     void leadAtEpochThreeWithTwoRecords() {
         PartitionLog log = fixture.load(new LogConfig(Map.of()));
         log.appendAsLeader(PartitionLogFixture.records(1_000, "a", "b"), AppendOrigin.CLIENT).join();
-        handler = new OffsetForLeaderEpochHandler(new OnePartition(log));
+        // The fixture's partition is led here; every other one is unknown.
+        handler = new OffsetForLeaderEpochHandler(PartitionLogFixture.leading(tp -> {
+            if (!tp.equals(log.topicPartition())) {
+                throw new UnknownTopicOrPartitionException(tp.toString());
+            }
+            return log;
+        }, log));
     }
 
     @Test
@@ -95,31 +98,5 @@ class OffsetForLeaderEpochHandlerTest {
     private static EpochEndOffset answer(Errors error, int leaderEpoch, long endOffset) {
         return new EpochEndOffset().setPartition(PartitionLogFixture.TP.partition()).setErrorCode(error.code())
             .setLeaderEpoch(leaderEpoch).setEndOffset(endOffset);
-    }
-
-    /** The fixture's partition, led here; every other one unknown. */
-    private record OnePartition(PartitionLog log) implements LeaderPartitions {
-        @Override
-        public PartitionLog leaderLog(TopicPartition topicPartition) {
-            if (!topicPartition.equals(log.topicPartition())) {
-                throw new UnknownTopicOrPartitionException(topicPartition.toString());
-            }
-            return log;
-        }
-
-        @Override
-        public Collection<PartitionLog> openLogs() {
-            return List.of(log);
-        }
-
-        @Override
-        public Map<Uuid, String> topicNames() {
-            return Map.of();
-        }
-
-        @Override
-        public Uuid topicId(String topicName) {
-            return Uuid.ZERO_UUID;
-        }
     }
 }
