@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -68,7 +69,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: appends are serialized by this object's lock, because offset assignment,
  * producer state and the stream's next offset must move together; trims are chained one after
- * another; reads run concurrently.
+ * another; reads run concurrently and never take the lock (the last stable offset comes from
+ * the {@link UnstableOffsets} the appends publish).
  */
 public final class PartitionLog {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
@@ -97,12 +99,8 @@ public final class PartitionLog {
     /** Completed once, with the stream's failure, when an append finds the stream unusable. */
     private final CompletableFuture<StreamException> failed = new CompletableFuture<>();
     private volatile LogConfig config;
-    /**
-     * Whether a transaction was unfinished or aborted at load, or a transactional batch or marker
-     * was appended since: until then the last stable offset is the high watermark, and fetches
-     * are spared the append lock.
-     */
-    private volatile boolean transactional;
+    /** Published under this object's lock by appends that change it; fetches read it without the lock. */
+    private volatile UnstableOffsets unstable;
 
     PartitionLog(TopicPartition topicPartition, Stream stream, int leaderEpoch, LogConfig config,
                  ProducerStateManager producers, AbortedTransactions abortedTxns, TimeIndex timeIndex,
@@ -116,7 +114,10 @@ public final class PartitionLog {
         stream.keepInStreamObjects(config.compact);
         this.producers = producers;
         this.abortedTxns = abortedTxns;
-        this.transactional = producers.firstUnstableOffset().isPresent() || !abortedTxns.all().isEmpty();
+        producers.onHighWatermarkUpdated(stream.confirmOffset());
+        this.unstable = UnstableOffsets.atLoad(producers.firstUndecidedOffset(),
+            producers.firstUnstableOffset().map(first -> OptionalLong.of(first.messageOffset)).orElse(OptionalLong.empty()),
+            stream.nextOffset());
         this.timeIndex = timeIndex;
         this.lastBatch = lastBatch;
         this.checkpoints = checkpoints;
@@ -281,10 +282,17 @@ public final class PartitionLog {
             }
             Map<Long, ProducerAppendInfo> updated = new HashMap<>();
             List<CompletedTxn> completed = new ArrayList<>();
+            long firstTransactional = -1;
             for (MutableRecordBatch batch : valid.batches()) {
                 // Throws (OutOfOrderSequence, InvalidProducerEpoch, ...) before anything is written.
                 updateProducers(producers, batch, updated, origin, completed);
-                transactional |= batch.isTransactional();
+                if (firstTransactional < 0 && batch.isTransactional()) {
+                    firstTransactional = batch.baseOffset();
+                }
+            }
+            if (firstTransactional >= 0) {
+                // Before the stream has the batches: the high watermark may pass them before this block ends.
+                unstable = unstable.holdingAt(firstTransactional);
             }
             int batchPosition = 0;
             for (MutableRecordBatch batch : valid.batches()) {
@@ -296,7 +304,12 @@ public final class PartitionLog {
                 lastBatch = new BatchRef(batch.baseOffset(), batch.checksum());
             }
             updated.values().forEach(producers::update);
-            completeTransactions(producers, abortedTxns, completed);
+            if (firstTransactional >= 0) {
+                long highWatermark = stream.confirmOffset();
+                producers.onHighWatermarkUpdated(highWatermark);
+                completeTransactions(producers, abortedTxns, completed);
+                unstable = unstable.afterAppend(producers.firstUndecidedOffset(), completed, highWatermark);
+            }
             producers.updateMapEndOffset(offsetCounter.value);
             lastAppend = appends.get(appends.size() - 1);
             long appendTime = current.messageTimestampType == TimestampType.LOG_APPEND_TIME
@@ -407,16 +420,10 @@ public final class PartitionLog {
      * consumers read up to it.
      */
     public long lastStableOffset() {
+        // The high watermark first: an append publishes what holds the stable offset back before
+        // the high watermark can pass its batches.
         long highWatermark = stream.confirmOffset();
-        if (!transactional) {
-            return highWatermark;
-        }
-        Optional<LogOffsetMetadata> firstUnstable;
-        synchronized (this) {
-            producers.onHighWatermarkUpdated(highWatermark);
-            firstUnstable = producers.firstUnstableOffset();
-        }
-        return firstUnstable.map(first -> Math.min(first.messageOffset, highWatermark)).orElse(highWatermark);
+        return unstable.lastStableOffset(highWatermark);
     }
 
     /** The end of what a fetch with {@code isolation} may read: the high watermark or the last stable offset. */
@@ -519,7 +526,7 @@ public final class PartitionLog {
                                               IsolationLevel isolation) {
         long startOffset = stream.startOffset();
         long highWatermark = stream.confirmOffset();
-        long lastStableOffset = lastStableOffset();
+        long lastStableOffset = unstable.lastStableOffset(highWatermark);
         boolean readCommitted = isolation == IsolationLevel.READ_COMMITTED;
         long readEnd = readCommitted ? lastStableOffset : highWatermark;
         long endOffset = stream.nextOffset();

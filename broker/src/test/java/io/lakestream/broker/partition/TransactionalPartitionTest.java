@@ -8,6 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchResponseData.AbortedTransaction;
@@ -50,6 +54,25 @@ class TransactionalPartitionTest {
         assertThat(uncommitted.abortedTransactions()).as("null for read-uncommitted, as Kafka answers").isNull();
         assertThat(log.read(1, 1 << 20, true, IsolationLevel.READ_COMMITTED).join().sizeInBytes())
             .as("nothing past the last stable offset").isZero();
+    }
+
+    @Test
+    void readCommittedFetchesDoNotWaitForAnAppendHoldingThePartitionLock() throws Exception {
+        PartitionLog log = fixture.load(new LogConfig(Map.of()));
+        log.appendAsLeader(records(1_000, "plain-0"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(transactional(0, "txn-1"), AppendOrigin.CLIENT).join();
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        try {
+            // As an append validating a large batch does: the fetch must not need the lock it holds.
+            synchronized (log) {
+                Future<ReadResult> read = reader.submit(
+                    () -> log.read(0, 1 << 20, true, IsolationLevel.READ_COMMITTED).join());
+                assertThat(read.get(60, TimeUnit.SECONDS).lastStableOffset()).isEqualTo(1);
+                assertThat(reader.submit(log::lastStableOffset).get(60, TimeUnit.SECONDS)).isEqualTo(1);
+            }
+        } finally {
+            reader.shutdownNow();
+        }
     }
 
     @Test
