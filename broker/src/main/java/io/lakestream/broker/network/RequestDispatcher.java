@@ -9,7 +9,9 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractResponse;
@@ -65,7 +67,17 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (pending.size() >= maxInFlight) {
             ctx.channel().config().setAutoRead(false);
         }
-        previousHandled = previousHandled.thenRunAsync(() -> invoke(request, response), executorFor(ctx, request));
+        previousHandled = previousHandled.thenRunAsync(() -> invoke(request, response), executorFor(ctx, request))
+            .exceptionally(error -> {
+                if (!(Failures.cause(error) instanceof RejectedExecutionException)) {
+                    throw new CompletionException(error);
+                }
+                // The broker is shutting down. Kafka closes its connections then; the client retries elsewhere.
+                ReferenceCountUtil.release(request.frame());
+                response.complete(null);
+                ctx.close();
+                return null;
+            });
         response.whenComplete((ignored, error) -> ctx.executor().execute(() -> writeCompleted(ctx)));
     }
 

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
 import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
@@ -110,6 +112,32 @@ class RequestDispatcherTest {
         assertThat(Errors.forCode(answered.errorCode())).isEqualTo(Errors.NONE);
         assertThat(answered.offset()).isEqualTo(7);
         assertThat(channel.isActive()).as("connection open").isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    /**
+     * At shutdown the request threads refuse new work. The refused request's connection is
+     * closed, as Kafka's shutdown closes connections, rather than left open with requests that
+     * are never answered.
+     */
+    @Test
+    void aRequestTheRequestThreadsRefuseClosesItsConnection() {
+        List<Integer> handled = new ArrayList<>();
+        RequestHandler handler = request -> {
+            handled.add(request.context().header.correlationId());
+            return CompletableFuture.completedFuture(withLeaderEpoch(-1));
+        };
+        Executor shutDown = task -> {
+            throw new RejectedExecutionException("request threads stopped");
+        };
+        EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(handler, shutDown, 10, 1 << 20, 0));
+
+        channel.writeInbound(listOffsetsV2(1));
+        channel.runPendingTasks();
+
+        assertThat(channel.isActive()).as("connection closed").isFalse();
+        assertThat(handled).isEmpty();
+        assertThat((Object) channel.readOutbound()).as("no response").isNull();
         channel.finishAndReleaseAll();
     }
 
