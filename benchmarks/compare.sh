@@ -20,7 +20,10 @@
 # transactional produce, default 300000), TXN_DURATION_MS (how long each transaction stays open
 # before its commit, default 100), SKIP_TXN (1 to leave out the transactional produce steps),
 # CATCHUP_ONLY (1 with WORK set to the work directory of an earlier run: only the catch-up read
-# again, over that run's data).
+# again, over that run's data), ROUNDS (default 1: how many times the whole comparison runs; the
+# rounds alternate which system goes first, each round's data is deleted after its catch-up read,
+# and the table gives each system's median and the median of the rounds' ratios, with their range:
+# single runs on a shared machine spread by a third).
 # LAKESTREAM_OPTS reaches the Lakestream JVM (a profiler, say: -XX:StartFlightRecording=...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +39,11 @@ TXN_RECORDS=${TXN_RECORDS:-300000}
 TXN_DURATION_MS=${TXN_DURATION_MS:-100}
 RECORD_SIZE=1024
 CATCHUP_ONLY=${CATCHUP_ONLY:-0}
+ROUNDS=${ROUNDS:-1}
+ROUND=1
 if [ "$CATCHUP_ONLY" = 1 ]; then
   [ -d "${WORK:-}" ] || { echo "[compare] CATCHUP_ONLY=1 needs WORK, the work directory of an earlier run" >&2; exit 1; }
+  [ "$ROUNDS" = 1 ] || { echo "[compare] CATCHUP_ONLY=1 reads one round's data: leave ROUNDS at 1" >&2; exit 1; }
   rm -f "$WORK/results.tsv"
 else
   WORK=$(mktemp -d /tmp/lakestream-compare.XXXXXX)
@@ -130,7 +136,7 @@ start_lakestream() { # dir
 }
 
 record() { # system metric value
-  printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\n' "$ROUND" "$1" "$2" "$3" >> "$RESULTS"
 }
 
 produce() { # system topic records label [more ProducerPerformance options]
@@ -161,9 +167,9 @@ consume() { # system topic records label
 }
 
 record_median() { # system metric-prefix topic: the median of the runs' rows "<prefix> (run N) MB/s, <topic>"
-  local median; median=$(awk -F'\t' -v sys="$1" -v prefix="$2 (run " -v suffix=") MB/s, $3" '
-    $1 == sys && index($2, prefix) == 1 && substr($2, length($2) - length(suffix) + 1) == suffix { print $3 }' \
-    "$RESULTS" | grep -v '^$' | sort -g \
+  local median; median=$(awk -F'\t' -v round="$ROUND" -v sys="$1" -v prefix="$2 (run " -v suffix=") MB/s, $3" '
+    $1 == round && $2 == sys && index($3, prefix) == 1 && substr($3, length($3) - length(suffix) + 1) == suffix {
+      print $4 }' "$RESULTS" | grep -v '^$' | sort -g \
     | awk '{ v[++n] = $1 } END { print (n == 0 ? "-" : n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) }')
   record "$1" "$2 MB/s, median of $CONSUME_RUNS, $3" "$median"
 }
@@ -190,6 +196,7 @@ create_topic() { # name partitions
 
 run_system() { # system start-function
   local system=$1 start=$2 dir="$WORK/$1"
+  [ "$ROUNDS" = 1 ] || dir="$WORK/round-$ROUND/$1"
   PORT=$(free_port)
   if [ "$CATCHUP_ONLY" = 1 ]; then
     # Kafka's listener port is in the server.properties its first run wrote.
@@ -232,6 +239,8 @@ run_system() { # system start-function
   log "restarting $system with the page cache dropped, for the catch-up read"
   stop_server
   catch_up "$system" "$start" "$dir"
+  # Three rounds of both systems' data would take about 10 GB; the logs stay.
+  [ "$ROUNDS" = 1 ] || rm -rf "$dir/data" "$dir/logs"
 }
 
 catch_up() { # system start-function dir (with the server stopped)
@@ -242,18 +251,47 @@ catch_up() { # system start-function dir (with the server stopped)
   du -sh "$3" >&2
 }
 
-for system in $SYSTEMS; do
-  run_system "$system" "start_$system"
+for ROUND in $(seq 1 "$ROUNDS"); do
+  # Even rounds reverse the order, so neither system always runs on a machine the other just left.
+  order=$SYSTEMS
+  [ $((ROUND % 2)) = 1 ] || order=$(tr ' ' '\n' <<< "$SYSTEMS" | grep . | tac | tr '\n' ' ')
+  [ "$ROUNDS" = 1 ] || log "round $ROUND of $ROUNDS: $order"
+  for system in $order; do
+    run_system "$system" "start_$system"
+  done
 done
 
 echo
-printf '%-40s %12s %12s %8s\n' "metric" "Kafka" "Lakestream" "ratio"
+if [ "$ROUNDS" = 1 ]; then
+  printf '%-40s %12s %12s %8s\n' "metric" "Kafka" "Lakestream" "ratio"
+else
+  printf '%-40s %12s %12s %8s  %s\n' "metric (medians of $ROUNDS rounds)" "Kafka" "Lakestream" "ratio" \
+    "ratio in each round"
+fi
 awk -F'\t' '
-  { value[$1 FS $2] = $3; if (!($2 in seen)) { seen[$2] = 1; order[n++] = $2 } }
+  function median(list,   v, n, i, j, t) {
+    n = split(list, v, " ")
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+    return n == 0 ? "" : n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  {
+    round = $1; m = $3; value[round FS $2 FS m] = $4; rounds[round] = 1
+    if (!(m in seen)) { seen[m] = 1; order[n++] = m }
+  }
   END {
     for (i = 0; i < n; i++) {
-      m = order[i]; k = value["kafka" FS m]; l = value["lakestream" FS m]
-      printf "%-40s %12s %12s %8s\n", m, k, l, (k + 0 > 0 ? sprintf("%.2f", l / k) : "-")
+      m = order[i]; ks = ""; ls = ""; rs = ""; each = ""
+      for (r = 1; r in rounds; r++) {
+        k = value[r FS "kafka" FS m]; l = value[r FS "lakestream" FS m]
+        if (k != "" && k != "-") ks = ks " " k
+        if (l != "" && l != "-") ls = ls " " l
+        ratio = k + 0 > 0 && l != "" && l != "-" ? sprintf("%.2f", l / k) : "-"
+        if (ratio != "-") rs = rs " " ratio
+        each = each (r > 1 ? " " : "") ratio
+      }
+      k = median(ks); l = median(ls); ratio = median(rs)
+      if (r == 2) printf "%-40s %12s %12s %8s\n", m, k == "" ? "-" : k, l == "" ? "-" : l, ratio == "" ? "-" : sprintf("%.2f", ratio)
+      else printf "%-40s %12s %12s %8s  %s\n", m, k == "" ? "-" : k, l == "" ? "-" : l, ratio == "" ? "-" : sprintf("%.2f", ratio), each
     }
   }' "$RESULTS" | tee "${OUT:-$WORK/compare.txt}"
 log "ratio is Lakestream / Kafka: above 1 is better for MB/s, below 1 is better for latency; logs in $WORK"
