@@ -9,7 +9,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.errors.UnknownServerException;
@@ -69,10 +68,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         previousHandled = previousHandled.thenRunAsync(() -> invoke(request, response), executorFor(ctx, request))
             .exceptionally(error -> {
+                // The handler was never called, or threw an Error: this request will get no answer, so
+                // neither will the later ones. Kafka closes the connection then; the client retries.
                 if (!(Failures.cause(error) instanceof RejectedExecutionException)) {
-                    throw new CompletionException(error);
+                    LOG.error("Closing the connection from {}: its {} request failed", ctx.channel().remoteAddress(),
+                        request.apiKey(), error);
                 }
-                // The broker is shutting down. Kafka closes its connections then; the client retries elsewhere.
                 ReferenceCountUtil.release(request.frame());
                 response.complete(null);
                 ctx.close();

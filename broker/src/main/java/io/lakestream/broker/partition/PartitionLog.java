@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -114,10 +113,10 @@ public final class PartitionLog {
         stream.keepInStreamObjects(config.compact);
         this.producers = producers;
         this.abortedTxns = abortedTxns;
+        // A stream opens with all it holds durable: every ended transaction's marker is below the
+        // high watermark, and only open transactions hold the stable offset back.
         producers.onHighWatermarkUpdated(stream.confirmOffset());
-        this.unstable = UnstableOffsets.atLoad(producers.firstUndecidedOffset(),
-            producers.firstUnstableOffset().map(first -> OptionalLong.of(first.messageOffset)).orElse(OptionalLong.empty()),
-            stream.nextOffset());
+        this.unstable = UnstableOffsets.open(producers.firstUndecidedOffset());
         this.timeIndex = timeIndex;
         this.lastBatch = lastBatch;
         this.checkpoints = checkpoints;
@@ -420,10 +419,17 @@ public final class PartitionLog {
      * consumers read up to it.
      */
     public long lastStableOffset() {
-        // The high watermark first: an append publishes what holds the stable offset back before
-        // the high watermark can pass its batches.
-        long highWatermark = stream.confirmOffset();
-        return unstable.lastStableOffset(highWatermark);
+        long startOffset = stream.startOffset();
+        return lastStableOffset(startOffset, stream.confirmOffset());
+    }
+
+    /**
+     * The last stable offset at {@code highWatermark}, read after it: an append publishes what
+     * holds the stable offset back before the high watermark can pass its batches. As Kafka's, it
+     * is never below the log start, which DeleteRecords may move past an open transaction's start.
+     */
+    private long lastStableOffset(long startOffset, long highWatermark) {
+        return Math.max(startOffset, unstable.lastStableOffset(highWatermark));
     }
 
     /** The end of what a fetch with {@code isolation} may read: the high watermark or the last stable offset. */
@@ -526,7 +532,7 @@ public final class PartitionLog {
                                               IsolationLevel isolation) {
         long startOffset = stream.startOffset();
         long highWatermark = stream.confirmOffset();
-        long lastStableOffset = unstable.lastStableOffset(highWatermark);
+        long lastStableOffset = lastStableOffset(startOffset, highWatermark);
         boolean readCommitted = isolation == IsolationLevel.READ_COMMITTED;
         long readEnd = readCommitted ? lastStableOffset : highWatermark;
         long endOffset = stream.nextOffset();

@@ -34,16 +34,9 @@ final class UnstableOffsets {
         this.ended = ended;
     }
 
-    /**
-     * At load, from the producer state the load rebuilt: {@code firstUnstable} also covers ended
-     * transactions whose markers it cannot tell apart, so one older than every open transaction
-     * is held until the high watermark passes the loaded log's end ({@code logEndOffset}).
-     */
-    static UnstableOffsets atLoad(OptionalLong firstUndecided, OptionalLong firstUnstable, long logEndOffset) {
-        long undecided = firstUndecided.orElse(Long.MAX_VALUE);
-        List<Ended> ended = firstUnstable.isPresent() && firstUnstable.getAsLong() < undecided
-            ? List.of(new Ended(firstUnstable.getAsLong(), logEndOffset - 1)) : List.of();
-        return of(undecided, ended);
+    /** Only open transactions, the oldest from {@code firstUndecided}: a loaded partition's. */
+    static UnstableOffsets open(OptionalLong firstUndecided) {
+        return of(firstUndecided.orElse(Long.MAX_VALUE), List.of());
     }
 
     private static UnstableOffsets of(long firstUndecided, List<Ended> ended) {

@@ -3,6 +3,7 @@ package io.lakestream.broker.network;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -56,6 +57,10 @@ class RequestDispatcherTest {
             Optional.empty(), KafkaPrincipal.ANONYMOUS, ListenerName.normalised("PLAINTEXT"), SecurityProtocol.PLAINTEXT,
             ClientInformation.EMPTY, false);
         return new KafkaRequest(context, body, sizeBytes, System.nanoTime());
+    }
+
+    private static KafkaRequest withFrame(KafkaRequest request, ByteBuf frame) {
+        return new KafkaRequest(request.context(), request.body(), request.sizeBytes(), request.receivedNanos(), frame);
     }
 
     private static KafkaRequest produce(int correlationId, int sizeBytes) {
@@ -131,12 +136,32 @@ class RequestDispatcherTest {
             throw new RejectedExecutionException("request threads stopped");
         };
         EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(handler, shutDown, 10, 1 << 20, 0));
+        ByteBuf frame = Unpooled.buffer(16);
 
-        channel.writeInbound(listOffsetsV2(1));
+        channel.writeInbound(withFrame(listOffsetsV2(1), frame));
         channel.runPendingTasks();
 
         assertThat(channel.isActive()).as("connection closed").isFalse();
+        assertThat(frame.refCnt()).as("the request's bytes released").isZero();
         assertThat(handled).isEmpty();
+        assertThat((Object) channel.readOutbound()).as("no response").isNull();
+        channel.finishAndReleaseAll();
+    }
+
+    /** A handler that throws an Error leaves its request unanswered: the connection closes rather than wedges. */
+    @Test
+    void aHandlerThatThrowsAnErrorClosesItsConnection() {
+        RequestHandler handler = request -> {
+            throw new AssertionError("handler bug");
+        };
+        EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(handler, Runnable::run, 10, 1 << 20, 0));
+        ByteBuf frame = Unpooled.buffer(16);
+
+        channel.writeInbound(withFrame(listOffsetsV2(1), frame));
+        channel.runPendingTasks();
+
+        assertThat(channel.isActive()).as("connection closed").isFalse();
+        assertThat(frame.refCnt()).as("the request's bytes released").isZero();
         assertThat((Object) channel.readOutbound()).as("no response").isNull();
         channel.finishAndReleaseAll();
     }

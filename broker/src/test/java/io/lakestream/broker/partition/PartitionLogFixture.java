@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -92,7 +93,16 @@ public final class PartitionLogFixture implements BeforeEachCallback, AfterEachC
 
     /** Opens the stream and loads it as leader epoch 3, with {@code time} as the broker's clock. */
     public PartitionLog load(LogConfig config, Time time) {
-        Stream stream = store.openStream(streamId).join();
+        return load(config, time, UnaryOperator.identity());
+    }
+
+    /** Opens the stream and loads it as leader epoch 3 over {@code wrap} of it: a test's hook into the stream. */
+    public PartitionLog load(LogConfig config, UnaryOperator<Stream> wrap) {
+        return load(config, Time.SYSTEM, wrap);
+    }
+
+    private PartitionLog load(LogConfig config, Time time, UnaryOperator<Stream> wrap) {
+        Stream stream = wrap.apply(store.openStream(streamId).join());
         return new PartitionLoader(dir.resolve("producer-state"), new ProducerStateManagerConfig(86_400_000, false),
             60_000, new IndexSegmentStore(storage), time, NO_METRICS).load(TP, stream, 3, config).join();
     }

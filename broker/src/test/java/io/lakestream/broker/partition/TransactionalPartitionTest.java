@@ -4,14 +4,19 @@ import static io.lakestream.broker.partition.PartitionLogFixture.records;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.lakestream.stream.Stream;
+import io.lakestream.stream.StreamRecordBatch;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchResponseData.AbortedTransaction;
@@ -57,6 +62,20 @@ class TransactionalPartitionTest {
     }
 
     @Test
+    void theLastStableOffsetIsNeverBelowTheLogStart() {
+        PartitionLog log = fixture.load(new LogConfig(Map.of()));
+        log.appendAsLeader(records(1_000, "plain-0"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(transactional(0, "txn-1", "txn-2"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(records(2_000, "plain-3"), AppendOrigin.CLIENT).join();
+
+        log.trim(3).join();
+
+        assertThat(log.lastStableOffset()).as("DeleteRecords moved the start past the open transaction's first record")
+            .isEqualTo(3);
+        assertThat(log.read(3, 1 << 20, true, IsolationLevel.READ_COMMITTED).join().lastStableOffset()).isEqualTo(3);
+    }
+
+    @Test
     void readCommittedFetchesDoNotWaitForAnAppendHoldingThePartitionLock() throws Exception {
         PartitionLog log = fixture.load(new LogConfig(Map.of()));
         log.appendAsLeader(records(1_000, "plain-0"), AppendOrigin.CLIENT).join();
@@ -73,6 +92,25 @@ class TransactionalPartitionTest {
         } finally {
             reader.shutdownNow();
         }
+    }
+
+    /**
+     * The write-ahead log may make a batch durable, and move the high watermark past it, before
+     * its append has updated the producer state: a read-committed fetch in between must still
+     * stop at the transaction's first record.
+     */
+    @Test
+    void aTransactionalBatchDurableBeforeItsAppendEndsIsNotReadCommitted() {
+        AtomicReference<PartitionLog> log = new AtomicReference<>();
+        List<Long> stableWhenDurable = new ArrayList<>();
+        log.set(fixture.load(new LogConfig(Map.of()),
+            stream -> new DurableInAppendStream(stream, () -> stableWhenDurable.add(log.get().lastStableOffset()))));
+
+        log.get().appendAsLeader(records(1_000, "plain-0"), AppendOrigin.CLIENT).join();
+        log.get().appendAsLeader(transactional(0, "txn-1", "txn-2"), AppendOrigin.CLIENT).join();
+
+        assertThat(stableWhenDurable).containsExactly(1L, 1L);
+        assertThat(log.get().lastStableOffset()).isEqualTo(1);
     }
 
     @Test
@@ -111,6 +149,31 @@ class TransactionalPartitionTest {
         assertThat(reloaded.lastStableOffset()).as("the open transaction still holds it back").isEqualTo(4);
         assertThat(reloaded.read(0, 1 << 20, true, IsolationLevel.READ_COMMITTED).join().abortedTransactions())
             .extracting(AbortedTransaction::firstOffset).containsExactly(0L, 2L);
+    }
+
+    /** A stream whose appends return once durable, running {@code whenDurable} first, still inside the append. */
+    private record DurableInAppendStream(Stream stream, Runnable whenDurable) implements Stream {
+        @Override
+        public CompletableFuture<Void> append(long baseOffset, int count, ByteBuffer payload) {
+            CompletableFuture<Void> append = stream.append(baseOffset, count, payload);
+            append.join();
+            whenDurable.run();
+            return append;
+        }
+
+        @Override public long streamId() { return stream.streamId(); }
+        @Override public long epoch() { return stream.epoch(); }
+        @Override public long startOffset() { return stream.startOffset(); }
+        @Override public long confirmOffset() { return stream.confirmOffset(); }
+        @Override public long nextOffset() { return stream.nextOffset(); }
+        @Override public void keepInStreamObjects(boolean keep) { stream.keepInStreamObjects(keep); }
+        @Override public CompletableFuture<Void> trim(long newStartOffset) { return stream.trim(newStartOffset); }
+        @Override public CompletableFuture<Void> close() { return stream.close(); }
+
+        @Override
+        public CompletableFuture<List<StreamRecordBatch>> fetch(long startOffset, long endOffset, int maxBytes) {
+            return stream.fetch(startOffset, endOffset, maxBytes);
+        }
     }
 
     private static MemoryRecords transactional(int sequence, String... values) {

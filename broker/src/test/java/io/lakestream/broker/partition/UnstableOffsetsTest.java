@@ -18,8 +18,9 @@ class UnstableOffsetsTest {
 
     @Test
     void anOpenTransactionHoldsTheStableOffsetOnceTheHighWatermarkPassesItsFirstRecord() {
-        UnstableOffsets open = UnstableOffsets.NONE.afterAppend(OptionalLong.of(5), List.of(), 5);
+        UnstableOffsets open = UnstableOffsets.open(OptionalLong.of(5));
 
+        assertThat(UnstableOffsets.open(OptionalLong.empty())).isSameAs(UnstableOffsets.NONE);
         assertThat(open.lastStableOffset(3)).isEqualTo(3);
         assertThat(open.lastStableOffset(9)).isEqualTo(5);
     }
@@ -42,17 +43,5 @@ class UnstableOffsetsTest {
         assertThat(UnstableOffsets.NONE.holdingAt(12).lastStableOffset(20)).isEqualTo(12);
         assertThat(open.holdingAt(12).lastStableOffset(20)).as("an older open transaction still holds it")
             .isEqualTo(5);
-    }
-
-    @Test
-    void aLoadHoldsAnEndedTransactionItCannotPlaceUntilTheLoadedEndIsDurable() {
-        UnstableOffsets loaded = UnstableOffsets.atLoad(OptionalLong.of(20), OptionalLong.of(4), 30);
-
-        assertThat(loaded.lastStableOffset(29)).isEqualTo(4);
-        assertThat(loaded.lastStableOffset(30)).as("the open transaction from 20 still holds it").isEqualTo(20);
-        assertThat(UnstableOffsets.atLoad(OptionalLong.of(20), OptionalLong.of(20), 30).lastStableOffset(30))
-            .isEqualTo(20);
-        assertThat(UnstableOffsets.atLoad(OptionalLong.empty(), OptionalLong.empty(), 30))
-            .isSameAs(UnstableOffsets.NONE);
     }
 }
