@@ -61,8 +61,8 @@ final class UnstableOffsets {
 
     /**
      * After an append: the open transactions' first offset as the producer state now has it, and
-     * the ended transactions, this one's and {@code completed}, less those whose markers are below
-     * {@code highWatermark}.
+     * the ended transactions held here and in {@code completed}, less those whose markers are
+     * below {@code highWatermark}.
      */
     UnstableOffsets afterAppend(OptionalLong firstUndecided, List<CompletedTxn> completed, long highWatermark) {
         List<Ended> stillEnding = new ArrayList<>(ended.size() + completed.size());
