@@ -268,7 +268,7 @@ else
   printf '%-40s %12s %12s %8s  %s\n' "metric (medians of $ROUNDS rounds)" "Kafka" "Lakestream" "ratio" \
     "ratio in each round"
 fi
-awk -F'\t' '
+awk -F'\t' -v nrounds="$ROUNDS" '
   function median(list,   v, n, i, j, t) {
     n = split(list, v, " ")
     for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
@@ -290,7 +290,7 @@ awk -F'\t' '
         each = each (r > 1 ? " " : "") ratio
       }
       k = median(ks); l = median(ls); ratio = median(rs)
-      if (r == 2) printf "%-40s %12s %12s %8s\n", m, k == "" ? "-" : k, l == "" ? "-" : l, ratio == "" ? "-" : sprintf("%.2f", ratio)
+      if (nrounds == 1) printf "%-40s %12s %12s %8s\n", m, k == "" ? "-" : k, l == "" ? "-" : l, ratio == "" ? "-" : sprintf("%.2f", ratio)
       else printf "%-40s %12s %12s %8s  %s\n", m, k == "" ? "-" : k, l == "" ? "-" : l, ratio == "" ? "-" : sprintf("%.2f", ratio), each
     }
   }' "$RESULTS" | tee "${OUT:-$WORK/compare.txt}"

@@ -103,15 +103,18 @@ public final class PartitionLogFixture implements BeforeEachCallback, AfterEachC
 
     private PartitionLog load(LogConfig config, Time time, UnaryOperator<Stream> wrap) {
         Stream stream = wrap.apply(store.openStream(streamId).join());
-        return new PartitionLoader(dir.resolve("producer-state"), new ProducerStateManagerConfig(86_400_000, false),
-            60_000, new IndexSegmentStore(storage), time, NO_METRICS).load(TP, stream, 3, config).join();
+        return loader("producer-state", time).load(TP, stream, 3, config).join();
     }
 
     /** Another partition, {@code tp}, on a stream of its own, loaded as leader epoch 3. */
     public PartitionLog loadOther(TopicPartition tp, LogConfig config) {
         Stream stream = store.openStream(store.createStream().join()).join();
-        return new PartitionLoader(dir.resolve("producer-state-" + tp), new ProducerStateManagerConfig(86_400_000, false),
-            60_000, new IndexSegmentStore(storage), Time.SYSTEM, NO_METRICS).load(tp, stream, 3, config).join();
+        return loader("producer-state-" + tp, Time.SYSTEM).load(tp, stream, 3, config).join();
+    }
+
+    private PartitionLoader loader(String producerStateDir, Time time) {
+        return new PartitionLoader(dir.resolve(producerStateDir), new ProducerStateManagerConfig(86_400_000, false),
+            60_000, new IndexSegmentStore(storage), time, NO_METRICS);
     }
 
     /**
@@ -133,12 +136,12 @@ public final class PartitionLogFixture implements BeforeEachCallback, AfterEachC
 
             @Override
             public Map<Uuid, String> topicNames() {
-                return Map.of();
+                return TopicDirectory.EMPTY.topicNames();
             }
 
             @Override
             public Uuid topicId(String topicName) {
-                return Uuid.ZERO_UUID;
+                return TopicDirectory.EMPTY.topicId(topicName);
             }
         };
     }

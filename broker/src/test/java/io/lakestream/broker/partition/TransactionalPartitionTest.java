@@ -43,10 +43,7 @@ class TransactionalPartitionTest {
 
     @Test
     void anOpenTransactionHoldsTheLastStableOffsetAtItsFirstRecord() {
-        PartitionLog log = fixture.load(new LogConfig(Map.of()));
-        log.appendAsLeader(records(1_000, "plain-0"), AppendOrigin.CLIENT).join();
-        log.appendAsLeader(transactional(0, "txn-1", "txn-2"), AppendOrigin.CLIENT).join();
-        log.appendAsLeader(records(2_000, "plain-3"), AppendOrigin.CLIENT).join();
+        PartitionLog log = loadWithAnOpenTransaction();
 
         assertThat(log.highWatermark()).isEqualTo(4);
         assertThat(log.lastStableOffset()).isEqualTo(1);
@@ -63,10 +60,7 @@ class TransactionalPartitionTest {
 
     @Test
     void theLastStableOffsetIsNeverBelowTheLogStart() {
-        PartitionLog log = fixture.load(new LogConfig(Map.of()));
-        log.appendAsLeader(records(1_000, "plain-0"), AppendOrigin.CLIENT).join();
-        log.appendAsLeader(transactional(0, "txn-1", "txn-2"), AppendOrigin.CLIENT).join();
-        log.appendAsLeader(records(2_000, "plain-3"), AppendOrigin.CLIENT).join();
+        PartitionLog log = loadWithAnOpenTransaction();
 
         log.trim(3).join();
 
@@ -174,6 +168,15 @@ class TransactionalPartitionTest {
         public CompletableFuture<List<StreamRecordBatch>> fetch(long startOffset, long endOffset, int maxBytes) {
             return stream.fetch(startOffset, endOffset, maxBytes);
         }
+    }
+
+    /** plain-0, then txn-1 and txn-2 in a transaction still open, then plain-3: high watermark 4, stable offset 1. */
+    private PartitionLog loadWithAnOpenTransaction() {
+        PartitionLog log = fixture.load(new LogConfig(Map.of()));
+        log.appendAsLeader(records(1_000, "plain-0"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(transactional(0, "txn-1", "txn-2"), AppendOrigin.CLIENT).join();
+        log.appendAsLeader(records(2_000, "plain-3"), AppendOrigin.CLIENT).join();
+        return log;
     }
 
     private static MemoryRecords transactional(int sequence, String... values) {
